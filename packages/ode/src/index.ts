@@ -1,0 +1,2 @@
+/** Public entry point; the package's content lands issue by issue (see the README). */
+export {};
