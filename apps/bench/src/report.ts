@@ -27,7 +27,7 @@ export function formatTable(t: BenchTable): string {
 
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
   if (a >= 100) return v.toFixed(0);
