@@ -16,7 +16,7 @@
  */
 
 const view = new DataView(new ArrayBuffer(8));
-const LN2_HI = 6.9314718036912381649e-1; // 0x3FE62E42_FEE00000
+const LN2_HI = 0.6931471803691238; // 0x3FE62E42_FEE00000
 const LN2_LO = 1.9082149292705877e-10; // ln 2 − LN2_HI
 const SQRT2 = Math.SQRT2;
 const TWO54 = 18014398509481984;
