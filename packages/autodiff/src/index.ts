@@ -1,2 +1,59 @@
-/** Public entry point; the package's content lands issue by issue (see the README). */
-export {};
+/**
+ * @udekit/autodiff — tensors and tape-based reverse-mode automatic differentiation.
+ *
+ * Eager mode records ops on a tape during grad/valueAndGrad/vjp; `compile` turns a pure
+ * tensor function into an allocation-free replayable program; `defineOp` adds ops.
+ */
+export { type CompiledFunction, compile } from "./compile.js";
+export {
+  ArgumentError,
+  AutodiffError,
+  CompileError,
+  DuplicateOpError,
+  NonScalarOutputError,
+  ShapeError,
+  UnknownOpError,
+} from "./errors.js";
+export { grad, valueAndGrad, vjp } from "./grad.js";
+export {
+  checkVjp,
+  type GradcheckOptions,
+  type GradcheckResult,
+  gradcheck,
+  type VjpCheckResult,
+} from "./gradcheck.js";
+export {
+  ALL_OPS,
+  abs,
+  add,
+  concat,
+  diag,
+  diagonal,
+  div,
+  exp,
+  gelu,
+  identity,
+  log,
+  matmul,
+  matvec,
+  mean,
+  mul,
+  neg,
+  pow,
+  relu,
+  reshape,
+  scale,
+  sigmoid,
+  slice,
+  softplus,
+  sqrt,
+  square,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from "./ops/index.js";
+export { defineOp, getOp, listOps, type Op, type OpContext, type OpDefinition } from "./registry.js";
+export { broadcastShapes, formatShape, type Shape, sizeOf } from "./shape.js";
+export { tapeDepth } from "./tape.js";
+export { fromRows, ones, scalar, Tensor, tensor, zeros } from "./tensor.js";

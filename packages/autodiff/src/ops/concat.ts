@@ -1,0 +1,69 @@
+/** concat: vectors end to end; matrices stacked by rows (axis 0) or side by side (axis 1). */
+import { ShapeError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import { formatShape, type Shape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export const concatOp = defineOp<{ axis: number }>({
+  name: "concat",
+  shape: (shapes, { axis }) => {
+    if (shapes.length === 0) throw new ShapeError("concat: needs at least one tensor.");
+    const rank = shapes[0].length;
+    const all = shapes.map(formatShape).join(", ");
+    if (rank === 0 || shapes.some((s) => s.length !== rank) || axis < 0 || axis >= rank) {
+      throw new ShapeError(
+        `concat: cannot concatenate shapes ${all} along axis ${axis}. Pass vectors (axis 0) or matrices (axis 0 or 1) of one rank; reshape scalars to [1].`,
+      );
+    }
+    if (rank === 1) return [shapes.reduce((acc, s) => acc + s[0], 0)];
+    const other = 1 - axis;
+    if (shapes.some((s) => s[other] !== shapes[0][other])) {
+      throw new ShapeError(
+        `concat: shapes ${all} differ along axis ${other}, which must match to concatenate along axis ${axis}.`,
+      );
+    }
+    const out: number[] = [shapes[0][0], shapes[0][1]];
+    out[axis] = shapes.reduce((acc, s) => acc + s[axis], 0);
+    return out;
+  },
+  forward({ inputs, inputShapes, out, outShape, attrs: { axis } }) {
+    if (outShape.length === 1 || axis === 0) {
+      let offset = 0;
+      for (const x of inputs) {
+        out.set(x, offset);
+        offset += x.length;
+      }
+      return;
+    }
+    const [m, n] = outShape;
+    let col = 0;
+    inputs.forEach((x, k) => {
+      const w = (inputShapes[k] as Shape)[1];
+      for (let i = 0; i < m; i++) for (let j = 0; j < w; j++) out[i * n + col + j] = x[i * w + j];
+      col += w;
+    });
+  },
+  vjp({ inputs, inputShapes, outShape, attrs: { axis } }, g, inputGrads) {
+    if (outShape.length === 1 || axis === 0) {
+      let offset = 0;
+      inputs.forEach((x, k) => {
+        const gx = inputGrads[k];
+        if (gx !== null) for (let i = 0; i < x.length; i++) gx[i] += g[offset + i];
+        offset += x.length;
+      });
+      return;
+    }
+    const [m, n] = outShape;
+    let col = 0;
+    inputShapes.forEach((s, k) => {
+      const w = s[1];
+      const gx = inputGrads[k];
+      if (gx !== null)
+        for (let i = 0; i < m; i++) for (let j = 0; j < w; j++) gx[i * w + j] += g[i * n + col + j];
+      col += w;
+    });
+  },
+});
+
+/** Concatenation along `axis` (default 0). */
+export const concat = (xs: readonly Tensor[], axis = 0): Tensor => concatOp(xs, { axis });

@@ -1,0 +1,51 @@
+/** diag: a vector [n] to the diagonal matrix [n, n]; diagonal: a square matrix's diagonal as a vector. */
+import { ShapeError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import { formatShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export const diagOp = defineOp<undefined>({
+  name: "diag",
+  shape: ([s]) => {
+    if (s.length !== 1) {
+      throw new ShapeError(
+        `diag: expected a vector, got shape ${formatShape(s)}. Use diagonal() to read a matrix's diagonal.`,
+      );
+    }
+    return [s[0], s[0]];
+  },
+  forward({ inputs: [v], out }) {
+    const n = v.length;
+    out.fill(0);
+    for (let i = 0; i < n; i++) out[i * n + i] = v[i];
+  },
+  vjp({ inputs: [v] }, g, [gv]) {
+    if (gv === null) return;
+    const n = v.length;
+    for (let i = 0; i < n; i++) gv[i] += g[i * n + i];
+  },
+});
+
+export const diagonalOp = defineOp<undefined>({
+  name: "diagonal",
+  shape: ([s]) => {
+    if (s.length !== 2 || s[0] !== s[1]) {
+      throw new ShapeError(`diagonal: expected a square matrix, got shape ${formatShape(s)}.`);
+    }
+    return [s[0]];
+  },
+  forward({ out, inputs: [A] }) {
+    const n = out.length;
+    for (let i = 0; i < n; i++) out[i] = A[i * n + i];
+  },
+  vjp(_ctx, g, [gA]) {
+    if (gA === null) return;
+    const n = g.length;
+    for (let i = 0; i < n; i++) gA[i * n + i] += g[i];
+  },
+});
+
+/** The diagonal matrix with `v` on its diagonal. */
+export const diag = (v: Tensor): Tensor => diagOp([v], undefined);
+/** The diagonal of a square matrix. */
+export const diagonal = (A: Tensor): Tensor => diagonalOp([A], undefined);

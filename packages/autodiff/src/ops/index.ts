@@ -1,0 +1,80 @@
+/** Every built-in op, registered on import (the registry-wide test iterates ALL_OPS). */
+import type { Op } from "../registry.js";
+import { addOp, divOp, mulOp, subOp } from "./arithmetic.js";
+import { concatOp } from "./concat.js";
+import { diagOp, diagonalOp } from "./diag.js";
+import { matmulOp, matvecOp } from "./matmul.js";
+import { meanOp, sumOp } from "./reduce.js";
+import { reshapeOp } from "./reshape.js";
+import { powOp, scaleOp } from "./scale.js";
+import { sliceOp } from "./slice.js";
+import { transposeOp } from "./transpose.js";
+import {
+  absOp,
+  expOp,
+  geluOp,
+  identityOp,
+  logOp,
+  negOp,
+  reluOp,
+  sigmoidOp,
+  softplusOp,
+  sqrtOp,
+  squareOp,
+  tanhOp,
+} from "./unary.js";
+
+export const ALL_OPS: readonly Op<never>[] = [
+  addOp,
+  subOp,
+  mulOp,
+  divOp,
+  negOp,
+  identityOp,
+  squareOp,
+  expOp,
+  logOp,
+  sqrtOp,
+  absOp,
+  tanhOp,
+  sigmoidOp,
+  reluOp,
+  softplusOp,
+  geluOp,
+  scaleOp,
+  powOp,
+  matmulOp,
+  matvecOp,
+  transposeOp,
+  sumOp,
+  meanOp,
+  reshapeOp,
+  sliceOp,
+  concatOp,
+  diagOp,
+  diagonalOp,
+];
+
+export { add, div, mul, sub } from "./arithmetic.js";
+export { concat } from "./concat.js";
+export { diag, diagonal } from "./diag.js";
+export { matmul, matvec } from "./matmul.js";
+export { mean, sum } from "./reduce.js";
+export { reshape } from "./reshape.js";
+export { pow, scale } from "./scale.js";
+export { slice } from "./slice.js";
+export { transpose } from "./transpose.js";
+export {
+  abs,
+  exp,
+  gelu,
+  identity,
+  log,
+  neg,
+  relu,
+  sigmoid,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from "./unary.js";

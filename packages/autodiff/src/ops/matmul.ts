@@ -1,0 +1,58 @@
+/** matmul (A·B) and matvec (A·x), through the kernels; VJPs Ā = Ḡ·Bᵀ, B̄ = Aᵀ·Ḡ and Ā = ḡ·xᵀ, x̄ = Aᵀ·ḡ. */
+import {
+  ger,
+  matmul as matmulKernel,
+  matmulNT,
+  matmulTN,
+  matvec as matvecKernel,
+  matvecT,
+} from "@udekit/kernels";
+import { ShapeError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import { formatShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export const matmulOp = defineOp<undefined>({
+  name: "matmul",
+  shape: ([a, b]) => {
+    if (a.length !== 2 || b.length !== 2 || a[1] !== b[0]) {
+      throw new ShapeError(
+        `matmul: cannot multiply A ${formatShape(a)} by B ${formatShape(b)}; expected two matrices [m, k] and [k, n] (A's columns equal to B's rows). ` +
+          "Use matvec for a matrix times a vector, or transpose/reshape an operand.",
+      );
+    }
+    return [a[0], b[1]];
+  },
+  forward({ inputs: [A, B], inputShapes: [[m, k], [, n]], out }) {
+    matmulKernel(m, k, n, A, B, out, false);
+  },
+  vjp({ inputs: [A, B], inputShapes: [[m, k], [, n]] }, g, [gA, gB]) {
+    if (gA !== null) matmulNT(m, n, k, g, B, gA, true);
+    if (gB !== null) matmulTN(k, m, n, A, g, gB, true);
+  },
+});
+
+export const matvecOp = defineOp<undefined>({
+  name: "matvec",
+  shape: ([a, x]) => {
+    if (a.length !== 2 || x.length !== 1 || a[1] !== x[0]) {
+      throw new ShapeError(
+        `matvec: cannot multiply A ${formatShape(a)} by x ${formatShape(x)}; expected a matrix [m, n] and a vector [n]. ` +
+          "Check the vector's length, or use matmul for two matrices.",
+      );
+    }
+    return [a[0]];
+  },
+  forward({ inputs: [A, x], inputShapes: [[m, n]], out }) {
+    matvecKernel(m, n, A, x, out, false);
+  },
+  vjp({ inputs: [A, x], inputShapes: [[m, n]] }, g, [gA, gx]) {
+    if (gA !== null) ger(m, n, 1, g, x, gA);
+    if (gx !== null) matvecT(m, n, A, g, gx, true);
+  },
+});
+
+/** A·B for matrices A [m, k] and B [k, n]. */
+export const matmul = (A: Tensor, B: Tensor): Tensor => matmulOp([A, B], undefined);
+/** A·x for a matrix A [m, n] and a vector x [n]. */
+export const matvec = (A: Tensor, x: Tensor): Tensor => matvecOp([A, x], undefined);

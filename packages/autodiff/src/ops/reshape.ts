@@ -1,0 +1,27 @@
+/** reshape: the same entries in row-major order under a new shape of equal size. */
+import { ShapeError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import { checkShape, formatShape, type Shape, sizeOf } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export const reshapeOp = defineOp<{ shape: Shape }>({
+  name: "reshape",
+  shape: ([s], { shape }) => {
+    checkShape(shape, "reshape");
+    if (sizeOf(shape) !== sizeOf(s)) {
+      throw new ShapeError(
+        `reshape: cannot reshape ${formatShape(s)} (${sizeOf(s)} entries) to ${formatShape(shape)} (${sizeOf(shape)} entries). The sizes must be equal.`,
+      );
+    }
+    return [...shape];
+  },
+  forward({ inputs: [x], out }) {
+    out.set(x);
+  },
+  vjp(_ctx, g, [gx]) {
+    if (gx === null) return;
+    for (let i = 0; i < g.length; i++) gx[i] += g[i];
+  },
+});
+
+export const reshape = (x: Tensor, shape: Shape): Tensor => reshapeOp([x], { shape });

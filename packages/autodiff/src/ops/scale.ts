@@ -1,0 +1,45 @@
+/** scale(x, α) = α·x and pow(x, p) = x^p with a constant number α or p. */
+import { axpy } from "@udekit/kernels";
+import { ArgumentError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import type { Tensor } from "../tensor.js";
+
+function checkNumber(op: string, what: string, v: number): void {
+  if (typeof v !== "number" || Number.isNaN(v)) {
+    throw new ArgumentError(`${op}: ${what} must be a number, got ${String(v)}.`);
+  }
+}
+
+export const scaleOp = defineOp<{ alpha: number }>({
+  name: "scale",
+  shape: ([s], { alpha }) => {
+    checkNumber("scale", "alpha", alpha);
+    return s;
+  },
+  forward({ inputs: [x], out, attrs: { alpha } }) {
+    for (let i = 0; i < out.length; i++) out[i] = alpha * x[i];
+  },
+  vjp({ out, attrs: { alpha } }, g, [gx]) {
+    if (gx !== null) axpy(out.length, alpha, g, gx);
+  },
+});
+
+export const powOp = defineOp<{ p: number }>({
+  name: "pow",
+  shape: ([s], { p }) => {
+    checkNumber("pow", "the exponent", p);
+    return s;
+  },
+  forward({ inputs: [x], out, attrs: { p } }) {
+    for (let i = 0; i < out.length; i++) out[i] = x[i] ** p;
+  },
+  vjp({ inputs: [x], out, attrs: { p } }, g, [gx]) {
+    if (gx === null) return;
+    for (let i = 0; i < out.length; i++) gx[i] += g[i] * p * x[i] ** (p - 1);
+  },
+});
+
+/** α·x for a constant number α. */
+export const scale = (x: Tensor, alpha: number): Tensor => scaleOp([x], { alpha });
+/** x^p elementwise for a constant number p (x < 0 with non-integer p is NaN, as in IEEE). */
+export const pow = (x: Tensor, p: number): Tensor => powOp([x], { p });

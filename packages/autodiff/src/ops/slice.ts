@@ -1,0 +1,40 @@
+/** slice: entries [start, end) of a vector, or rows [start, end) of a matrix. */
+import { ShapeError } from "../errors.js";
+import { defineOp } from "../registry.js";
+import { formatShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export interface SliceAttrs {
+  start: number;
+  end: number;
+}
+
+/** Entries per sliced unit: 1 for a vector, the row length for a matrix. */
+const unit = (s: readonly number[]): number => (s.length === 2 ? s[1] : 1);
+
+export const sliceOp = defineOp<SliceAttrs>({
+  name: "slice",
+  shape: ([s], { start, end }) => {
+    if (s.length === 0) {
+      throw new ShapeError("slice: cannot slice a scalar. Slice a vector (entries) or a matrix (rows).");
+    }
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > s[0] || start > end) {
+      throw new ShapeError(
+        `slice: range [${start}, ${end}) is not inside 0…${s[0]} for shape ${formatShape(s)}. Use integers with 0 ≤ start ≤ end ≤ ${s[0]}.`,
+      );
+    }
+    return s.length === 2 ? [end - start, s[1]] : [end - start];
+  },
+  forward({ inputs: [x], inputShapes: [s], out, attrs: { start } }) {
+    const u = unit(s);
+    for (let i = 0; i < out.length; i++) out[i] = x[start * u + i];
+  },
+  vjp({ inputShapes: [s], attrs: { start } }, g, [gx]) {
+    if (gx === null) return;
+    const u = unit(s);
+    for (let i = 0; i < g.length; i++) gx[start * u + i] += g[i];
+  },
+});
+
+/** Entries [start, end) of a vector, or rows [start, end) of a matrix. */
+export const slice = (x: Tensor, start: number, end: number): Tensor => sliceOp([x], { start, end });

@@ -1,0 +1,114 @@
+/**
+ * The op registry: an op is defined once, with its shape rule, its forward kernel and its
+ * vector–Jacobian product side by side (the JAX `defvjp` / tfjs gradient-registry model).
+ * `defineOp` returns a callable that applies the op to tensors and records it on the active
+ * tape when one of its inputs is being differentiated.
+ *
+ * Contract for a VJP rule: it ACCUMULATES (+=) the cotangent of each input into
+ * `inputGrads[i]`, which may already hold contributions from other uses of that input
+ * (fan-out); `inputGrads[i]` is null when that input's gradient is not needed.
+ */
+import { DuplicateOpError, UnknownOpError } from "./errors.js";
+import type { Shape } from "./shape.js";
+import { sizeOf } from "./shape.js";
+import { activeTape } from "./tape.js";
+import { Tensor } from "./tensor.js";
+
+export interface OpContext<A> {
+  readonly inputs: Float64Array[];
+  readonly inputShapes: Shape[];
+  readonly out: Float64Array;
+  readonly outShape: Shape;
+  readonly attrs: A;
+  /** Scratch of the length `workspace` asked for, reused across replays of a compiled tape. */
+  readonly scratch: Float64Array;
+  /** Whatever `forward` kept for `vjp` (e.g. a forward solution). */
+  saved: unknown;
+}
+
+export interface OpDefinition<A> {
+  /** Unique name; `getOp(name)` finds it. */
+  name: string;
+  /** Validates the input shapes (throwing ShapeError with a fix-it message) and returns the output shape. */
+  shape(inputShapes: readonly Shape[], attrs: A): Shape;
+  /** Writes the output into `ctx.out` (which holds garbage on entry) from `ctx.inputs`. */
+  forward(ctx: OpContext<A>): void;
+  /** Accumulates the input cotangents given the output cotangent `outGrad`. */
+  vjp(ctx: OpContext<A>, outGrad: Float64Array, inputGrads: (Float64Array | null)[]): void;
+  /** Length of `ctx.scratch`; 0 when omitted. */
+  workspace?(inputShapes: readonly Shape[], attrs: A): number;
+}
+
+/** A registered op as stored on tapes. @internal */
+export type OpRecord = OpDefinition<unknown>;
+
+/** A registered op: call it on tensors (and its attributes) to apply it. */
+export interface Op<A> {
+  (inputs: readonly Tensor[], attrs: A): Tensor;
+  readonly definition: OpDefinition<A>;
+}
+
+const REGISTRY = new Map<string, Op<unknown>>();
+
+const EMPTY = new Float64Array(0);
+
+/** Registers an op and returns the function that applies it. A duplicate name throws DuplicateOpError. */
+export function defineOp<A = undefined>(definition: OpDefinition<A>): Op<A> {
+  if (REGISTRY.has(definition.name)) {
+    throw new DuplicateOpError(
+      `defineOp: an op named "${definition.name}" is already registered. Op names are global: choose another name (e.g. prefix it with your package's name).`,
+    );
+  }
+  const apply = (inputs: readonly Tensor[], attrs: A): Tensor => applyOp(definition, inputs, attrs);
+  const op = Object.assign(apply, { definition }) as Op<A>;
+  REGISTRY.set(definition.name, op as Op<unknown>);
+  return op;
+}
+
+/** Builds the context of one application of an op (allocates its output and scratch). */
+export function makeContext<A>(
+  def: OpDefinition<A>,
+  inputs: readonly Tensor[],
+  attrs: A,
+): { ctx: OpContext<A>; outShape: Shape } {
+  const inputShapes = inputs.map((t) => t.shape);
+  const outShape = def.shape(inputShapes, attrs);
+  const scratchLength = def.workspace?.(inputShapes, attrs) ?? 0;
+  const ctx: OpContext<A> = {
+    inputs: inputs.map((t) => t.data),
+    inputShapes,
+    out: new Float64Array(sizeOf(outShape)),
+    outShape,
+    attrs,
+    scratch: scratchLength > 0 ? new Float64Array(scratchLength) : EMPTY,
+    saved: undefined,
+  };
+  return { ctx, outShape };
+}
+
+function applyOp<A>(def: OpDefinition<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  const { ctx, outShape } = makeContext(def, inputs, attrs);
+  def.forward(ctx);
+  const output = new Tensor(ctx.out, outShape);
+  const tape = activeTape();
+  if (tape !== null && inputs.some((t) => t.tape === tape)) {
+    tape.push({ op: def as OpRecord, inputs: [...inputs], output, ctx: ctx as OpContext<unknown> });
+  }
+  return output;
+}
+
+/** The op registered under `name`. */
+export function getOp(name: string): Op<unknown> {
+  const op = REGISTRY.get(name);
+  if (op === undefined) {
+    throw new UnknownOpError(
+      `getOp: no op named "${name}" is registered (known: ${[...REGISTRY.keys()].sort().join(", ")}). Import the package that defines it, or define it with defineOp.`,
+    );
+  }
+  return op;
+}
+
+/** Names of every registered op, sorted. */
+export function listOps(): string[] {
+  return [...REGISTRY.keys()].sort();
+}

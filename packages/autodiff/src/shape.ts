@@ -1,0 +1,79 @@
+/** Shapes of rank 0, 1 or 2 and the broadcasting rule for elementwise ops. */
+import { ShapeError } from "./errors.js";
+
+/** [] is a scalar, [n] a vector, [m, n] a row-major matrix. */
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function checkShape(shape: Shape, what: string): void {
+  if (shape.length > 2) {
+    throw new ShapeError(
+      `${what}: shape ${formatShape(shape)} has rank ${shape.length}; udekit tensors have rank 0, 1 or 2. Reshape to a matrix (batch-first rows).`,
+    );
+  }
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError(
+        `${what}: shape ${formatShape(shape)} has a dimension that is not a non-negative integer.`,
+      );
+    }
+  }
+}
+
+/** A shape seen as [rows, cols]: [] → [1, 1], [n] → [1, n]. */
+export function asMatrix(shape: Shape): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [1, shape[0]];
+  return [shape[0], shape[1]];
+}
+
+/**
+ * NumPy broadcasting restricted to rank ≤ 2: shapes are aligned on their last axis, and an
+ * axis of length 1 (or a missing leading axis) stretches to match. So a scalar combines
+ * with anything, a vector [n] with each row of an [m, n] matrix, and a column [m, 1] with
+ * each column of an [m, n] matrix.
+ */
+export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
+  if (sameShape(a, b)) return a;
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let k = 0; k < rank; k++) {
+    const da = k < rank - a.length ? 1 : a[k - (rank - a.length)];
+    const db = k < rank - b.length ? 1 : b[k - (rank - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (axis ${k}: ${da} vs ${db}). ` +
+          "Elementwise ops accept equal shapes, a scalar, a vector [n] against an [m, n] matrix, or a column [m, 1]; reshape or transpose one operand.",
+      );
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/**
+ * Strides (row, col) that read operand `s` at position (i, j) of an output of shape `out`
+ * viewed as a matrix: a broadcast axis gets stride 0.
+ */
+export function broadcastStrides(s: Shape, out: Shape): [number, number] {
+  const [om, on] = asMatrix(out);
+  const [sm, sn] = asMatrix(s);
+  const colStride = sn === on ? 1 : 0;
+  const rowStride = sm === om && om !== 1 ? sn : 0;
+  return [rowStride, colStride];
+}
