@@ -1,0 +1,63 @@
+/**
+ * Typed errors of @udekit/linear-ode. Every message says what was wrong, what was expected
+ * and how to fix it. All classes extend `LinearOdeError`, so `catch (e) { if (e instanceof
+ * LinearOdeError) … }` catches every input error of this package.
+ */
+
+/** Base class of every error thrown by @udekit/linear-ode. */
+export class LinearOdeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A matrix argument is not square (or not a matrix at all). */
+export class NotSquareError extends LinearOdeError {
+  constructor(what: string, shape: readonly number[]) {
+    super(
+      `${what} must be a square n×n matrix, but its shape is [${shape.join(", ")}]. ` +
+        "Pass a rank-2 tensor (or a Float64Array whose length is a perfect square) with as many rows as columns.",
+    );
+  }
+}
+
+/** Two arguments have sizes that do not fit together. */
+export class SizeMismatchError extends LinearOdeError {
+  constructor(what: string, expected: string, got: readonly number[] | number) {
+    const shown = typeof got === "number" ? String(got) : `[${got.join(", ")}]`;
+    super(
+      `${what} has size ${shown}, but ${expected} was expected. ` +
+        "Check that every vector has as many entries as the matrix has rows.",
+    );
+  }
+}
+
+/** An input contains NaN or ±Infinity. */
+export class NonFiniteError extends LinearOdeError {
+  constructor(what: string, index: number, value: number) {
+    super(
+      `${what} contains a non-finite entry (${value} at flat index ${index}). ` +
+        "The matrix exponential is only defined here for finite inputs: find where the NaN/Infinity was produced upstream (a division by zero, an overflowing exp) and fix it there.",
+    );
+  }
+}
+
+/** The array of output times is empty, not finite, or not strictly increasing. */
+export class TimesError extends LinearOdeError {
+  constructor(detail: string) {
+    super(
+      `times ${detail}. Pass a non-empty array of finite, strictly increasing times (e.g. [1, 2, 3, 4]); sort them and remove duplicates first.`,
+    );
+  }
+}
+
+/** The Padé denominator q_m(A) was singular: only possible for inputs far outside the analysed range. */
+export class SingularPadeError extends LinearOdeError {
+  constructor() {
+    super(
+      "The Padé denominator of the matrix exponential is numerically singular (an LU pivot was exactly zero). " +
+        "This cannot happen for finite inputs within the analysed range; check the matrix for huge or non-finite entries.",
+    );
+  }
+}
