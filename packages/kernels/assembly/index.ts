@@ -1,0 +1,9 @@
+/**
+ * Entry point of the WebAssembly SIMD kernels (compiled by scripts/build-wasm.mjs with the
+ * AssemblyScript compiler into src/wasm-binary.ts). Every export takes byte offsets into the
+ * imported memory `env.memory`; src/wasm-backend.ts wraps them behind the KernelBackend interface.
+ */
+export { luFactor, luSolve } from "./lu";
+export { gemm } from "./matmul";
+export { matvec, matvecT } from "./matvec";
+export { axpy, dot, ger, mulAdd, scale } from "./vector";

@@ -1,0 +1,167 @@
+/**
+ * Matrix–vector products y = A·x and y = Aᵀ·x, WebAssembly SIMD (f64x2), A m×n row-major.
+ *
+ * `matvec` takes four rows at a time with two f64x2 accumulators per row (eight independent
+ * addition chains hide the add latency) and reduces the lanes at the end of each row: it sums
+ * in a different order than the plain loop, so it agrees with the fallback within the rounding
+ * bound of a sum of n products, not bit for bit. `matvecT` keeps sixteen columns of y in
+ * registers and adds the rows in order, so each yⱼ sees the same operations as in the fallback.
+ */
+
+function rowDot(n: i32, pr: usize, px: usize): f64 {
+  let a = f64x2.splat(0);
+  let b = f64x2.splat(0);
+  const end = (<usize>n) << 3;
+  let o: usize = 0;
+  for (; o + 32 <= end; o += 32) {
+    a = f64x2.add(a, f64x2.mul(v128.load(pr + o), v128.load(px + o)));
+    b = f64x2.add(b, f64x2.mul(v128.load(pr + o + 16), v128.load(px + o + 16)));
+  }
+  if (o + 16 <= end) {
+    a = f64x2.add(a, f64x2.mul(v128.load(pr + o), v128.load(px + o)));
+    o += 16;
+  }
+  const s = f64x2.add(a, b);
+  let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  if (o < end) r += load<f64>(pr + o) * load<f64>(px + o);
+  return r;
+}
+
+function put(py: usize, value: f64, accumulate: bool): void {
+  store<f64>(py, accumulate ? load<f64>(py) + value : value);
+}
+
+/** y = A·x (or y += A·x). */
+export function matvec(m: i32, n: i32, pA: usize, px: usize, py: usize, accumulate: bool): void {
+  const rowBytes = (<usize>n) << 3;
+  const end = rowBytes;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const r0 = pA + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    let b0 = f64x2.splat(0);
+    let b1 = f64x2.splat(0);
+    let b2 = f64x2.splat(0);
+    let b3 = f64x2.splat(0);
+    let o: usize = 0;
+    for (; o + 32 <= end; o += 32) {
+      const x0 = v128.load(px + o);
+      const x1 = v128.load(px + o + 16);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x0));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x0));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x0));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x0));
+      b0 = f64x2.add(b0, f64x2.mul(v128.load(r0 + o + 16), x1));
+      b1 = f64x2.add(b1, f64x2.mul(v128.load(r1 + o + 16), x1));
+      b2 = f64x2.add(b2, f64x2.mul(v128.load(r2 + o + 16), x1));
+      b3 = f64x2.add(b3, f64x2.mul(v128.load(r3 + o + 16), x1));
+    }
+    if (o + 16 <= end) {
+      const x0 = v128.load(px + o);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x0));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x0));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x0));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x0));
+      o += 16;
+    }
+    a0 = f64x2.add(a0, b0);
+    a1 = f64x2.add(a1, b1);
+    a2 = f64x2.add(a2, b2);
+    a3 = f64x2.add(a3, b3);
+    let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+    let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+    let s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+    if (o < end) {
+      const xj = load<f64>(px + o);
+      s0 += load<f64>(r0 + o) * xj;
+      s1 += load<f64>(r1 + o) * xj;
+      s2 += load<f64>(r2 + o) * xj;
+      s3 += load<f64>(r3 + o) * xj;
+    }
+    const yi = py + ((<usize>i) << 3);
+    put(yi, s0, accumulate);
+    put(yi + 8, s1, accumulate);
+    put(yi + 16, s2, accumulate);
+    put(yi + 24, s3, accumulate);
+  }
+  for (; i < m; i++) put(py + ((<usize>i) << 3), rowDot(n, pA + <usize>i * rowBytes, px), accumulate);
+}
+
+/** y = Aᵀ·x (or y += Aᵀ·x). Rows with xᵢ = 0 are skipped, as in the fallback. */
+export function matvecT(m: i32, n: i32, pA: usize, px: usize, py: usize, accumulate: bool): void {
+  const rowBytes = (<usize>n) << 3;
+  const mBytes = (<usize>m) << 3;
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const yj = py + ((<usize>j) << 3);
+    let c0 = f64x2.splat(0);
+    let c1 = f64x2.splat(0);
+    let c2 = f64x2.splat(0);
+    let c3 = f64x2.splat(0);
+    let c4 = f64x2.splat(0);
+    let c5 = f64x2.splat(0);
+    let c6 = f64x2.splat(0);
+    let c7 = f64x2.splat(0);
+    if (accumulate) {
+      c0 = v128.load(yj);
+      c1 = v128.load(yj, 16);
+      c2 = v128.load(yj, 32);
+      c3 = v128.load(yj, 48);
+      c4 = v128.load(yj, 64);
+      c5 = v128.load(yj, 80);
+      c6 = v128.load(yj, 96);
+      c7 = v128.load(yj, 112);
+    }
+    let r = pA + ((<usize>j) << 3);
+    for (let o: usize = 0; o < mBytes; o += 8, r += rowBytes) {
+      const xi = load<f64>(px + o);
+      if (xi === 0) continue;
+      const v = f64x2.splat(xi);
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(r), v));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(r, 16), v));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(r, 32), v));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(r, 48), v));
+      c4 = f64x2.add(c4, f64x2.mul(v128.load(r, 64), v));
+      c5 = f64x2.add(c5, f64x2.mul(v128.load(r, 80), v));
+      c6 = f64x2.add(c6, f64x2.mul(v128.load(r, 96), v));
+      c7 = f64x2.add(c7, f64x2.mul(v128.load(r, 112), v));
+    }
+    v128.store(yj, c0);
+    v128.store(yj, c1, 16);
+    v128.store(yj, c2, 32);
+    v128.store(yj, c3, 48);
+    v128.store(yj, c4, 64);
+    v128.store(yj, c5, 80);
+    v128.store(yj, c6, 96);
+    v128.store(yj, c7, 112);
+  }
+  for (; j + 2 <= n; j += 2) {
+    const yj = py + ((<usize>j) << 3);
+    let c = accumulate ? v128.load(yj) : f64x2.splat(0);
+    let r = pA + ((<usize>j) << 3);
+    for (let o: usize = 0; o < mBytes; o += 8, r += rowBytes) {
+      const xi = load<f64>(px + o);
+      if (xi === 0) continue;
+      c = f64x2.add(c, f64x2.mul(v128.load(r), f64x2.splat(xi)));
+    }
+    v128.store(yj, c);
+  }
+  if (j < n) {
+    const yj = py + ((<usize>j) << 3);
+    let c: f64 = accumulate ? load<f64>(yj) : 0;
+    let r = pA + ((<usize>j) << 3);
+    for (let o: usize = 0; o < mBytes; o += 8, r += rowBytes) {
+      const xi = load<f64>(px + o);
+      if (xi === 0) continue;
+      c += load<f64>(r) * xi;
+    }
+    store<f64>(yj, c);
+  }
+}

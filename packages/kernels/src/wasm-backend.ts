@@ -1,0 +1,287 @@
+/**
+ * The WebAssembly SIMD backend: instantiates the kernels compiled from assembly/*.ts (embedded in
+ * wasm-binary.ts) synchronously on a fixed-size memory (wasm-layout.ts) and wraps each export
+ * behind the KernelBackend interface.
+ *
+ * Operands: a Float64Array (or Int32Array of pivots) that already lives in the module's memory —
+ * one from allocF64 or a subarray of one — is passed by its byte offset with no copy (the fast
+ * path). Any other array is copied into the scratch region before the call and, if the kernel
+ * writes it, copied back after. When the copied operands of one call do not fit in the scratch
+ * region (16 MiB), the call runs on the TypeScript backend instead. Dimensions and array lengths
+ * are checked before any memory is touched, since a too-short view of wasm memory would otherwise
+ * read or write its neighbours.
+ */
+import { Arena } from "./arena.js";
+import type { KernelBackend } from "./backend.js";
+import { KernelShapeError } from "./errors.js";
+import { wasmSimdSupported } from "./simd-support.js";
+import { tsBackend } from "./ts-backend.js";
+import { WASM_BASE64 } from "./wasm-binary.js";
+import { ARENA_END, ARENA_START, MEMORY_PAGES, SCRATCH_END, SCRATCH_START } from "./wasm-layout.js";
+
+/** The exports of assembly/index.ts; pointers are byte offsets, booleans are passed as i32. */
+interface KernelExports {
+  matvec(m: number, n: number, pA: number, px: number, py: number, accumulate: boolean): void;
+  matvecT(m: number, n: number, pA: number, px: number, py: number, accumulate: boolean): void;
+  gemm(
+    m: number,
+    k: number,
+    n: number,
+    pA: number,
+    sai: number,
+    sap: number,
+    pB: number,
+    sbp: number,
+    sbj: number,
+    pC: number,
+    accumulate: boolean,
+    addAfter: boolean,
+    pWork: number,
+  ): void;
+  axpy(n: number, alpha: number, px: number, py: number): void;
+  scale(n: number, alpha: number, px: number): void;
+  dot(n: number, px: number, py: number): number;
+  ger(m: number, n: number, alpha: number, px: number, py: number, pA: number): void;
+  mulAdd(n: number, pa: number, pb: number, pc: number): void;
+  luFactor(n: number, pA: number, pPiv: number): number;
+  luSolve(n: number, pLU: number, pPiv: number, pb: number): void;
+}
+
+/** The wasm backend together with its memory's arena. */
+export interface WasmKernels {
+  readonly backend: KernelBackend;
+  readonly arena: Arena;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function dim(kernel: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v >= 0)) {
+    throw new KernelShapeError(
+      `${kernel}: dimension ${name} = ${v} is not a non-negative integer. Pass the operand sizes as whole numbers.`,
+    );
+  }
+}
+
+function need(kernel: string, name: string, a: ArrayBufferView & { length: number }, len: number): void {
+  if (a.length < len) {
+    throw new KernelShapeError(
+      `${kernel}: ${name} has ${a.length} entries but the dimensions need ${len}. Pass a longer array or smaller dimensions.`,
+    );
+  }
+}
+
+/**
+ * Instantiates the wasm backend, or returns null when WebAssembly SIMD is unavailable or the
+ * module cannot be instantiated here (e.g. a content-security policy forbids compiling wasm).
+ */
+export function createWasmKernels(): WasmKernels | null {
+  if (!wasmSimdSupported()) return null;
+  let memory: WebAssembly.Memory;
+  let ex: KernelExports;
+  try {
+    memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  } catch {
+    return null;
+  }
+  // The memory never grows (nothing calls memory.grow), so this buffer and these views stay valid.
+  const buf = memory.buffer;
+  const f64 = new Float64Array(buf);
+  const i32 = new Int32Array(buf);
+  let cursor = SCRATCH_START;
+
+  /** Reserves scratch for len entries of `bytes` each; -1 when it does not fit. */
+  function reserve(len: number, bytes: number): number {
+    const p = cursor;
+    const end = p + Math.ceil((len * bytes) / 16) * 16;
+    if (end > SCRATCH_END) return -1;
+    cursor = end;
+    return p;
+  }
+  /** Byte offset of the first len entries of a: its own when it lives in the memory, else a copy's. */
+  function input(a: Float64Array, len: number): number {
+    if (a.buffer === buf) return a.byteOffset;
+    const p = reserve(len, 8);
+    if (p >= 0 && len > 0) f64.set(len === a.length ? a : a.subarray(0, len), p >> 3);
+    return p;
+  }
+  /** Like input, for an array the kernel only writes. */
+  function output(a: Float64Array, len: number): number {
+    return a.buffer === buf ? a.byteOffset : reserve(len, 8);
+  }
+  function copyBack(a: Float64Array, p: number, len: number): void {
+    if (a.buffer !== buf && len > 0) a.set(f64.subarray(p >> 3, (p >> 3) + len));
+  }
+  function inputI32(a: Int32Array, len: number): number {
+    if (a.buffer === buf) return a.byteOffset;
+    const p = reserve(len, 4);
+    if (p >= 0 && len > 0) i32.set(len === a.length ? a : a.subarray(0, len), p >> 2);
+    return p;
+  }
+
+  function gemm(
+    kernel: "matmul" | "matmulTN" | "matmulNT",
+    m: number,
+    k: number,
+    n: number,
+    A: Float64Array,
+    B: Float64Array,
+    C: Float64Array,
+    accumulate: boolean,
+  ): void {
+    dim(kernel, "m", m);
+    dim(kernel, "k", k);
+    dim(kernel, "n", n);
+    need(kernel, "A", A, m * k);
+    need(kernel, "B", B, k * n);
+    need(kernel, "C", C, m * n);
+    cursor = SCRATCH_START;
+    const pA = input(A, m * k);
+    const pB = input(B, k * n);
+    const pC = accumulate ? input(C, m * n) : output(C, m * n);
+    const pWork = reserve(8 * k + 16, 8);
+    if (pA < 0 || pB < 0 || pC < 0 || pWork < 0) {
+      tsBackend[kernel](m, k, n, A, B, C, accumulate);
+      return;
+    }
+    // Strides of A(i, p) and B(p, j), in entries (see assembly/matmul.ts).
+    if (kernel === "matmul") ex.gemm(m, k, n, pA, k, 1, pB, n, 1, pC, accumulate, false, pWork);
+    else if (kernel === "matmulTN") ex.gemm(m, k, n, pA, 1, m, pB, n, 1, pC, accumulate, false, pWork);
+    else ex.gemm(m, k, n, pA, k, 1, pB, 1, k, pC, accumulate, true, pWork);
+    copyBack(C, pC, m * n);
+  }
+
+  const backend: KernelBackend = {
+    name: "wasm",
+    matvec(m, n, A, x, y, accumulate) {
+      dim("matvec", "m", m);
+      dim("matvec", "n", n);
+      need("matvec", "A", A, m * n);
+      need("matvec", "x", x, n);
+      need("matvec", "y", y, m);
+      cursor = SCRATCH_START;
+      const pA = input(A, m * n);
+      const px = input(x, n);
+      const py = accumulate ? input(y, m) : output(y, m);
+      if (pA < 0 || px < 0 || py < 0) return tsBackend.matvec(m, n, A, x, y, accumulate);
+      ex.matvec(m, n, pA, px, py, accumulate);
+      copyBack(y, py, m);
+    },
+    matvecT(m, n, A, x, y, accumulate) {
+      dim("matvecT", "m", m);
+      dim("matvecT", "n", n);
+      need("matvecT", "A", A, m * n);
+      need("matvecT", "x", x, m);
+      need("matvecT", "y", y, n);
+      cursor = SCRATCH_START;
+      const pA = input(A, m * n);
+      const px = input(x, m);
+      const py = accumulate ? input(y, n) : output(y, n);
+      if (pA < 0 || px < 0 || py < 0) return tsBackend.matvecT(m, n, A, x, y, accumulate);
+      ex.matvecT(m, n, pA, px, py, accumulate);
+      copyBack(y, py, n);
+    },
+    matmul: (m, k, n, A, B, C, accumulate) => gemm("matmul", m, k, n, A, B, C, accumulate),
+    matmulTN: (m, k, n, A, B, C, accumulate) => gemm("matmulTN", m, k, n, A, B, C, accumulate),
+    matmulNT: (m, k, n, A, B, C, accumulate) => gemm("matmulNT", m, k, n, A, B, C, accumulate),
+    axpy(n, alpha, x, y) {
+      dim("axpy", "n", n);
+      need("axpy", "x", x, n);
+      need("axpy", "y", y, n);
+      cursor = SCRATCH_START;
+      const px = input(x, n);
+      const py = input(y, n);
+      if (px < 0 || py < 0) return tsBackend.axpy(n, alpha, x, y);
+      ex.axpy(n, alpha, px, py);
+      copyBack(y, py, n);
+    },
+    scale(n, alpha, x) {
+      dim("scale", "n", n);
+      need("scale", "x", x, n);
+      cursor = SCRATCH_START;
+      const px = input(x, n);
+      if (px < 0) return tsBackend.scale(n, alpha, x);
+      ex.scale(n, alpha, px);
+      copyBack(x, px, n);
+    },
+    dot(n, x, y) {
+      dim("dot", "n", n);
+      need("dot", "x", x, n);
+      need("dot", "y", y, n);
+      cursor = SCRATCH_START;
+      const px = input(x, n);
+      const py = input(y, n);
+      if (px < 0 || py < 0) return tsBackend.dot(n, x, y);
+      return ex.dot(n, px, py);
+    },
+    ger(m, n, alpha, x, y, A) {
+      dim("ger", "m", m);
+      dim("ger", "n", n);
+      need("ger", "x", x, m);
+      need("ger", "y", y, n);
+      need("ger", "A", A, m * n);
+      cursor = SCRATCH_START;
+      const px = input(x, m);
+      const py = input(y, n);
+      const pA = input(A, m * n);
+      if (px < 0 || py < 0 || pA < 0) return tsBackend.ger(m, n, alpha, x, y, A);
+      ex.ger(m, n, alpha, px, py, pA);
+      copyBack(A, pA, m * n);
+    },
+    mulAdd(n, a, b, c) {
+      dim("mulAdd", "n", n);
+      need("mulAdd", "a", a, n);
+      need("mulAdd", "b", b, n);
+      need("mulAdd", "c", c, n);
+      cursor = SCRATCH_START;
+      const pa = input(a, n);
+      const pb = input(b, n);
+      const pc = input(c, n);
+      if (pa < 0 || pb < 0 || pc < 0) return tsBackend.mulAdd(n, a, b, c);
+      ex.mulAdd(n, pa, pb, pc);
+      copyBack(c, pc, n);
+    },
+    luFactor(n, A, piv) {
+      dim("luFactor", "n", n);
+      need("luFactor", "A", A, n * n);
+      need("luFactor", "piv", piv, n);
+      cursor = SCRATCH_START;
+      const pA = input(A, n * n);
+      const pPiv = piv.buffer === buf ? piv.byteOffset : reserve(n, 4);
+      if (pA < 0 || pPiv < 0) return tsBackend.luFactor(n, A, piv);
+      const info = ex.luFactor(n, pA, pPiv);
+      copyBack(A, pA, n * n);
+      if (piv.buffer !== buf && n > 0) piv.set(i32.subarray(pPiv >> 2, (pPiv >> 2) + n));
+      return info;
+    },
+    luSolve(n, LU, piv, b) {
+      dim("luSolve", "n", n);
+      need("luSolve", "LU", LU, n * n);
+      need("luSolve", "piv", piv, n);
+      need("luSolve", "b", b, n);
+      // The pivots become addresses inside the module; luFactor always writes k ≤ piv[k] < n.
+      for (let k = 0; k < n; k++) {
+        if (!(piv[k] >= k && piv[k] < n)) {
+          throw new KernelShapeError(
+            `luSolve: piv[${k}] = ${piv[k]} is outside [${k}, ${n}). Pass the pivots luFactor wrote for this matrix.`,
+          );
+        }
+      }
+      cursor = SCRATCH_START;
+      const pLU = input(LU, n * n);
+      const pPiv = inputI32(piv, n);
+      const pb = input(b, n);
+      if (pLU < 0 || pPiv < 0 || pb < 0) return tsBackend.luSolve(n, LU, piv, b);
+      ex.luSolve(n, pLU, pPiv, pb);
+      copyBack(b, pb, n);
+    },
+  };
+  return { backend, arena: new Arena(buf, ARENA_START, ARENA_END) };
+}
