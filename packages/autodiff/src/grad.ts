@@ -87,7 +87,7 @@ function scalarSeed(what: string, out: Tensor): Float64Array {
   return Float64Array.of(1);
 }
 
-function leafGrads(tape: Tape, leaves: Tensor[], grads: (Float64Array | null)[]): Tensor[] {
+function leafGrads(leaves: Tensor[], grads: (Float64Array | null)[]): Tensor[] {
   return leaves.map((leaf) => new Tensor(grads[leaf.index] ?? new Float64Array(leaf.size), leaf.shape));
 }
 
@@ -99,11 +99,19 @@ export function valueAndGrad<N extends number | readonly number[] = 0>(
   f: (...args: Tensor[]) => Tensor,
   argnums?: N,
 ): (...args: Tensor[]) => [Tensor, N extends number ? Tensor : Tensor[]] {
+  return namedValueAndGrad("valueAndGrad", f, argnums);
+}
+
+function namedValueAndGrad<N extends number | readonly number[]>(
+  what: string,
+  f: (...args: Tensor[]) => Tensor,
+  argnums?: N,
+): (...args: Tensor[]) => [Tensor, N extends number ? Tensor : Tensor[]] {
   const nums: readonly number[] = Array.isArray(argnums) ? argnums : [(argnums as number | undefined) ?? 0];
   return (...args: Tensor[]) => {
-    const { tape, leaves, out } = trace("valueAndGrad", f, args, nums);
-    const seed = scalarSeed("valueAndGrad", out);
-    const gs = leafGrads(tape, leaves, backward(tape, out, seed));
+    const { tape, leaves, out } = trace(what, f, args, nums);
+    const seed = scalarSeed(what, out);
+    const gs = leafGrads(leaves, backward(tape, out, seed));
     const value = new Tensor(out.data, out.shape);
     return [value, (Array.isArray(argnums) ? gs : gs[0]) as N extends number ? Tensor : Tensor[]];
   };
@@ -114,7 +122,7 @@ export function grad<N extends number | readonly number[] = 0>(
   f: (...args: Tensor[]) => Tensor,
   argnums?: N,
 ): (...args: Tensor[]) => N extends number ? Tensor : Tensor[] {
-  const vg = valueAndGrad(f, argnums);
+  const vg = namedValueAndGrad("grad", f, argnums);
   return (...args: Tensor[]) => vg(...args)[1];
 }
 
@@ -139,7 +147,7 @@ export function vjp(
         `vjp: the cotangent has ${ct.length} entries but the output has shape ${formatShape(out.shape)} (${out.size} entries). Pass a cotangent shaped like the output.`,
       );
     }
-    return leafGrads(tape, leaves, backward(tape, out, ct));
+    return leafGrads(leaves, backward(tape, out, ct));
   };
   return [new Tensor(out.data, out.shape), pullback];
 }

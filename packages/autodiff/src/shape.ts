@@ -35,11 +35,14 @@ export function checkShape(shape: Shape, what: string): void {
   }
 }
 
-/** A shape seen as [rows, cols]: [] → [1, 1], [n] → [1, n]. */
-export function asMatrix(shape: Shape): [number, number] {
-  if (shape.length === 0) return [1, 1];
-  if (shape.length === 1) return [1, shape[0]];
-  return [shape[0], shape[1]];
+/** Rows of a shape seen as a matrix: [] and [n] have one row. */
+export function rowsOf(shape: Shape): number {
+  return shape.length === 2 ? shape[0] : 1;
+}
+
+/** Columns of a shape seen as a matrix: [] has one column, [n] has n. */
+export function colsOf(shape: Shape): number {
+  return shape.length === 0 ? 1 : shape[shape.length - 1];
 }
 
 /**
@@ -64,16 +67,4 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
     out.push(da === 1 ? db : da);
   }
   return out;
-}
-
-/**
- * Strides (row, col) that read operand `s` at position (i, j) of an output of shape `out`
- * viewed as a matrix: a broadcast axis gets stride 0.
- */
-export function broadcastStrides(s: Shape, out: Shape): [number, number] {
-  const [om, on] = asMatrix(out);
-  const [sm, sn] = asMatrix(s);
-  const colStride = sn === on ? 1 : 0;
-  const rowStride = sm === om && om !== 1 ? sn : 0;
-  return [rowStride, colStride];
 }

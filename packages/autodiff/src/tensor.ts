@@ -89,7 +89,10 @@ export function tensor(data: NestedData | Float64Array, shape?: Shape): Tensor {
   const flat = new Float64Array(sizeOf(inferred));
   if (typeof data === "number") flat[0] = data;
   else if (inferred.length === 1) flat.set(data as readonly number[]);
-  else (data as readonly (readonly number[])[]).forEach((row, i) => flat.set(row, i * inferred[1]));
+  else {
+    const rows = data as readonly (readonly number[])[];
+    for (let i = 0; i < rows.length; i++) flat.set(rows[i], i * inferred[1]);
+  }
   for (let i = 0; i < flat.length; i++) {
     if (typeof flat[i] !== "number") throw new ArgumentError("tensor: data must contain numbers only.");
   }

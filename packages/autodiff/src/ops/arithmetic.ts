@@ -2,14 +2,57 @@
 import { scalar, type Tensor } from "../tensor.js";
 import { binaryOp } from "./elementwise.js";
 
-export const addOp = binaryOp({ name: "add", f: (a, b) => a + b, da: () => 1, db: () => 1 });
-export const subOp = binaryOp({ name: "sub", f: (a, b) => a - b, da: () => 1, db: () => -1 });
-export const mulOp = binaryOp({ name: "mul", f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a });
+export const addOp = binaryOp({
+  name: "add",
+  forward: (n, a, b, out) => {
+    for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+  },
+  gradA: (n, g, _a, _b, _out, ga) => {
+    for (let i = 0; i < n; i++) ga[i] += g[i];
+  },
+  gradB: (n, g, _a, _b, _out, gb) => {
+    for (let i = 0; i < n; i++) gb[i] += g[i];
+  },
+});
+
+export const subOp = binaryOp({
+  name: "sub",
+  forward: (n, a, b, out) => {
+    for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+  },
+  gradA: (n, g, _a, _b, _out, ga) => {
+    for (let i = 0; i < n; i++) ga[i] += g[i];
+  },
+  gradB: (n, g, _a, _b, _out, gb) => {
+    for (let i = 0; i < n; i++) gb[i] -= g[i];
+  },
+});
+
+export const mulOp = binaryOp({
+  name: "mul",
+  forward: (n, a, b, out) => {
+    for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+  },
+  gradA: (n, g, _a, b, _out, ga) => {
+    for (let i = 0; i < n; i++) ga[i] += g[i] * b[i];
+  },
+  gradB: (n, g, a, _b, _out, gb) => {
+    for (let i = 0; i < n; i++) gb[i] += g[i] * a[i];
+  },
+});
+
 export const divOp = binaryOp({
   name: "div",
-  f: (a, b) => a / b,
-  da: (_a, b) => 1 / b,
-  db: (_a, b, y) => -y / b,
+  forward: (n, a, b, out) => {
+    for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+  },
+  gradA: (n, g, _a, b, _out, ga) => {
+    for (let i = 0; i < n; i++) ga[i] += g[i] / b[i];
+  },
+  // ∂(a/b)/∂b = −a/b² = −out/b
+  gradB: (n, g, _a, b, out, gb) => {
+    for (let i = 0; i < n; i++) gb[i] -= (g[i] * out[i]) / b[i];
+  },
 });
 
 const lift = (x: Tensor | number): Tensor => (typeof x === "number" ? scalar(x) : x);

@@ -14,12 +14,16 @@ export const diagOp = defineOp<undefined>({
     }
     return [s[0], s[0]];
   },
-  forward({ inputs: [v], out }) {
+  forward(ctx) {
+    const v = ctx.inputs[0];
+    const out = ctx.out;
     const n = v.length;
     out.fill(0);
     for (let i = 0; i < n; i++) out[i * n + i] = v[i];
   },
-  vjp({ inputs: [v] }, g, [gv]) {
+  vjp(ctx, g, inputGrads) {
+    const gv = inputGrads[0];
+    const v = ctx.inputs[0];
     if (gv === null) return;
     const n = v.length;
     for (let i = 0; i < n; i++) gv[i] += g[i * n + i];
@@ -34,11 +38,14 @@ export const diagonalOp = defineOp<undefined>({
     }
     return [s[0]];
   },
-  forward({ out, inputs: [A] }) {
+  forward(ctx) {
+    const A = ctx.inputs[0];
+    const out = ctx.out;
     const n = out.length;
     for (let i = 0; i < n; i++) out[i] = A[i * n + i];
   },
-  vjp(_ctx, g, [gA]) {
+  vjp(_ctx, g, inputGrads) {
+    const gA = inputGrads[0];
     if (gA === null) return;
     const n = g.length;
     for (let i = 0; i < n; i++) gA[i * n + i] += g[i];

@@ -1,92 +1,150 @@
 /**
- * Builders for elementwise ops: a binary op with broadcasting, a unary op, each defined by
- * its scalar function and partial derivatives. One loop serves every op; operands are read
- * through (row, column) strides that are 0 along broadcast axes, and the VJP scatters
- * through the same strides with +=, which sums over the broadcast axes.
+ * Builders for elementwise ops. Each op supplies its own loops over equal-length arrays
+ * (separate function literals, so V8 specialises and inlines each one: a shared loop calling
+ * per-op closures would box every returned double and allocate). Broadcasting is handled
+ * once, here: operands are expanded into scratch buffers through (row, column) strides that
+ * are 0 along broadcast axes, and cotangents are summed back over those axes.
  */
-import { defineOp, type Op } from "../registry.js";
-import { asMatrix, broadcastShapes, type Shape } from "../shape.js";
+import { defineOp, type Op, type OpContext } from "../registry.js";
+import { broadcastShapes, colsOf, rowsOf, type Shape, sameShape, sizeOf } from "../shape.js";
 
-export interface BinaryRule {
+export interface BinaryLoops {
   name: string;
-  f(a: number, b: number): number;
-  /** ∂f/∂a at (a, b), given y = f(a, b). */
-  da(a: number, b: number, y: number): number;
-  /** ∂f/∂b at (a, b), given y = f(a, b). */
-  db(a: number, b: number, y: number): number;
+  /** out[i] = f(a[i], b[i]) for i < n. */
+  forward(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
+  /** ga[i] += g[i]·∂f/∂a(a[i], b[i]), given out[i] = f(a[i], b[i]). */
+  gradA(
+    n: number,
+    g: Float64Array,
+    a: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+    ga: Float64Array,
+  ): void;
+  /** gb[i] += g[i]·∂f/∂b(a[i], b[i]). */
+  gradB(
+    n: number,
+    g: Float64Array,
+    a: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+    gb: Float64Array,
+  ): void;
 }
 
 function rowStride(s: Shape, out: Shape): number {
-  const om = asMatrix(out)[0];
-  const [sm, sn] = asMatrix(s);
-  return sm === om && om !== 1 ? sn : 0;
+  const om = rowsOf(out);
+  return rowsOf(s) === om && om !== 1 ? colsOf(s) : 0;
 }
 
 function colStride(s: Shape, out: Shape): number {
-  return asMatrix(s)[1] === asMatrix(out)[1] ? 1 : 0;
+  return colsOf(s) === colsOf(out) ? 1 : 0;
 }
 
-export function binaryOp(rule: BinaryRule): Op<undefined> {
-  const { f, da, db } = rule;
+/** dst (shaped like `out`) = src broadcast from shape `s`. */
+function expand(src: Float64Array, s: Shape, out: Shape, dst: Float64Array): void {
+  const m = rowsOf(out);
+  const n = colsOf(out);
+  const r = rowStride(s, out);
+  const c = colStride(s, out);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) dst[i * n + j] = src[i * r + j * c];
+}
+
+/** dst (shape `s`) += src (shaped like `out`) summed over the axes along which `s` was broadcast. */
+function reduceInto(src: Float64Array, s: Shape, out: Shape, dst: Float64Array): void {
+  const m = rowsOf(out);
+  const n = colsOf(out);
+  const r = rowStride(s, out);
+  const c = colStride(s, out);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) dst[i * r + j * c] += src[i * n + j];
+}
+
+const isBroadcast = (ctx: OpContext<undefined>): boolean => ctx.scratch.length > 0;
+
+interface Expanded {
+  a: Float64Array;
+  b: Float64Array;
+  full: Float64Array;
+}
+
+/** Views of the scratch, made once per context (a compiled replay reuses them). */
+function expanded(ctx: OpContext<undefined>): Expanded {
+  if (ctx.saved === undefined) {
+    const n = ctx.out.length;
+    ctx.saved = {
+      a: ctx.scratch.subarray(0, n),
+      b: ctx.scratch.subarray(n, 2 * n),
+      full: ctx.scratch.subarray(2 * n, 3 * n),
+    } satisfies Expanded;
+  }
+  return ctx.saved as Expanded;
+}
+
+export function binaryOp(loops: BinaryLoops): Op<undefined> {
   return defineOp<undefined>({
-    name: rule.name,
-    shape: ([a, b]) => broadcastShapes(rule.name, a, b),
-    forward({ inputs: [a, b], inputShapes: [sa, sb], out, outShape }) {
-      if (a.length === out.length && b.length === out.length) {
-        for (let i = 0; i < out.length; i++) out[i] = f(a[i], b[i]);
-        return;
-      }
-      const [m, n] = asMatrix(outShape);
-      const ar = rowStride(sa, outShape);
-      const ac = colStride(sa, outShape);
-      const br = rowStride(sb, outShape);
-      const bc = colStride(sb, outShape);
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) out[i * n + j] = f(a[i * ar + j * ac], b[i * br + j * bc]);
-      }
+    name: loops.name,
+    shape: ([a, b]) => broadcastShapes(loops.name, a, b),
+    // Broadcasting needs the two operands expanded, plus one buffer for a cotangent.
+    workspace: ([a, b]) => {
+      if (sameShape(a, b)) return 0;
+      return 3 * sizeOf(broadcastShapes(loops.name, a, b));
     },
-    vjp({ inputs: [a, b], inputShapes: [sa, sb], out, outShape }, g, [ga, gb]) {
-      if (a.length === out.length && b.length === out.length) {
-        if (ga !== null) for (let i = 0; i < out.length; i++) ga[i] += g[i] * da(a[i], b[i], out[i]);
-        if (gb !== null) for (let i = 0; i < out.length; i++) gb[i] += g[i] * db(a[i], b[i], out[i]);
+    forward(ctx) {
+      const out = ctx.out;
+      const n = out.length;
+      if (!isBroadcast(ctx)) {
+        loops.forward(n, ctx.inputs[0], ctx.inputs[1], out);
         return;
       }
-      const [m, n] = asMatrix(outShape);
-      const ar = rowStride(sa, outShape);
-      const ac = colStride(sa, outShape);
-      const br = rowStride(sb, outShape);
-      const bc = colStride(sb, outShape);
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          const k = i * n + j;
-          const x = a[i * ar + j * ac];
-          const y = b[i * br + j * bc];
-          if (ga !== null) ga[i * ar + j * ac] += g[k] * da(x, y, out[k]);
-          if (gb !== null) gb[i * br + j * bc] += g[k] * db(x, y, out[k]);
-        }
+      const { a, b } = expanded(ctx);
+      expand(ctx.inputs[0], ctx.inputShapes[0], ctx.outShape, a);
+      expand(ctx.inputs[1], ctx.inputShapes[1], ctx.outShape, b);
+      loops.forward(n, a, b, out);
+    },
+    vjp(ctx, g, inputGrads) {
+      const out = ctx.out;
+      const n = out.length;
+      const ga = inputGrads[0];
+      const gb = inputGrads[1];
+      if (!isBroadcast(ctx)) {
+        if (ga !== null) loops.gradA(n, g, ctx.inputs[0], ctx.inputs[1], out, ga);
+        if (gb !== null) loops.gradB(n, g, ctx.inputs[0], ctx.inputs[1], out, gb);
+        return;
+      }
+      // The expanded operands in scratch are still those of the forward pass.
+      const { a, b, full } = expanded(ctx);
+      if (ga !== null) {
+        full.fill(0);
+        loops.gradA(n, g, a, b, out, full);
+        reduceInto(full, ctx.inputShapes[0], ctx.outShape, ga);
+      }
+      if (gb !== null) {
+        full.fill(0);
+        loops.gradB(n, g, a, b, out, full);
+        reduceInto(full, ctx.inputShapes[1], ctx.outShape, gb);
       }
     },
   });
 }
 
-export interface UnaryRule {
+export interface UnaryLoops {
   name: string;
-  f(x: number): number;
-  /** dy/dx at x, given y = f(x). */
-  df(x: number, y: number): number;
+  /** out[i] = f(x[i]) for i < n. */
+  forward(n: number, x: Float64Array, out: Float64Array): void;
+  /** gx[i] += g[i]·f'(x[i]), given out[i] = f(x[i]). */
+  grad(n: number, g: Float64Array, x: Float64Array, out: Float64Array, gx: Float64Array): void;
 }
 
-export function unaryOp(rule: UnaryRule): Op<undefined> {
-  const { f, df } = rule;
+export function unaryOp(loops: UnaryLoops): Op<undefined> {
   return defineOp<undefined>({
-    name: rule.name,
+    name: loops.name,
     shape: ([s]) => s,
-    forward({ inputs: [x], out }) {
-      for (let i = 0; i < out.length; i++) out[i] = f(x[i]);
+    forward(ctx) {
+      loops.forward(ctx.out.length, ctx.inputs[0], ctx.out);
     },
-    vjp({ inputs: [x], out }, g, [gx]) {
-      if (gx === null) return;
-      for (let i = 0; i < out.length; i++) gx[i] += g[i] * df(x[i], out[i]);
+    vjp(ctx, g, inputGrads) {
+      const gx = inputGrads[0];
+      if (gx !== null) loops.grad(ctx.out.length, g, ctx.inputs[0], ctx.out, gx);
     },
   });
 }

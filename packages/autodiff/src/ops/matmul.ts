@@ -23,12 +23,20 @@ export const matmulOp = defineOp<undefined>({
     }
     return [a[0], b[1]];
   },
-  forward({ inputs: [A, B], inputShapes: [[m, k], [, n]], out }) {
-    matmulKernel(m, k, n, A, B, out, false);
+  forward(ctx) {
+    const m = ctx.inputShapes[0][0];
+    const k = ctx.inputShapes[0][1];
+    const n = ctx.inputShapes[1][1];
+    matmulKernel(m, k, n, ctx.inputs[0], ctx.inputs[1], ctx.out, false);
   },
-  vjp({ inputs: [A, B], inputShapes: [[m, k], [, n]] }, g, [gA, gB]) {
-    if (gA !== null) matmulNT(m, n, k, g, B, gA, true);
-    if (gB !== null) matmulTN(k, m, n, A, g, gB, true);
+  vjp(ctx, g, inputGrads) {
+    const m = ctx.inputShapes[0][0];
+    const k = ctx.inputShapes[0][1];
+    const n = ctx.inputShapes[1][1];
+    const gA = inputGrads[0];
+    const gB = inputGrads[1];
+    if (gA !== null) matmulNT(m, n, k, g, ctx.inputs[1], gA, true);
+    if (gB !== null) matmulTN(k, m, n, ctx.inputs[0], g, gB, true);
   },
 });
 
@@ -43,12 +51,18 @@ export const matvecOp = defineOp<undefined>({
     }
     return [a[0]];
   },
-  forward({ inputs: [A, x], inputShapes: [[m, n]], out }) {
-    matvecKernel(m, n, A, x, out, false);
+  forward(ctx) {
+    const m = ctx.inputShapes[0][0];
+    const n = ctx.inputShapes[0][1];
+    matvecKernel(m, n, ctx.inputs[0], ctx.inputs[1], ctx.out, false);
   },
-  vjp({ inputs: [A, x], inputShapes: [[m, n]] }, g, [gA, gx]) {
-    if (gA !== null) ger(m, n, 1, g, x, gA);
-    if (gx !== null) matvecT(m, n, A, g, gx, true);
+  vjp(ctx, g, inputGrads) {
+    const m = ctx.inputShapes[0][0];
+    const n = ctx.inputShapes[0][1];
+    const gA = inputGrads[0];
+    const gx = inputGrads[1];
+    if (gA !== null) ger(m, n, 1, g, ctx.inputs[1], gA);
+    if (gx !== null) matvecT(m, n, ctx.inputs[0], g, gx, true);
   },
 });
 

@@ -100,13 +100,11 @@ const CASES: Record<string, Case> = {
   relu: unary(ops.relu, 0, 0, true),
   softplus: unary(ops.softplus),
   gelu: unary(ops.gelu),
-  scale: fc
-    .tuple(unary(ops.identity), fc.double({ min: -3, max: 3, noNaN: true }))
-    .map(([c, alpha]) => ({
-      ...c,
-      apply: (x: Tensor) => ops.scale(x, alpha),
-      label: `${c.label} α=${alpha}`,
-    })),
+  scale: fc.tuple(unary(ops.identity), fc.double({ min: -3, max: 3, noNaN: true })).map(([c, alpha]) => ({
+    ...c,
+    apply: (x: Tensor) => ops.scale(x, alpha),
+    label: `${c.label} α=${alpha}`,
+  })),
   pow: fc
     .tuple(unary(ops.identity, 0.1, 3), fc.double({ min: -2.5, max: 3.5, noNaN: true }))
     .map(([c, p]) => ({ ...c, apply: (x: Tensor) => ops.pow(x, p), label: `${c.label} p=${p}` })),

@@ -4,7 +4,7 @@
  */
 import { ShapeError } from "../errors.js";
 import { defineOp } from "../registry.js";
-import { asMatrix, formatShape, type Shape, sizeOf } from "../shape.js";
+import { colsOf, formatShape, rowsOf, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export interface ReduceAttrs {
@@ -30,9 +30,14 @@ function makeReduce(name: "sum" | "mean") {
   return defineOp<ReduceAttrs>({
     name,
     shape: ([s], { axis }) => reducedShape(name, s, axis),
-    forward({ inputs: [x], inputShapes: [s], out, outShape, attrs: { axis, mean } }) {
+    forward(ctx) {
+      const x = ctx.inputs[0];
+      const s = ctx.inputShapes[0];
+      const { out, outShape } = ctx;
+      const { axis, mean } = ctx.attrs;
       const w = mean ? 1 / count(s, axis) : 1;
-      const [m, n] = asMatrix(s);
+      const m = rowsOf(s);
+      const n = colsOf(s);
       out.fill(0);
       if (outShape.length === 0) {
         let acc = 0;
@@ -49,10 +54,15 @@ function makeReduce(name: "sum" | "mean") {
         for (let j = 0; j < n; j++) out[j] *= w;
       }
     },
-    vjp({ inputShapes: [s], outShape, attrs: { axis, mean } }, g, [gx]) {
+    vjp(ctx, g, inputGrads) {
+      const gx = inputGrads[0];
       if (gx === null) return;
+      const s = ctx.inputShapes[0];
+      const { outShape } = ctx;
+      const { axis, mean } = ctx.attrs;
       const w = mean ? 1 / count(s, axis) : 1;
-      const [m, n] = asMatrix(s);
+      const m = rowsOf(s);
+      const n = colsOf(s);
       if (outShape.length === 0) {
         const gw = g[0] * w;
         for (let i = 0; i < gx.length; i++) gx[i] += gw;

@@ -15,10 +15,13 @@ export const reshapeOp = defineOp<{ shape: Shape }>({
     }
     return [...shape];
   },
-  forward({ inputs: [x], out }) {
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const out = ctx.out;
     out.set(x);
   },
-  vjp(_ctx, g, [gx]) {
+  vjp(_ctx, g, inputGrads) {
+    const gx = inputGrads[0];
     if (gx === null) return;
     for (let i = 0; i < g.length; i++) gx[i] += g[i];
   },

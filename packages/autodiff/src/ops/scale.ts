@@ -16,10 +16,16 @@ export const scaleOp = defineOp<{ alpha: number }>({
     checkNumber("scale", "alpha", alpha);
     return s;
   },
-  forward({ inputs: [x], out, attrs: { alpha } }) {
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const out = ctx.out;
+    const alpha = ctx.attrs.alpha;
     for (let i = 0; i < out.length; i++) out[i] = alpha * x[i];
   },
-  vjp({ out, attrs: { alpha } }, g, [gx]) {
+  vjp(ctx, g, inputGrads) {
+    const gx = inputGrads[0];
+    const out = ctx.out;
+    const alpha = ctx.attrs.alpha;
     if (gx !== null) axpy(out.length, alpha, g, gx);
   },
 });
@@ -30,10 +36,17 @@ export const powOp = defineOp<{ p: number }>({
     checkNumber("pow", "the exponent", p);
     return s;
   },
-  forward({ inputs: [x], out, attrs: { p } }) {
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const out = ctx.out;
+    const p = ctx.attrs.p;
     for (let i = 0; i < out.length; i++) out[i] = x[i] ** p;
   },
-  vjp({ inputs: [x], out, attrs: { p } }, g, [gx]) {
+  vjp(ctx, g, inputGrads) {
+    const gx = inputGrads[0];
+    const x = ctx.inputs[0];
+    const out = ctx.out;
+    const p = ctx.attrs.p;
     if (gx === null) return;
     for (let i = 0; i < out.length; i++) gx[i] += g[i] * p * x[i] ** (p - 1);
   },

@@ -25,11 +25,18 @@ export const sliceOp = defineOp<SliceAttrs>({
     }
     return s.length === 2 ? [end - start, s[1]] : [end - start];
   },
-  forward({ inputs: [x], inputShapes: [s], out, attrs: { start } }) {
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const s = ctx.inputShapes[0];
+    const out = ctx.out;
+    const start = ctx.attrs.start;
     const u = unit(s);
     for (let i = 0; i < out.length; i++) out[i] = x[start * u + i];
   },
-  vjp({ inputShapes: [s], attrs: { start } }, g, [gx]) {
+  vjp(ctx, g, inputGrads) {
+    const gx = inputGrads[0];
+    const s = ctx.inputShapes[0];
+    const start = ctx.attrs.start;
     if (gx === null) return;
     const u = unit(s);
     for (let i = 0; i < g.length; i++) gx[start * u + i] += g[i];

@@ -6,7 +6,10 @@ import type { Tensor } from "../tensor.js";
 export const transposeOp = defineOp<undefined>({
   name: "transpose",
   shape: ([s]): Shape => (s.length === 2 ? [s[1], s[0]] : s),
-  forward({ inputs: [x], inputShapes: [s], out }) {
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const s = ctx.inputShapes[0];
+    const out = ctx.out;
     if (s.length < 2) {
       out.set(x);
       return;
@@ -14,7 +17,9 @@ export const transposeOp = defineOp<undefined>({
     const [m, n] = s;
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = x[i * n + j];
   },
-  vjp({ inputShapes: [s] }, g, [gx]) {
+  vjp(ctx, g, inputGrads) {
+    const gx = inputGrads[0];
+    const s = ctx.inputShapes[0];
     if (gx === null) return;
     if (s.length < 2) {
       for (let i = 0; i < g.length; i++) gx[i] += g[i];

@@ -1,6 +1,6 @@
 /**
- * Elementwise functions, one table entry each (value and derivative side by side).
- * gelu is the tanh approximation of Hendrycks & Gimpel (2016, eq. in §2), as in NNlib/Lux;
+ * Elementwise functions: each op's value loop and derivative loop side by side.
+ * gelu is the tanh approximation of Hendrycks & Gimpel (2016, §2), as in NNlib/Lux;
  * softplus and sigmoid are evaluated in their overflow-free forms.
  */
 import type { Tensor } from "../tensor.js";
@@ -15,27 +15,132 @@ const sigmoidValue = (x: number): number => {
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
-export const negOp = unaryOp({ name: "neg", f: (x) => -x, df: () => -1 });
-export const identityOp = unaryOp({ name: "identity", f: (x) => x, df: () => 1 });
-export const squareOp = unaryOp({ name: "square", f: (x) => x * x, df: (x) => 2 * x });
-export const expOp = unaryOp({ name: "exp", f: Math.exp, df: (_x, y) => y });
-export const logOp = unaryOp({ name: "log", f: Math.log, df: (x) => 1 / x });
-export const sqrtOp = unaryOp({ name: "sqrt", f: Math.sqrt, df: (_x, y) => 0.5 / y });
-export const absOp = unaryOp({ name: "abs", f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) });
-export const tanhOp = unaryOp({ name: "tanh", f: Math.tanh, df: (_x, y) => 1 - y * y });
-export const sigmoidOp = unaryOp({ name: "sigmoid", f: sigmoidValue, df: (_x, y) => y * (1 - y) });
-export const reluOp = unaryOp({ name: "relu", f: (x) => (x > 0 ? x : 0), df: (x) => (x > 0 ? 1 : 0) });
+export const negOp = unaryOp({
+  name: "neg",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = -x[i];
+  },
+  grad: (n, g, _x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] -= g[i];
+  },
+});
+
+export const identityOp = unaryOp({
+  name: "identity",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = x[i];
+  },
+  grad: (n, g, _x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i];
+  },
+});
+
+export const squareOp = unaryOp({
+  name: "square",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
+  },
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += 2 * g[i] * x[i];
+  },
+});
+
+export const expOp = unaryOp({
+  name: "exp",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+  },
+  grad: (n, g, _x, out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i] * out[i];
+  },
+});
+
+export const logOp = unaryOp({
+  name: "log",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
+  },
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i] / x[i];
+  },
+});
+
+export const sqrtOp = unaryOp({
+  name: "sqrt",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
+  },
+  grad: (n, g, _x, out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += (0.5 * g[i]) / out[i];
+  },
+});
+
+export const absOp = unaryOp({
+  name: "abs",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
+  },
+  // The derivative at 0 is taken as 0.
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0;
+  },
+});
+
+export const tanhOp = unaryOp({
+  name: "tanh",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+  },
+  grad: (n, g, _x, out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i] * (1 - out[i] * out[i]);
+  },
+});
+
+export const sigmoidOp = unaryOp({
+  name: "sigmoid",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = sigmoidValue(x[i]);
+  },
+  grad: (n, g, _x, out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i] * out[i] * (1 - out[i]);
+  },
+});
+
+export const reluOp = unaryOp({
+  name: "relu",
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+  },
+  // The derivative at 0 is taken as 0.
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) if (x[i] > 0) gx[i] += g[i];
+  },
+});
+
 export const softplusOp = unaryOp({
   name: "softplus",
-  f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  df: (x) => sigmoidValue(x),
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
+  },
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) gx[i] += g[i] * sigmoidValue(x[i]);
+  },
 });
+
 export const geluOp = unaryOp({
   name: "gelu",
-  f: (x) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + GELU_A * x * x * x))),
-  df: (x) => {
-    const t = Math.tanh(GELU_C * (x + GELU_A * x * x * x));
-    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * x * x);
+  forward: (n, x, out) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + GELU_A * v * v * v)));
+    }
+  },
+  grad: (n, g, x, _out, gx) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const t = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
+      gx[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v));
+    }
   },
 });
 

@@ -1,0 +1,134 @@
+// Compiled tapes: bit-identical to eager mode, allocation-free replays, and clear rejection
+// of what cannot be compiled.
+import { describe, expect, test } from "vitest";
+import { compile } from "./compile.js";
+import { CompileError } from "./errors.js";
+import { vjp } from "./grad.js";
+import { add, matmul, matvec, mul, reshape, sub, sum, tanh, transpose } from "./ops/index.js";
+import { Tensor, tensor } from "./tensor.js";
+
+function random(n: number, seed: number): Float64Array {
+  const a = new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+
+/** The seed model's right-hand side: blockwise Dense(4→5)→Dense(5→4) plus A(P)·u, A(P) = P − diag(P·1). */
+function seedRhs(u: Tensor, P: Tensor, W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor): Tensor {
+  const n = u.size;
+  const X = reshape(u, [n / 4, 4]);
+  const H = tanh(add(matmul(X, transpose(W1)), b1));
+  const Y = add(matmul(H, transpose(W2)), b2);
+  const linear = sub(matvec(P, u), mul(sum(P, 1), u));
+  return add(reshape(Y, [n]), linear);
+}
+
+const n = 100;
+const inputs = [
+  new Tensor(random(n, 1), [n]),
+  new Tensor(random(n * n, 2), [n, n]),
+  new Tensor(random(20, 3), [5, 4]),
+  new Tensor(random(5, 4), [5]),
+  new Tensor(random(20, 5), [4, 5]),
+  new Tensor(random(4, 6), [4]),
+];
+
+describe("compile", () => {
+  test("forward and vjp are bit-identical to eager mode, at the traced point and elsewhere", () => {
+    const c = compile(seedRhs, ...inputs);
+    for (const seed of [0, 10, 20]) {
+      const xs = inputs.map((t, i) => new Tensor(seed === 0 ? t.data : random(t.size, seed + i), t.shape));
+      const cot = random(n, seed + 99);
+      const [out, pullback] = vjp(seedRhs, ...xs);
+      const eagerGrads = pullback(cot);
+      expect(Array.from(c.forward(xs.map((x) => x.data)))).toEqual(Array.from(out.data));
+      const grads = c.vjp(
+        xs.map((x) => x.data),
+        cot,
+      );
+      grads.forEach((g, i) => {
+        expect(Array.from(g)).toEqual(Array.from(eagerGrads[i].data));
+      });
+    }
+  });
+
+  test("forward writes into a given output and vjp into given gradient buffers", () => {
+    const c = compile((a: Tensor, b: Tensor) => mul(a, b), tensor([1, 2]), tensor([3, 4]));
+    const out = new Float64Array(2);
+    expect(c.forward([Float64Array.of(2, 3), Float64Array.of(4, 5)], out)).toBe(out);
+    expect(Array.from(out)).toEqual([8, 15]);
+    const grads = [new Float64Array(2).fill(9), new Float64Array(2).fill(9)];
+    expect(c.vjp([Float64Array.of(2, 3), Float64Array.of(4, 5)], Float64Array.of(1, 1), grads)).toBe(grads);
+    expect(grads.map((g) => Array.from(g))).toEqual([
+      [4, 5],
+      [2, 3],
+    ]);
+  });
+
+  test("an input used directly as the output, and fan-out, replay correctly", () => {
+    const c = compile((a: Tensor) => a, tensor([1, 2]));
+    expect(Array.from(c.vjp([Float64Array.of(5, 6)], Float64Array.of(1, 2))[0])).toEqual([1, 2]);
+    const d = compile((a: Tensor) => add(mul(a, a), a), tensor([1, 2]));
+    expect(Array.from(d.vjp([Float64Array.of(3, 4)], Float64Array.of(1, 1))[0])).toEqual([7, 9]);
+  });
+
+  test("10⁴ replays of forward + vjp allocate nothing after warm-up", async () => {
+    const { PerformanceObserver } = await import("node:perf_hooks");
+    const c = compile(seedRhs, ...inputs);
+    const data = inputs.map((t) => t.data);
+    const cot = random(n, 7);
+    const out = new Float64Array(n);
+    const grads = inputs.map((t) => new Float64Array(t.size));
+    for (let k = 0; k < 3000; k++) {
+      c.forward(data, out);
+      c.vjp(data, cot, grads);
+    }
+    const gcStarts: number[] = [];
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcStarts.push(e.startTime);
+    });
+    obs.observe({ entryTypes: ["gc"] });
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    for (let k = 0; k < 10_000; k++) {
+      c.forward(data, out);
+      c.vjp(data, cot, grads);
+    }
+    const t1 = performance.now();
+    const after = process.memoryUsage();
+    await new Promise((r) => setTimeout(r, 50));
+    obs.disconnect();
+    // Only collections that started during the loop count (the test runner allocates around it).
+    const gcEvents = gcStarts.filter((t) => t >= t0 && t <= t1).length;
+    // 10⁴ calls that allocated even one 16-byte object each would show ≥ 160 kB of heap
+    // growth or trigger a scavenge; the bound 64 kB allows for the measurement itself.
+    expect(gcEvents).toBe(0);
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(64 * 1024);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThanOrEqual(0);
+  });
+
+  test("value-dependent control flow is rejected", () => {
+    expect(() => compile((x: Tensor) => (sum(x).item() > 0 ? x : mul(x, x)), tensor([1, 2]))).toThrow(
+      CompileError,
+    );
+    const branchy = (x: Tensor) => (x.data[0] > 1 ? mul(x, x) : add(x, x));
+    expect(() => compile(branchy, tensor([1, 3]))).toThrow(/value-dependent control flow/);
+  });
+
+  test("wrong input count or sizes are rejected with the expected shapes", () => {
+    const c = compile((a: Tensor) => sum(a), tensor([1, 2, 3]));
+    expect(() => c.forward([])).toThrow(/expected 1 inputs, got 0/);
+    expect(() => c.forward([new Float64Array(2)])).toThrow(
+      /input 0 must be a Float64Array of 3 entries \(shape \[3\]\)/,
+    );
+    expect(() => c.vjp([new Float64Array(3)], new Float64Array(2))).toThrow(/cotangent must have 1 entries/);
+  });
+
+  test("an output that does not depend on the inputs is rejected", () => {
+    expect(() => compile(() => tensor([1]), tensor([1]))).toThrow(/does not depend on any input/);
+  });
+});
