@@ -109,7 +109,7 @@ export const sigmoidOp = unaryOp({
 export const reluOp = unaryOp({
   name: "relu",
   forward: (n, x, out) => {
-    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+    for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0);
   },
   // The derivative at 0 is taken as 0.
   grad: (n, g, x, _out, gx) => {

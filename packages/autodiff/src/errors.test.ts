@@ -1,0 +1,60 @@
+// Every documented error, asserted with its type and the fix-it part of its message.
+import { describe, expect, test } from "vitest";
+import { DuplicateOpError, ShapeError, UnknownOpError } from "./errors.js";
+import { add, concat, matmul, matvec, reshape, slice, sum } from "./ops/index.js";
+import { defineOp, getOp, listOps } from "./registry.js";
+import { type Tensor, tensor, zeros } from "./tensor.js";
+
+describe("shape errors name the op and both shapes", () => {
+  test.each([
+    ["add", () => add(zeros([2, 3]), zeros([3, 2])), /add: shapes \[2, 3\] and \[3, 2\] do not broadcast/],
+    [
+      "matmul",
+      () => matmul(zeros([2, 3]), zeros([2, 3])),
+      /matmul: cannot multiply A \[2, 3\] by B \[2, 3\]/,
+    ],
+    ["matvec", () => matvec(zeros([2, 3]), zeros([2])), /matvec: cannot multiply A \[2, 3\] by x \[2\]/],
+    ["reshape", () => reshape(zeros([2, 3]), [4]), /reshape: cannot reshape \[2, 3\] \(6 entries\) to \[4\]/],
+    ["slice", () => slice(zeros([3]), 2, 5), /slice: range \[2, 5\) is not inside 0…3/],
+    ["sum", () => sum(zeros([3]), 1), /sum: axis 1 does not exist for shape \[3\]/],
+    [
+      "concat",
+      () => concat([zeros([2, 3]), zeros([2, 2])], 0),
+      /concat: shapes \[2, 3\], \[2, 2\] differ along axis 1/,
+    ],
+  ])("%s", (_name, f, message) => {
+    expect(f).toThrow(ShapeError);
+    expect(f).toThrow(message);
+  });
+});
+
+describe("registry errors", () => {
+  test("an unknown op name lists the known ones", () => {
+    expect(() => getOp("nope")).toThrow(UnknownOpError);
+    expect(() => getOp("nope")).toThrow(/known: .*matmul/);
+  });
+
+  test("a duplicate op name is rejected", () => {
+    expect(() => defineOp({ name: "add", shape: ([s]) => s, forward: () => {}, vjp: () => {} })).toThrow(
+      DuplicateOpError,
+    );
+  });
+
+  test("user-defined ops record and differentiate like built-ins", async () => {
+    const { grad } = await import("./grad.js");
+    const cube = defineOp<undefined>({
+      name: "test.cube",
+      shape: ([s]) => s,
+      forward: ({ inputs, out }) => {
+        for (let i = 0; i < out.length; i++) out[i] = inputs[0][i] ** 3;
+      },
+      vjp: ({ inputs }, g, inputGrads) => {
+        const gx = inputGrads[0];
+        if (gx !== null) for (let i = 0; i < g.length; i++) gx[i] += 3 * inputs[0][i] ** 2 * g[i];
+      },
+    });
+    expect(listOps()).toContain("test.cube");
+    const g = grad((x: Tensor) => sum(cube([x], undefined)))(tensor([1, 2]));
+    expect(g.toArray()).toEqual([3, 12]);
+  });
+});
