@@ -1,2 +1,41 @@
-/** Public entry point; the package's content lands issue by issue (see the README). */
-export {};
+/**
+ * @udekit/ode — ODE problems, explicit Runge–Kutta and Rosenbrock solvers with dense output,
+ * adaptive step control, and the integrator the adjoint sensitivities reuse.
+ */
+export { erk, type ErkSpec } from "./erk.js";
+export {
+  InvalidOptionError,
+  InvalidProblemError,
+  InvalidTableauError,
+  OdeError,
+  SolutionAccessError,
+  UnknownOptionError,
+} from "./errors.js";
+export { init, ODEIntegrator } from "./integrator.js";
+export { hermiteInterpolant } from "./interpolation/hermite.js";
+export {
+  interpolationWeights,
+  type PolynomialInterpolant,
+  polynomialInterpolant,
+} from "./interpolation/polynomial-interpolant.js";
+export type { ControllerOptions, ResolvedOptions, SolveOptions } from "./options.js";
+export {
+  type InPlaceRhs,
+  type JacobianFunction,
+  ODEProblem,
+  type ODEProblemOptions,
+  type TensorRhs,
+  type VjpFunction,
+} from "./problem.js";
+export { type ReturnCode, successfulRetcode } from "./retcode.js";
+export { ODESolution, type SolverStats } from "./solution.js";
+export { solve } from "./solve.js";
+export { ALL_SOLVERS, BS3, DP5, Euler, Heun, Midpoint, RK4, Tsit5, Vern7 } from "./solvers/index.js";
+export type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
+export { type ButcherTableau, type ButcherTableauSpec, butcherTableau } from "./tableau/butcher-tableau.js";
+export {
+  orderConditionResiduals,
+  satisfiedDenseOrder,
+  satisfiedOrder,
+} from "./tableau/order-conditions.js";
+export { elementaryWeights, type RootedTree, treesOfOrder } from "./tableau/rooted-trees.js";

@@ -1,0 +1,193 @@
+/**
+ * The generic explicit Runge–Kutta engine: one implementation drives every explicit method
+ * from its validated Butcher tableau (tableau/butcher-tableau.ts) and its polynomial dense
+ * output (interpolation/). FSAL is exploited (the last stage of an accepted step becomes
+ * the first stage of the next); for non-FSAL methods the end stage f(t₁, y₁) is evaluated
+ * on acceptance, where it serves both as the next first stage and for the dense output.
+ * Extra dense-output stages (Verner's) are computed only when a dense value inside that
+ * step is requested. No allocation after the stepper is created.
+ * References: Hairer–Nørsett–Wanner I §II.1 (eq. 1.8), §II.4 (embedded pairs), §II.6 (dense output).
+ */
+import { axpy } from "@udekit/kernels";
+import { interpolationWeights, type PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
+import type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
+import type { ButcherTableau } from "./tableau/butcher-tableau.js";
+
+export interface ErkSpec {
+  name: string;
+  tableau: ButcherTableau;
+  interpolant: PolynomialInterpolant;
+  order: number;
+  /** Order of the embedded method (0 for fixed-step methods without one). */
+  embeddedOrder: number;
+  stiff?: false;
+  description: string;
+}
+
+/** An explicit Runge–Kutta method from its tableau, interpolant and orders. */
+export function erk(spec: ErkSpec): OdeSolver & { readonly tableau: ButcherTableau; readonly dense: PolynomialInterpolant } {
+  const { tableau, interpolant } = spec;
+  if (interpolant.stages > tableau.totalStages) {
+    throw new Error(
+      `@udekit/ode: ${spec.name}'s interpolant combines ${interpolant.stages} stages but the tableau has ${tableau.totalStages}.`,
+    );
+  }
+  return {
+    name: spec.name,
+    order: spec.order,
+    embeddedOrder: spec.embeddedOrder,
+    errorOrder: tableau.bErr === undefined ? spec.order : Math.min(spec.order, spec.embeddedOrder),
+    adaptive: tableau.bErr !== undefined,
+    stages: tableau.stages,
+    fsal: tableau.fsal,
+    stiff: false,
+    interpolant: { name: interpolant.name, order: interpolant.order },
+    description: spec.description,
+    tableau,
+    dense: interpolant,
+    createStepper: (ctx) => new ErkStepper(ctx, tableau, interpolant),
+  };
+}
+
+class ErkStepper implements Stepper {
+  readonly f0: Float64Array;
+  readonly denseVectors: number;
+  private readonly n: number;
+  private readonly s: number;
+  private readonly total: number;
+  /** Stage vectors kᵢ (all stages incl. end and extras), as views into one buffer. */
+  private readonly K: Float64Array[];
+  private readonly Kbuf: Float64Array;
+  /** Scratch stage buffer for dense output from stored steps with extra stages. */
+  private readonly Kstored: Float64Array[];
+  private readonly KstoredBuf: Float64Array;
+  private storedKey = Number.NaN;
+  private storedKeyStore: Float64Array | undefined;
+  private readonly tmp: Float64Array;
+  private readonly w: Float64Array;
+  /** True when K[end] holds f at the new step start and must move to K[0] before the next attempt. */
+  private pendingFirst = false;
+  /** True when the lazily computed extra stages of the live step are valid. */
+  private extrasValid = false;
+  private readonly hasExtras: boolean;
+
+  constructor(
+    private readonly ctx: RhsContext,
+    private readonly tab: ButcherTableau,
+    private readonly interp: PolynomialInterpolant,
+  ) {
+    const n = ctx.n;
+    this.n = n;
+    this.s = tab.stages;
+    this.total = tab.totalStages;
+    this.Kbuf = new Float64Array(this.total * n);
+    this.K = Array.from({ length: this.total }, (_, i) => this.Kbuf.subarray(i * n, (i + 1) * n));
+    this.f0 = this.K[0];
+    this.tmp = new Float64Array(n);
+    this.w = new Float64Array(this.total);
+    this.denseVectors = tab.endStage + 1;
+    this.hasExtras = interp.stages > tab.endStage + 1;
+    this.KstoredBuf = new Float64Array(this.total * n);
+    this.Kstored = Array.from({ length: this.total }, (_, i) => this.KstoredBuf.subarray(i * n, (i + 1) * n));
+  }
+
+  start(t: number, y: Float64Array): void {
+    this.ctx.f(this.K[0], y, this.ctx.p, t);
+    this.ctx.stats.nf++;
+    this.pendingFirst = false;
+    this.extrasValid = false;
+  }
+
+  attempt(t: number, y: Float64Array, h: number, yNew: Float64Array, err: Float64Array): boolean {
+    const { n, s, total, K, tmp, ctx } = this;
+    const { a, c, b, bErr, fsal } = this.tab;
+    if (this.pendingFirst) {
+      K[0].set(K[this.tab.endStage]);
+      this.pendingFirst = false;
+    }
+    for (let i = 1; i < s; i++) {
+      const target = fsal && i === s - 1 ? yNew : tmp;
+      target.set(y);
+      for (let j = 0; j < i; j++) {
+        const aij = a[i * total + j];
+        if (aij !== 0) axpy(n, h * aij, K[j], target);
+      }
+      ctx.f(K[i], target, ctx.p, t + c[i] * h);
+    }
+    ctx.stats.nf += s - 1;
+    if (!fsal) {
+      yNew.set(y);
+      for (let j = 0; j < s; j++) if (b[j] !== 0) axpy(n, h * b[j], K[j], yNew);
+    }
+    if (bErr !== undefined) {
+      err.fill(0);
+      for (let j = 0; j < s; j++) if (bErr[j] !== 0) axpy(n, h * bErr[j], K[j], err);
+    }
+    this.extrasValid = false;
+    return true;
+  }
+
+  accept(tNew: number, yNew: Float64Array): void {
+    if (!this.tab.fsal) {
+      this.ctx.f(this.K[this.tab.endStage], yNew, this.ctx.p, tNew);
+      this.ctx.stats.nf++;
+    }
+    this.pendingFirst = true;
+  }
+
+  saveDense(dst: Float64Array, offset: number): void {
+    dst.set(this.Kbuf.subarray(0, this.denseVectors * this.n), offset);
+  }
+
+  /** Evaluates the extra dense-output stages into K (stages endStage+1 …) for the step (t0, y0, h). */
+  private computeExtras(K: Float64Array[], t0: number, h: number, y0: Float64Array): void {
+    const { n, total, tmp, ctx } = this;
+    const { a, c } = this.tab;
+    for (let i = this.tab.endStage + 1; i < this.interp.stages; i++) {
+      tmp.set(y0);
+      for (let j = 0; j < i; j++) {
+        const aij = a[i * total + j];
+        if (aij !== 0) axpy(n, h * aij, K[j], tmp);
+      }
+      ctx.f(K[i], tmp, ctx.p, t0 + c[i] * h);
+      ctx.stats.nf++;
+    }
+  }
+
+  private combine(K: Float64Array[], theta: number, h: number, y0: Float64Array, out: Float64Array): void {
+    const { n, w } = this;
+    interpolationWeights(this.interp, theta, w);
+    if (out !== y0) out.set(y0);
+    for (let i = 0; i < this.interp.stages; i++) if (w[i] !== 0) axpy(n, h * w[i], K[i], out);
+  }
+
+  interpolate(theta: number, t0: number, h: number, y0: Float64Array, out: Float64Array): void {
+    // After accept(), K[end] holds f(t₁, y₁) and K[0] still holds this step's first stage.
+    if (this.hasExtras && !this.extrasValid) {
+      this.computeExtras(this.K, t0, h, y0);
+      this.extrasValid = true;
+    }
+    this.combine(this.K, theta, h, y0, out);
+  }
+
+  interpolateStored(
+    theta: number,
+    t0: number,
+    h: number,
+    y0: Float64Array,
+    store: Float64Array,
+    offset: number,
+    out: Float64Array,
+  ): void {
+    // Copy the stored step's stages into scratch once per step (not per query), so that
+    // repeated queries inside one step cost one weighted sum and allocate nothing.
+    if (this.storedKey !== offset || this.storedKeyStore !== store) {
+      const len = this.denseVectors * this.n;
+      for (let i = 0; i < len; i++) this.KstoredBuf[i] = store[offset + i];
+      if (this.hasExtras) this.computeExtras(this.Kstored, t0, h, y0);
+      this.storedKey = offset;
+      this.storedKeyStore = store;
+    }
+    this.combine(this.Kstored, theta, h, y0, out);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * ODEProblem: du/dt = f(u, p, t), u(t0) = u0, on tspan = [t0, t1] (t1 < t0 integrates
+ * backward). The right-hand side is either an in-place function on Float64Array (the fast
+ * path; optional analytic Jacobian and vector–Jacobian product) or a tensor function built
+ * from @udekit/autodiff ops, compiled once into an allocation-free tape (see tensor-rhs.ts).
+ */
+import { InvalidProblemError } from "./errors.js";
+
+/** In-place right-hand side: writes f(u, p, t) into du. Must not keep references to du or u. */
+export type InPlaceRhs = (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+
+/** Jacobian J = ∂f/∂u written row-major into J (n×n): J[i·n + j] = ∂fᵢ/∂uⱼ. */
+export type JacobianFunction = (J: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+
+/** Vector–Jacobian product: out = λᵀ·∂f/∂u (n entries). Used by the adjoint sensitivities. */
+export type VjpFunction = (
+  out: Float64Array,
+  lambda: Float64Array,
+  u: Float64Array,
+  p: Float64Array,
+  t: number,
+) => void;
+
+/**
+ * Tensor right-hand side `(u, p, t) => Tensor` built from @udekit/autodiff ops; t is a
+ * rank-0 tensor so that time dependence is traced too. Typed loosely here so that this file
+ * does not depend on autodiff; tensor-rhs.ts checks it when compiling.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the Tensor type lives in @udekit/autodiff, checked in tensor-rhs.ts
+export type TensorRhs = (u: any, p: any, t: any) => any;
+
+export interface ODEProblemOptions {
+  /** Analytic Jacobian (used by the Rosenbrock methods instead of finite differences). */
+  jac?: JacobianFunction;
+  /** Analytic vector–Jacobian product (used by the adjoint sensitivities). */
+  vjp?: VjpFunction;
+  /**
+   * How to read `f`: "inplace" `(du, u, p, t) => void` or "tensor" `(u, p, t) => Tensor`.
+   * Default: by arity (4 parameters → inplace, 3 → tensor).
+   */
+  kind?: "inplace" | "tensor";
+  /** A name for messages and benchmark tables. */
+  name?: string;
+}
+
+function toFloat64(x: ArrayLike<number>, what: string): Float64Array {
+  const a = Float64Array.from(x);
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) {
+      throw new InvalidProblemError(
+        `@udekit/ode: ${what}[${i}] is ${a[i]}; every entry must be finite. Fix the initial data before solving.`,
+      );
+    }
+  }
+  return a;
+}
+
+export class ODEProblem {
+  /** State dimension. */
+  readonly n: number;
+  readonly u0: Float64Array;
+  readonly tspan: readonly [number, number];
+  readonly p: Float64Array;
+  readonly kind: "inplace" | "tensor";
+  /** The in-place right-hand side (for tensor problems: undefined until compiled by the solver). */
+  readonly f: InPlaceRhs | undefined;
+  readonly tensorF: TensorRhs | undefined;
+  readonly jac: JacobianFunction | undefined;
+  readonly vjp: VjpFunction | undefined;
+  readonly name: string;
+
+  constructor(
+    f: InPlaceRhs | TensorRhs,
+    u0: ArrayLike<number>,
+    tspan: readonly [number, number] | readonly number[],
+    p: ArrayLike<number> = new Float64Array(0),
+    options: ODEProblemOptions = {},
+  ) {
+    if (typeof f !== "function") {
+      throw new InvalidProblemError(
+        "@udekit/ode: f must be a function (du, u, p, t) => void (in place) or (u, p, t) => Tensor.",
+      );
+    }
+    const kind = options.kind ?? (f.length === 3 ? "tensor" : f.length === 4 ? "inplace" : undefined);
+    if (kind === undefined) {
+      throw new InvalidProblemError(
+        `@udekit/ode: cannot tell from its ${f.length} parameter(s) whether f is in place (du, u, p, t) or a tensor function (u, p, t). Pass { kind: "inplace" } or { kind: "tensor" } as the fifth argument.`,
+      );
+    }
+    if (u0 === null || u0 === undefined || typeof u0.length !== "number" || u0.length === 0) {
+      throw new InvalidProblemError(
+        "@udekit/ode: u0 must be a non-empty array of numbers (Float64Array or number[]).",
+      );
+    }
+    if (!Array.isArray(tspan) || tspan.length !== 2) {
+      throw new InvalidProblemError(
+        "@udekit/ode: tspan must be a pair [t0, t1] of finite numbers (t1 < t0 integrates backward).",
+      );
+    }
+    const [t0, t1] = tspan as [number, number];
+    if (typeof t0 !== "number" || typeof t1 !== "number" || !Number.isFinite(t0) || !Number.isFinite(t1)) {
+      throw new InvalidProblemError(`@udekit/ode: tspan = [${t0}, ${t1}] must hold two finite numbers.`);
+    }
+    if (t0 === t1) {
+      throw new InvalidProblemError(
+        `@udekit/ode: tspan = [${t0}, ${t1}] is empty; t1 must differ from t0 (t1 < t0 integrates backward).`,
+      );
+    }
+    if (options.jac !== undefined && typeof options.jac !== "function") {
+      throw new InvalidProblemError("@udekit/ode: options.jac must be a function (J, u, p, t) => void.");
+    }
+    if (options.vjp !== undefined && typeof options.vjp !== "function") {
+      throw new InvalidProblemError("@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.");
+    }
+    this.u0 = toFloat64(u0, "u0");
+    this.n = this.u0.length;
+    this.tspan = [t0, t1];
+    this.p = Float64Array.from(p);
+    this.kind = kind;
+    this.f = kind === "inplace" ? (f as InPlaceRhs) : undefined;
+    this.tensorF = kind === "tensor" ? (f as TensorRhs) : undefined;
+    this.jac = options.jac;
+    this.vjp = options.vjp;
+    this.name = options.name ?? "ODEProblem";
+  }
+
+  /** A copy with other initial data, time span or parameters (same right-hand side and options). */
+  remake(changes: { u0?: ArrayLike<number>; tspan?: readonly [number, number]; p?: ArrayLike<number> }): ODEProblem {
+    const f = (this.f ?? this.tensorF) as InPlaceRhs;
+    return new ODEProblem(f, changes.u0 ?? this.u0, changes.tspan ?? this.tspan, changes.p ?? this.p, {
+      jac: this.jac,
+      vjp: this.vjp,
+      kind: this.kind,
+      name: this.name,
+    });
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * ODESolution: the saved times and states of a solve, its stats and retcode, and dense
+ * interpolation over the whole time span with each method's own interpolant (stored per
+ * step when solved with dense: true). `at(t, out)` finds the step by binary search and
+ * allocates nothing when `out` is given.
+ */
+import { SolutionAccessError } from "./errors.js";
+import type { ReturnCode } from "./retcode.js";
+import type { Stepper } from "./stepper.js";
+
+export interface SolverStats {
+  /** Right-hand-side evaluations (including finite-difference Jacobians and lazy dense-output stages). */
+  nf: number;
+  /** Jacobian evaluations. */
+  njac: number;
+  /** LU factorisations. */
+  nlu: number;
+  /** Accepted steps. */
+  naccept: number;
+  /** Rejected steps. */
+  nreject: number;
+}
+
+/** A growable Float64Array (capacity doubles): amortised O(1) appends for per-step storage. */
+export class GrowableBuffer {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
+  reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    let cap = this.data.length * 2;
+    while (cap < this.length + extra) cap *= 2;
+    const next = new Float64Array(cap);
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  push(x: ArrayLike<number>): void {
+    this.reserve(x.length);
+    const d = this.data;
+    const off = this.length;
+    for (let i = 0; i < x.length; i++) d[off + i] = x[i];
+    this.length += x.length;
+  }
+  pushScalar(x: number): void {
+    this.reserve(1);
+    this.data[this.length++] = x;
+  }
+  trimmed(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Per-step dense-output data: step boundaries, states at them, and each step's stage vectors. */
+export interface DenseData {
+  /** Step boundaries t₀ < t₁ < … (or > for backward solves), steps + 1 entries. */
+  ts: Float64Array;
+  /** States at the boundaries, (steps + 1)·n entries. */
+  us: Float64Array;
+  /** Stage vectors, steps·width·n entries. */
+  ks: Float64Array;
+  /** n-vectors per step in ks. */
+  width: number;
+  stepper: Stepper;
+}
+
+export class ODESolution {
+  /** Saved times. */
+  readonly t: number[];
+  /** Saved states, flat: state i is u[i·n … (i+1)·n). */
+  readonly u: Float64Array;
+  readonly n: number;
+  readonly retcode: ReturnCode;
+  readonly message: string;
+  readonly stats: SolverStats;
+  /** Name of the solver that produced it. */
+  readonly solver: string;
+  private readonly denseData: DenseData | undefined;
+  private readonly y0View: Float64Array;
+
+  constructor(init: {
+    t: number[];
+    u: Float64Array;
+    n: number;
+    retcode: ReturnCode;
+    message: string;
+    stats: SolverStats;
+    solver: string;
+    dense: DenseData | undefined;
+  }) {
+    this.t = init.t;
+    this.u = init.u;
+    this.n = init.n;
+    this.retcode = init.retcode;
+    this.message = init.message;
+    this.stats = init.stats;
+    this.solver = init.solver;
+    this.denseData = init.dense;
+    this.y0View = new Float64Array(init.n);
+  }
+
+  /** True when the solve reached the end of the time span. */
+  get success(): boolean {
+    return this.retcode === "Success";
+  }
+
+  /** True when `at` can interpolate (solved with dense: true). */
+  get dense(): boolean {
+    return this.denseData !== undefined;
+  }
+
+  /** Number of accepted steps stored for dense output (0 without dense output). */
+  get steps(): number {
+    return this.denseData === undefined ? 0 : this.denseData.ts.length - 1;
+  }
+
+  /** State i of the saved states: a view into `u` (or a copy into `out`). */
+  state(i: number, out?: Float64Array): Float64Array {
+    if (!Number.isInteger(i) || i < 0 || i >= this.t.length) {
+      throw new SolutionAccessError(
+        `@udekit/ode: state(${i}) is out of range; the solution holds ${this.t.length} saved states (0…${this.t.length - 1}).`,
+      );
+    }
+    const v = this.u.subarray(i * this.n, (i + 1) * this.n);
+    if (out === undefined) return v;
+    out.set(v);
+    return out;
+  }
+
+  /** The states as an array of rows (copies), for printing and tests. */
+  states(): number[][] {
+    return this.t.map((_, i) => Array.from(this.state(i)));
+  }
+
+  /**
+   * u(tq) by the method's own dense output over the whole solve. Exact (bit-for-bit) at step
+   * boundaries. Writes into `out` when given (then allocation-free).
+   */
+  at(tq: number, out: Float64Array = new Float64Array(this.n)): Float64Array {
+    const d = this.denseData;
+    if (d === undefined) {
+      throw new SolutionAccessError(
+        "@udekit/ode: this solution has no dense output (solved with dense: false, or saveat without dense: true). Solve with { dense: true } to use at(t).",
+      );
+    }
+    const { ts, us, n } = { ts: d.ts, us: d.us, n: this.n };
+    const last = ts.length - 1;
+    const dir = last > 0 ? Math.sign(ts[last] - ts[0]) : 1;
+    if (!(dir * (tq - ts[0]) >= 0 && dir * (ts[last] - tq) >= 0)) {
+      throw new SolutionAccessError(
+        `@udekit/ode: at(${tq}) is outside the solved interval [${ts[0]}, ${ts[last]}]; dense output does not extrapolate.`,
+      );
+    }
+    // Binary search for the step i with tq in [ts[i], ts[i+1]].
+    let lo = 0;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (dir * (tq - ts[mid]) >= 0) lo = mid;
+      else hi = mid;
+    }
+    if (tq === ts[lo] || last === 0) {
+      for (let j = 0; j < n; j++) out[j] = us[lo * n + j];
+      return out;
+    }
+    if (tq === ts[hi]) {
+      for (let j = 0; j < n; j++) out[j] = us[hi * n + j];
+      return out;
+    }
+    const h = ts[hi] - ts[lo];
+    const y0 = this.y0View;
+    for (let j = 0; j < n; j++) y0[j] = us[lo * n + j];
+    d.stepper.interpolateStored((tq - ts[lo]) / h, ts[lo], h, y0, d.ks, lo * d.width * n, out);
+    return out;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * solve(problem, solver, options): drives an integrator (integrator.ts) to the end of the
+ * time span and collects the output. `saveat` times are served by each step's dense output
+ * (steps are never shortened to hit them); `tstops` are stepped to exactly. Failures return
+ * the partial solution with a retcode; nothing is thrown from inside the loop.
+ */
+import { ODEIntegrator } from "./integrator.js";
+import type { SolveOptions } from "./options.js";
+import type { ODEProblem } from "./problem.js";
+import { type DenseData, GrowableBuffer, ODESolution } from "./solution.js";
+import type { OdeSolver } from "./stepper.js";
+
+export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOptions = {}): ODESolution {
+  const integ = new ODEIntegrator(problem, solver, options);
+  const opts = integ.options;
+  const n = problem.n;
+  const dir = integ.direction;
+  const saveat = opts.saveat;
+  const outU = saveat === undefined ? new GrowableBuffer(64 * n) : undefined;
+  const outT: number[] = [];
+  const savedU = saveat === undefined ? undefined : new Float64Array(saveat.length * n);
+  const scratch = new Float64Array(n);
+  let saveIdx = 0;
+  const width = integ.stepper.denseVectors;
+  const denseT = opts.dense ? new GrowableBuffer(64) : undefined;
+  const denseU = opts.dense ? new GrowableBuffer(64 * n) : undefined;
+  const denseK = opts.dense ? new GrowableBuffer(64 * n * width) : undefined;
+
+  const t0 = integ.t;
+  if (denseT !== undefined && denseU !== undefined) {
+    denseT.pushScalar(t0);
+    denseU.push(integ.u);
+  }
+  if (saveat !== undefined && savedU !== undefined) {
+    while (saveIdx < saveat.length && saveat[saveIdx] === t0) {
+      savedU.set(integ.u, saveIdx * n);
+      saveIdx++;
+    }
+  } else if (outU !== undefined) {
+    outT.push(t0);
+    outU.push(integ.u);
+  }
+
+  while (integ.step()) {
+    const t = integ.t;
+    if (denseT !== undefined && denseU !== undefined && denseK !== undefined) {
+      denseT.pushScalar(t);
+      denseU.push(integ.u);
+      denseK.reserve(width * n);
+      integ.stepper.saveDense(denseK.data, denseK.length);
+      denseK.length += width * n;
+    }
+    if (saveat !== undefined && savedU !== undefined) {
+      while (saveIdx < saveat.length && dir * (saveat[saveIdx] - t) <= 0) {
+        const ts = saveat[saveIdx];
+        if (ts === t) savedU.set(integ.u, saveIdx * n);
+        else {
+          integ.interpolate(ts, scratch);
+          savedU.set(scratch, saveIdx * n);
+        }
+        saveIdx++;
+      }
+    } else if (outU !== undefined && (opts.saveEverystep || integ.done)) {
+      outT.push(t);
+      outU.push(integ.u);
+    }
+  }
+
+  let u: Float64Array;
+  if (saveat !== undefined && savedU !== undefined) {
+    for (let i = 0; i < saveIdx; i++) outT.push(saveat[i]);
+    u = saveIdx === saveat.length ? savedU : savedU.slice(0, saveIdx * n);
+  } else {
+    // A failed solve without saveEverystep still returns where it stopped.
+    if (!opts.saveEverystep && outT[outT.length - 1] !== integ.t && outU !== undefined) {
+      outT.push(integ.t);
+      outU.push(integ.u);
+    }
+    u = (outU as GrowableBuffer).trimmed();
+  }
+  let dense: DenseData | undefined;
+  if (denseT !== undefined && denseU !== undefined && denseK !== undefined) {
+    dense = {
+      ts: denseT.trimmed(),
+      us: denseU.trimmed(),
+      ks: denseK.trimmed(),
+      width,
+      stepper: integ.stepper,
+    };
+  }
+  return new ODESolution({
+    t: outT,
+    u,
+    n,
+    retcode: integ.retcode,
+    message: integ.message,
+    stats: integ.stats,
+    solver: solver.name,
+    dense,
+  });
+}

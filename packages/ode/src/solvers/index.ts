@@ -1,0 +1,21 @@
+/** Every shipped solver, in the order of the README table. The conformance test runs over this list. */
+import type { OdeSolver } from "../stepper.js";
+import { bs3 } from "./bs3.js";
+import { dp5 } from "./dp5.js";
+import { euler } from "./euler.js";
+import { heun } from "./heun.js";
+import { midpoint } from "./midpoint.js";
+import { rk4 } from "./rk4.js";
+import { tsit5 } from "./tsit5.js";
+import { vern7 } from "./vern7.js";
+
+export { BS3 } from "./bs3.js";
+export { DP5 } from "./dp5.js";
+export { Euler } from "./euler.js";
+export { Heun } from "./heun.js";
+export { Midpoint } from "./midpoint.js";
+export { RK4 } from "./rk4.js";
+export { Tsit5 } from "./tsit5.js";
+export { Vern7 } from "./vern7.js";
+
+export const ALL_SOLVERS: readonly OdeSolver[] = [euler, midpoint, heun, rk4, bs3, dp5, tsit5, vern7];

@@ -1,0 +1,73 @@
+/**
+ * The contract between the integrator (step control, tstops, retcodes; integrator.ts) and a
+ * method family's engine (explicit Runge–Kutta: erk.ts; Rosenbrock: rosenbrock/engine.ts).
+ * A Stepper owns the per-solve caches of one method on one problem: every buffer is
+ * allocated when it is created, and no method of it allocates afterwards.
+ */
+import type { InPlaceRhs, JacobianFunction } from "./problem.js";
+import type { SolverStats } from "./solution.js";
+
+/** What an engine needs from the problem. */
+export interface RhsContext {
+  readonly n: number;
+  readonly f: InPlaceRhs;
+  readonly p: Float64Array;
+  readonly jac: JacobianFunction | undefined;
+  /** Shared counters; engines increment nf, njac, nlu. */
+  readonly stats: SolverStats;
+}
+
+export interface Stepper {
+  /** (Re)starts at (t, y): evaluates the first stage afresh (no FSAL reuse across a restart). */
+  start(t: number, y: Float64Array): void;
+  /** f(t, y) at the current step start, valid after start() or accept(). */
+  readonly f0: Float64Array;
+  /**
+   * Attempts a step of size h (signed) from (t, y): writes y₁ into yNew and the local error
+   * estimate into err (when the method has one). Returns false when the step could not be
+   * computed (e.g. a singular W-matrix); non-finite values are detected by the caller.
+   */
+  attempt(t: number, y: Float64Array, h: number, yNew: Float64Array, err: Float64Array): boolean;
+  /** Makes the last attempted step the accepted one, ending at (tNew, yNew). */
+  accept(tNew: number, yNew: Float64Array): void;
+  /** Number of n-vectors that define one step's dense output (what a dense solution stores per step). */
+  readonly denseVectors: number;
+  /** Copies the accepted step's dense vectors into dst at offset (denseVectors·n entries). */
+  saveDense(dst: Float64Array, offset: number): void;
+  /** Dense output inside the last accepted step [t0, t0 + h] at θ ∈ [0, 1]. Allocation-free. */
+  interpolate(theta: number, t0: number, h: number, y0: Float64Array, out: Float64Array): void;
+  /** Dense output inside a stored step (vectors saved by saveDense at `offset` of `store`). */
+  interpolateStored(
+    theta: number,
+    t0: number,
+    h: number,
+    y0: Float64Array,
+    store: Float64Array,
+    offset: number,
+    out: Float64Array,
+  ): void;
+}
+
+/** A method: its facts and a factory for its per-solve Stepper. */
+export interface OdeSolver {
+  /** The literature's name: "Tsit5", "Rodas4", … */
+  readonly name: string;
+  /** Convergence order p of the solution. */
+  readonly order: number;
+  /** Order of the embedded solution that drives step control (0 when there is none). */
+  readonly embeddedOrder: number;
+  /** Order of the error estimate used by the controller (min(p, p̂)). */
+  readonly errorOrder: number;
+  /** True when the method has an error estimate and adapts its step by default. */
+  readonly adaptive: boolean;
+  /** Stages per step (function evaluations per step for explicit methods before FSAL savings). */
+  readonly stages: number;
+  readonly fsal: boolean;
+  /** True for methods meant for stiff problems (linearly implicit, L-stable or nearly). */
+  readonly stiff: boolean;
+  /** Name and order of the dense output. */
+  readonly interpolant: { readonly name: string; readonly order: number };
+  /** One line: when to use it. */
+  readonly description: string;
+  createStepper(ctx: RhsContext): Stepper;
+}
