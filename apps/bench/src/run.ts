@@ -3,10 +3,12 @@
  * Each suite lives in ./suites/<area>.ts and returns a BenchSection.
  */
 import { type BenchSection, type BenchSuite, formatTable } from "./report.js";
+import { autodiffSuite } from "./suites/autodiff.js";
 import { kernelsSuite } from "./suites/kernels.js";
 
 const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
+  autodiff: autodiffSuite,
 };
 
 const only = process.argv.slice(2);
