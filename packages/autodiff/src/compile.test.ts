@@ -111,6 +111,25 @@ describe("compile", () => {
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThanOrEqual(0);
   });
 
+  test("pullback computes only the flagged cotangents, and can accumulate", () => {
+    const c = compile(seedRhs, ...inputs);
+    const data = inputs.map((t) => t.data);
+    const cot = random(n, 5);
+    const all = c.vjp(data, cot).map((g) => g.slice());
+    const onlyU = c.pullback([true, false, false, false, false, false]);
+    const gu = new Float64Array(n).fill(123);
+    onlyU(data, cot, [gu, null, null, null, null, null]);
+    expect(Array.from(gu)).toEqual(Array.from(all[0]));
+    const onlyP = c.pullback([false, true, false, false, false, false], { accumulate: true });
+    const gP = new Float64Array(n * n);
+    onlyP(data, cot, [null, gP, null, null, null, null]);
+    onlyP(data, cot, [null, gP, null, null, null, null]);
+    // Two accumulated pullbacks give twice the gradient, up to the rounding of adding the
+    // second pass's terms onto the first's (a few ulps of the entries, which are O(1)).
+    for (let k = 0; k < gP.length; k++) expect(Math.abs(gP[k] - 2 * all[1][k])).toBeLessThan(1e-14);
+    expect(() => c.pullback([true])).toThrow(/one flag per input \(6\)/);
+  });
+
   test("value-dependent control flow is rejected", () => {
     expect(() => compile((x: Tensor) => (sum(x).item() > 0 ? x : mul(x, x)), tensor([1, 2]))).toThrow(
       CompileError,
@@ -121,9 +140,9 @@ describe("compile", () => {
 
   test("wrong input count or sizes are rejected with the expected shapes", () => {
     const c = compile((a: Tensor) => sum(a), tensor([1, 2, 3]));
-    expect(() => c.forward([])).toThrow(/expected 1 inputs, got 0/);
+    expect(() => c.forward([])).toThrow(/expected 1 arrays, got 0/);
     expect(() => c.forward([new Float64Array(2)])).toThrow(
-      /input 0 must be a Float64Array of 3 entries \(shape \[3\]\)/,
+      /array 0 must be a Float64Array of 3 entries \(shape \[3\]\)/,
     );
     expect(() => c.vjp([new Float64Array(3)], new Float64Array(2))).toThrow(/cotangent must have 1 entries/);
   });

@@ -27,18 +27,36 @@ export interface CompiledFunction {
    * internal buffers are returned, overwritten by the next call.
    */
   vjp(inputs: readonly Float64Array[], cotangent: Float64Array, grads?: Float64Array[]): Float64Array[];
+  /**
+   * A specialised VJP that computes only the cotangents of the inputs flagged in `wrt`
+   * (ops that lead only to other inputs are skipped), writing them into `grads[i]` for the
+   * flagged i (other entries are ignored and may be null). With `accumulate: true` it adds
+   * to `grads` instead of overwriting (e.g. to sum a quadrature rule's terms in place).
+   */
+  pullback(wrt: readonly boolean[], options?: { accumulate?: boolean }): Pullback;
 }
+
+/** See CompiledFunction.pullback. Runs the forward pass at `inputs` first. */
+export type Pullback = (
+  inputs: readonly Float64Array[],
+  cotangent: Float64Array,
+  grads: readonly (Float64Array | null)[],
+) => void;
+
+/** Where a step's input comes from: a function argument, an earlier step, or a constant. */
+type Source = { kind: "leaf"; slot: number } | { kind: "step"; step: number } | { kind: "const" };
 
 interface Step {
   op: OpRecord;
   ctx: OpContext<unknown>;
-  /** Mutable views of ctx.inputs / the inputs' gradient buffers, rebound to caller arrays. */
+  /** ctx.inputs, rebound to the caller's arrays at each call. */
   inputs: Float64Array[];
-  inputGrads: (Float64Array | null)[];
+  sources: Source[];
+  /** Cotangent of this step's output. */
   grad: Float64Array;
 }
 
-/** (step, input position, leaf slot): where a function argument feeds a step. */
+/** (step, input position, argument slot): where a function argument feeds a step. */
 interface Binding {
   step: number;
   position: number;
@@ -53,8 +71,12 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
   const tape = new Tape();
   tape.tracing = true;
   const leaves = exampleInputs.map((x) => tape.leaf(new Tensor(x.data.slice(), x.shape)));
-  const out = withTape(tape, () => f(...leaves));
-  tape.tracing = false;
+  let out: Tensor;
+  try {
+    out = withTape(tape, () => f(...leaves));
+  } finally {
+    tape.tracing = false;
+  }
   if (!(out instanceof Tensor)) throw new CompileError("compile: the function must return a Tensor.");
   if (out.tape !== tape) {
     throw new CompileError(
@@ -70,40 +92,47 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     for (const t of tape.entries[k].inputs) if (t.tape === tape) live[t.index] = true;
   }
 
-  const leafGrads = leaves.map((l) => new Float64Array(l.size));
   const stepOf = new Map<number, number>();
   const steps: Step[] = [];
   const bindings: Binding[] = [];
-  const gradBuffer = (t: Tensor): Float64Array | null => {
-    if (t.tape !== tape) return null;
+  const sourceOf = (t: Tensor): Source => {
+    if (t.tape !== tape) return { kind: "const" };
     const slot = leaves.indexOf(t);
-    return slot >= 0 ? leafGrads[slot] : steps[stepOf.get(t.index) as number].grad;
+    return slot >= 0 ? { kind: "leaf", slot } : { kind: "step", step: stepOf.get(t.index) as number };
   };
   tape.entries.forEach((entry, k) => {
     if (!live[k] || entry.op === null || entry.ctx === null) return;
-    const ctx = entry.ctx;
-    const inputs = ctx.inputs as Float64Array[];
-    const inputGrads = entry.inputs.map(gradBuffer);
-    entry.inputs.forEach((t, position) => {
-      const slot = t.tape === tape ? leaves.indexOf(t) : -1;
-      if (slot >= 0) bindings.push({ step: steps.length, position, slot });
+    const sources = entry.inputs.map(sourceOf);
+    sources.forEach((src, position) => {
+      if (src.kind === "leaf") bindings.push({ step: steps.length, position, slot: src.slot });
     });
     stepOf.set(k, steps.length);
-    steps.push({ op: entry.op, ctx, inputs, inputGrads, grad: new Float64Array(ctx.out.length) });
+    steps.push({
+      op: entry.op,
+      ctx: entry.ctx,
+      inputs: entry.ctx.inputs as Float64Array[],
+      sources,
+      grad: new Float64Array(entry.ctx.out.length),
+    });
   });
   const outSlot = leaves.indexOf(out);
   const last = steps.length - 1;
   const outBuffer = outSlot >= 0 ? new Float64Array(out.size) : steps[last].ctx.out;
-  const outGrad = outSlot >= 0 ? leafGrads[outSlot] : steps[last].grad;
 
-  const checkInputs = (what: string, inputs: readonly Float64Array[]): void => {
+  const checkInputs = (
+    what: string,
+    inputs: readonly (Float64Array | null)[],
+    wrt?: readonly boolean[],
+  ): void => {
     if (inputs.length !== leaves.length) {
-      throw new CompileError(`compiled ${what}: expected ${leaves.length} inputs, got ${inputs.length}.`);
+      throw new CompileError(`compiled ${what}: expected ${leaves.length} arrays, got ${inputs.length}.`);
     }
     for (let i = 0; i < inputs.length; i++) {
-      if (!(inputs[i] instanceof Float64Array) || inputs[i].length !== leaves[i].size) {
+      if (wrt !== undefined && !wrt[i]) continue;
+      const x = inputs[i];
+      if (!(x instanceof Float64Array) || x.length !== leaves[i].size) {
         throw new CompileError(
-          `compiled ${what}: input ${i} must be a Float64Array of ${leaves[i].size} entries (shape ${formatShape(leaves[i].shape)}); ` +
+          `compiled ${what}: array ${i} must be a Float64Array of ${leaves[i].size} entries (shape ${formatShape(leaves[i].shape)}); ` +
             "a compiled function is specialised to the shapes it was traced with: compile again for other shapes.",
         );
       }
@@ -119,6 +148,61 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     if (outSlot >= 0) outBuffer.set(inputs[outSlot]);
   };
 
+  const pullback = (wrt: readonly boolean[], { accumulate = false } = {}): Pullback => {
+    if (wrt.length !== leaves.length) {
+      throw new CompileError(
+        `compiled pullback: wrt must have one flag per input (${leaves.length}), got ${wrt.length}.`,
+      );
+    }
+    // A step needs its output cotangent when any of its inputs leads to a flagged argument.
+    const needs = new Array<boolean>(steps.length).fill(false);
+    const leads = (src: Source): boolean =>
+      (src.kind === "leaf" && wrt[src.slot]) || (src.kind === "step" && needs[src.step]);
+    steps.forEach((st, s) => {
+      needs[s] = st.sources.some(leads);
+    });
+    const order = steps
+      .map((_, s) => s)
+      .filter((s) => needs[s])
+      .reverse();
+    const inputGrads: (Float64Array | null)[][] = steps.map((st) =>
+      st.sources.map((src) => (src.kind === "step" && needs[src.step] ? steps[src.step].grad : null)),
+    );
+    const gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step]);
+    const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
+    const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
+    return (inputs, cotangent, grads) => {
+      checkInputs("pullback (inputs)", inputs);
+      checkInputs("pullback (grads)", grads, wrt);
+      if (cotangent.length !== out.size) {
+        throw new CompileError(
+          `compiled pullback: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,
+        );
+      }
+      run(inputs);
+      for (let b = 0; b < gradBindings.length; b++) {
+        const { step, position, slot } = gradBindings[b];
+        inputGrads[step][position] = grads[slot];
+      }
+      if (!accumulate) for (let i = 0; i < slots.length; i++) (grads[slots[i]] as Float64Array).fill(0);
+      if (!outNeeded) return;
+      if (outSlot >= 0) {
+        const g = grads[outSlot] as Float64Array;
+        for (let i = 0; i < g.length; i++) g[i] += cotangent[i];
+        return;
+      }
+      for (let k = 0; k < order.length; k++) steps[order[k]].grad.fill(0);
+      steps[last].grad.set(cotangent);
+      for (let k = 0; k < order.length; k++) {
+        const s = order[k];
+        const step = steps[s];
+        step.op.vjp(step.ctx, step.grad, inputGrads[s]);
+      }
+    };
+  };
+
+  const leafGrads = leaves.map((l) => new Float64Array(l.size));
+  const full = pullback(leaves.map(() => true));
   const compiled: CompiledFunction = {
     inputShapes,
     outputShape: out.shape,
@@ -130,33 +214,11 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
       return result;
     },
     vjp(inputs, cotangent, grads) {
-      checkInputs("vjp", inputs);
-      if (cotangent.length !== out.size) {
-        throw new CompileError(
-          `compiled vjp: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,
-        );
-      }
-      run(inputs);
       const target = grads ?? leafGrads;
-      if (grads !== undefined) checkInputs("vjp (grads)", grads);
-      for (let b = 0; b < bindings.length; b++) {
-        const { step, position, slot } = bindings[b];
-        steps[step].inputGrads[position] = target[slot];
-      }
-      for (let i = 0; i < target.length; i++) target[i].fill(0);
-      for (let s = 0; s < steps.length; s++) steps[s].grad.fill(0);
-      if (outSlot >= 0) {
-        const g = target[outSlot];
-        for (let i = 0; i < g.length; i++) g[i] += cotangent[i];
-      } else {
-        outGrad.set(cotangent);
-      }
-      for (let s = last; s >= 0; s--) {
-        const step = steps[s];
-        step.op.vjp(step.ctx, step.grad, step.inputGrads);
-      }
+      full(inputs, cotangent, target);
       return target;
     },
+    pullback,
   };
 
   checkAgainstEager(f, exampleInputs, compiled);

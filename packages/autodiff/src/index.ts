@@ -4,7 +4,7 @@
  * Eager mode records ops on a tape during grad/valueAndGrad/vjp; `compile` turns a pure
  * tensor function into an allocation-free replayable program; `defineOp` adds ops.
  */
-export { type CompiledFunction, compile } from "./compile.js";
+export { type CompiledFunction, compile, type Pullback } from "./compile.js";
 export {
   ArgumentError,
   AutodiffError,
