@@ -1,5 +1,6 @@
 // Agreement of the WebAssembly SIMD backend with the TypeScript fallback on random inputs of many
-// sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
+// sizes, for a backend that runs every call in wasm (smallToTs: false, so small shapes exercise the
+// wasm code's edge handling) and for the default one (small calls on the TypeScript loops). Sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
 // register block (2 rows × 8 columns) or of matvec's row block (4) and matvecT's column block (16);
 // operands that are ordinary arrays (copy path), arena arrays (no-copy path) and a mix; accumulate
 // true and false.
@@ -18,7 +19,6 @@ import type { KernelBackend } from "./backend.js";
 import {
   allocF64,
   allocF64From,
-  allocI32,
   arenaStats,
   freeArray,
   inWasmMemory,
@@ -27,6 +27,7 @@ import {
   wasmBackend,
   wasmSimdSupported,
 } from "./index.js";
+import { createWasmKernels, type WasmKernels } from "./wasm-backend.js";
 
 const EPS = 2 ** -53;
 const gamma = (k: number) => (k * EPS) / (1 - k * EPS);
@@ -42,12 +43,26 @@ function rand(n: number, seed: number): number[] {
 }
 
 type Placement = "plain" | "arena" | "mixed";
-const PLACEMENTS: Placement[] = ["plain", "arena", "mixed"];
+
+const RAW = createWasmKernels({ smallToTs: false }) as WasmKernels;
+const DEFAULT = createWasmKernels() as WasmKernels;
+
+/** Every combination of backend instance and operand placement. */
+const CASES: [string, WasmKernels, Placement][] = [];
+for (const [label, kernels] of [
+  ["all in wasm", RAW],
+  ["small on ts", DEFAULT],
+] as const) {
+  for (const placement of ["plain", "arena", "mixed"] as const) CASES.push([label, kernels, placement]);
+}
 
 /** A Float64Array holding values, placed per the mode (mixed: alternate by operand index). */
-function place(values: number[], mode: Placement, index: number): Float64Array {
+function place(values: number[], mode: Placement, index: number, kernels: WasmKernels): Float64Array {
   const inArena = mode === "arena" || (mode === "mixed" && index % 2 === 0);
-  return inArena ? allocF64From(values) : Float64Array.from(values);
+  if (!inArena) return Float64Array.from(values);
+  const a = kernels.arena.allocF64(values.length) ?? new Float64Array(values.length);
+  a.set(values);
+  return a;
 }
 
 function expectBitwise(actual: Float64Array, expected: Float64Array): void {
@@ -90,7 +105,9 @@ const MV_SIZES: [number, number][] = [
   [101, 37],
 ];
 
-describe.each(PLACEMENTS)("matvec / matvecT, %s operands", (mode) => {
+describe.each(CASES)("matvec / matvecT (%s, %s operands)", (_, K, mode) => {
+  const W = K.backend;
+  const place_ = (v: number[], i: number) => place(v, mode, i, K);
   test.each(MV_SIZES)("%i×%i", (m, n) => {
     const A = rand(m * n, 1 + m + 7 * n);
     const x = rand(n, 2 + n);
@@ -100,8 +117,8 @@ describe.each(PLACEMENTS)("matvec / matvecT, %s operands", (mode) => {
       // matvec: rounding bound per entry.
       const yT = Float64Array.from(y0.slice(0, m));
       T.matvec(m, n, Float64Array.from(A), Float64Array.from(x), yT, accumulate);
-      const yW = place(y0.slice(0, m), mode, 2);
-      W.matvec(m, n, place(A, mode, 0), place(x, mode, 1), yW, accumulate);
+      const yW = place_(y0.slice(0, m), 2);
+      W.matvec(m, n, place_(A, 0), place_(x, 1), yW, accumulate);
       for (let i = 0; i < m; i++) {
         let abs = accumulate ? Math.abs(y0[i]) : 0;
         for (let j = 0; j < n; j++) abs += Math.abs(A[i * n + j] * x[j]);
@@ -111,8 +128,8 @@ describe.each(PLACEMENTS)("matvec / matvecT, %s operands", (mode) => {
       // matvecT: bit for bit.
       const ztT = Float64Array.from(y0.slice(0, n));
       T.matvecT(m, n, Float64Array.from(A), Float64Array.from(xt), ztT, accumulate);
-      const ztW = place(y0.slice(0, n), mode, 1);
-      W.matvecT(m, n, place(A, mode, 0), place(xt, mode, 2), ztW, accumulate);
+      const ztW = place_(y0.slice(0, n), 1);
+      W.matvecT(m, n, place_(A, 0), place_(xt, 2), ztW, accumulate);
       expectBitwise(ztW, ztT);
     }
   });
@@ -138,7 +155,9 @@ const MM_SIZES: [number, number, number][] = [
   [101, 37, 99],
 ];
 
-describe.each(PLACEMENTS)("matmul, matmulTN, matmulNT bit for bit, %s operands", (mode) => {
+describe.each(CASES)("matmul, matmulTN, matmulNT bit for bit (%s, %s operands)", (_, K, mode) => {
+  const W = K.backend;
+  const place_ = (v: number[], i: number) => place(v, mode, i, K);
   test.each(MM_SIZES)("%i×%i×%i", (m, k, n) => {
     const A = rand(m * k, 5 + m);
     const B = rand(k * n, 6 + n);
@@ -148,8 +167,8 @@ describe.each(PLACEMENTS)("matmul, matmulTN, matmulNT bit for bit, %s operands",
       for (const accumulate of [false, true]) {
         const CT = Float64Array.from(C0);
         T[kernel](m, k, n, Float64Array.from(A), Float64Array.from(B), CT, accumulate);
-        const CW = place(C0, mode, 2);
-        W[kernel](m, k, n, place(A, mode, 0), place(B, mode, 1), CW, accumulate);
+        const CW = place_(C0, 2);
+        W[kernel](m, k, n, place_(A, 0), place_(B, 1), CW, accumulate);
         expectBitwise(CW, CT);
       }
     }
@@ -158,7 +177,9 @@ describe.each(PLACEMENTS)("matmul, matmulTN, matmulNT bit for bit, %s operands",
 
 const VEC_SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 100, 1001];
 
-describe.each(PLACEMENTS)("level-1 kernels and ger, %s operands", (mode) => {
+describe.each(CASES)("level-1 kernels and ger (%s, %s operands)", (_, K, mode) => {
+  const W = K.backend;
+  const place_ = (v: number[], i: number) => place(v, mode, i, K);
   test.each(VEC_SIZES)("n = %i", (n) => {
     const x = rand(n, 8 + n);
     const y = rand(n, 9 + n);
@@ -167,26 +188,26 @@ describe.each(PLACEMENTS)("level-1 kernels and ger, %s operands", (mode) => {
 
     const yT = Float64Array.from(y);
     T.axpy(n, alpha, Float64Array.from(x), yT);
-    const yW = place(y, mode, 1);
-    W.axpy(n, alpha, place(x, mode, 0), yW);
+    const yW = place_(y, 1);
+    W.axpy(n, alpha, place_(x, 0), yW);
     expectBitwise(yW, yT);
 
     const sT = Float64Array.from(x);
     T.scale(n, alpha, sT);
-    const sW = place(x, mode, 0);
+    const sW = place_(x, 0);
     W.scale(n, alpha, sW);
     expectBitwise(sW, sT);
 
     const cT = Float64Array.from(z);
     T.mulAdd(n, Float64Array.from(x), Float64Array.from(y), cT);
-    const cW = place(z, mode, 2);
-    W.mulAdd(n, place(x, mode, 0), place(y, mode, 1), cW);
+    const cW = place_(z, 2);
+    W.mulAdd(n, place_(x, 0), place_(y, 1), cW);
     expectBitwise(cW, cT);
 
     let abs = 0;
     for (let i = 0; i < n; i++) abs += Math.abs(x[i] * y[i]);
     const dT = T.dot(n, Float64Array.from(x), Float64Array.from(y));
-    const dW = W.dot(n, place(x, mode, 0), place(y, mode, 1));
+    const dW = W.dot(n, place_(x, 0), place_(y, 1));
     expect(Math.abs(dW - dT)).toBeLessThanOrEqual(2.01 * gamma(Math.max(n - 1, 0)) * abs);
 
     // ger with an m×n matrix, m = n % 7 + 2 rows; a zero in x exercises the skipped row.
@@ -196,20 +217,22 @@ describe.each(PLACEMENTS)("level-1 kernels and ger, %s operands", (mode) => {
     const A = rand(m * n, 12 + n);
     const AT = Float64Array.from(A);
     T.ger(m, n, alpha, Float64Array.from(xs), Float64Array.from(y), AT);
-    const AW = place(A, mode, 2);
-    W.ger(m, n, alpha, place(xs, mode, 0), place(y, mode, 1), AW);
+    const AW = place_(A, 2);
+    W.ger(m, n, alpha, place_(xs, 0), place_(y, 1), AW);
     expectBitwise(AW, AT);
   });
 });
 
-describe.each(PLACEMENTS)("LU bit for bit, %s operands", (mode) => {
+describe.each(CASES)("LU bit for bit (%s, %s operands)", (_, K, mode) => {
+  const W = K.backend;
+  const place_ = (v: number[], i: number) => place(v, mode, i, K);
   test.each([0, 1, 2, 3, 5, 8, 9, 17, 40, 100])("n = %i", (n) => {
     const A = rand(n * n, 13 + n);
     const LT = Float64Array.from(A);
     const pT = new Int32Array(n);
     const infoT = T.luFactor(n, LT, pT);
-    const LW = place(A, mode, 0);
-    const pW = mode === "plain" ? new Int32Array(n) : allocI32(n);
+    const LW = place_(A, 0);
+    const pW = (mode === "plain" ? null : K.arena.allocI32(n)) ?? new Int32Array(n);
     const infoW = W.luFactor(n, LW, pW);
     expect(infoW).toBe(infoT);
     expect([...pW]).toEqual([...pT]);
@@ -217,7 +240,7 @@ describe.each(PLACEMENTS)("LU bit for bit, %s operands", (mode) => {
     const b = rand(n, 14 + n);
     const bT = Float64Array.from(b);
     T.luSolve(n, LT, pT, bT);
-    const bW = place(b, mode, 1);
+    const bW = place_(b, 1);
     W.luSolve(n, LW, pW, bW);
     expectBitwise(bW, bT);
   });
@@ -227,7 +250,7 @@ describe.each(PLACEMENTS)("LU bit for bit, %s operands", (mode) => {
     const A = [1, 3, 2, 5, 2, 7, 4, 1, 4, -1, 8, 2, 2, 7, 4, 1];
     const LT = Float64Array.from(A);
     const pT = new Int32Array(4);
-    const LW = place(A, mode, 0);
+    const LW = place_(A, 0);
     const pW = new Int32Array(4);
     const info = T.luFactor(4, LT, pT);
     expect(info).toBeGreaterThan(0);
