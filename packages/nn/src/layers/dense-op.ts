@@ -29,20 +29,35 @@ export const denseOp = defineOp<undefined>({
     return x.length === 2 ? [x[0], W[0]] : [W[0]];
   },
   workspace: ([x]) => rows(x),
-  forward({ inputs: [x, W, b], inputShapes: [xs, [outDims, inDims]], out }) {
-    const m = rows(xs);
-    if (b !== undefined) {
+  // Index access instead of array destructuring in forward/vjp: destructuring goes through the
+  // iterator protocol, which may allocate on every replay.
+  forward(ctx) {
+    const x = ctx.inputs[0];
+    const W = ctx.inputs[1];
+    const b = ctx.inputs.length > 2 ? ctx.inputs[2] : null;
+    const m = rows(ctx.inputShapes[0]);
+    const outDims = ctx.inputShapes[1][0];
+    const inDims = ctx.inputShapes[1][1];
+    const out = ctx.out;
+    if (b !== null) {
       for (let r = 0; r < m; r++) out.set(b, r * outDims);
     }
-    matmulNT(m, inDims, outDims, x, W, out, b !== undefined);
+    matmulNT(m, inDims, outDims, x, W, out, b !== null);
   },
-  vjp({ inputs: [x, W], inputShapes: [xs, [outDims, inDims]], scratch }, g, [gx, gW, gb]) {
-    const m = rows(xs);
+  vjp(ctx, g, inputGrads) {
+    const x = ctx.inputs[0];
+    const W = ctx.inputs[1];
+    const m = rows(ctx.inputShapes[0]);
+    const outDims = ctx.inputShapes[1][0];
+    const inDims = ctx.inputShapes[1][1];
+    const gx = inputGrads[0];
+    const gW = inputGrads[1];
+    const gb = inputGrads.length > 2 ? inputGrads[2] : null;
     if (gx !== null) matmul(m, outDims, inDims, g, W, gx, true);
     if (gW !== null) matmulTN(outDims, m, inDims, g, x, gW, true);
-    if (gb !== undefined && gb !== null) {
-      scratch.fill(1);
-      matvecT(m, outDims, g, scratch, gb, true);
+    if (gb !== null) {
+      ctx.scratch.fill(1);
+      matvecT(m, outDims, g, ctx.scratch, gb, true);
     }
   },
 });
