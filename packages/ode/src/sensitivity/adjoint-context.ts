@@ -1,0 +1,69 @@
+/**
+ * What every backward pass gets: the right-hand side and its VJPs, the forward solution
+ * (dense output, or states at the save points to restart from), the save points and the
+ * cotangents at them, and the accumulators for ū0 and p̄.
+ *
+ * The continuous adjoint (e.g. Cao, Li, Petzold & Serban, SIAM J. Sci. Comput. 24 (2003),
+ * eqs. 2.5–2.7; Chen et al., "Neural ODEs", NeurIPS 2018, Alg. 1): λ(t) solves
+ * dλ/dt = −(∂f/∂u)ᵀλ backward from the last save point, jumping by the cotangent gₖ at each
+ * save point tₖ; then ū0 = λ(t0) and p̄ = ∫ λᵀ ∂f/∂p dt over [t0, t_last].
+ */
+import type { ReturnCode } from "../retcode.js";
+import type { SolverStats } from "../solution.js";
+import type { OdeSolver } from "../stepper.js";
+import type { DifferentiableRhs } from "./differentiable-rhs.js";
+
+/** The forward state at any time of an interval (dense output). */
+export interface DenseForward {
+  at(t: number, out: Float64Array): Float64Array;
+}
+
+export interface AdjointContext {
+  readonly rhs: DifferentiableRhs;
+  readonly p: Float64Array;
+  readonly u0: Float64Array;
+  readonly t0: number;
+  /** Save points, in the direction of integration from t0. */
+  readonly saveat: Float64Array;
+  /** Cotangents at the save points, row k for saveat[k]. */
+  readonly cotangent: Float64Array;
+  /** Forward states at the save points, row k for saveat[k]. */
+  readonly saved: Float64Array;
+  /** Dense forward output over the whole span (absent when the forward solve kept none). */
+  readonly dense: DenseForward | undefined;
+  /** Re-solves the forward problem from (tA, uA) to tB with dense output (checkpointing). */
+  resolve(tA: number, uA: Float64Array, tB: number): DenseForward;
+  readonly solver: OdeSolver;
+  readonly reltol: number;
+  readonly abstol: number;
+  /** Accumulators: ū0 += …, p̄ += … */
+  readonly u0Bar: Float64Array;
+  readonly pBar: Float64Array;
+  /** Backward-pass step statistics, summed over intervals. */
+  readonly stats: SolverStats;
+}
+
+/** The outcome of a backward pass; a failure leaves the accumulators untouched. */
+export interface BackwardResult {
+  retcode: ReturnCode;
+  message: string;
+}
+
+export function addStats(into: SolverStats, from: SolverStats): void {
+  into.nf += from.nf;
+  into.njac += from.njac;
+  into.nlu += from.nlu;
+  into.naccept += from.naccept;
+  into.nreject += from.nreject;
+}
+
+/** The start of the backward interval that ends (going back) at save point k. */
+export function intervalEnd(ctx: AdjointContext, k: number): number {
+  return k > 0 ? ctx.saveat[k - 1] : ctx.t0;
+}
+
+/** The forward state at the start (in forward time) of save point k's interval. */
+export function stateBefore(ctx: AdjointContext, k: number): Float64Array {
+  const n = ctx.rhs.n;
+  return k > 0 ? ctx.saved.subarray((k - 1) * n, k * n) : ctx.u0;
+}

@@ -1,0 +1,213 @@
+/**
+ * The right-hand side as the sensitivity methods see it: f and its vector–Jacobian products
+ * with respect to u and p, all on Float64Arrays and allocation-free per call.
+ *
+ * From a tensor function (u, p, t) => Tensor the VJPs come from one compiled tape, with
+ * pullbacks specialised to u only, p only (accumulating, for quadrature) and both; from an
+ * in-place f they come from the user's `vjp`.
+ */
+
+import type { Shape } from "@udekit/autodiff";
+import { compile, type Pullback, scalar, type Tensor, tensor } from "@udekit/autodiff";
+import { axpy } from "@udekit/kernels";
+
+/** A tensor right-hand side; t is a rank-0 tensor, so time dependence is traced too. */
+export type TensorOdeRhs = (u: Tensor, p: Tensor, t: Tensor) => Tensor;
+
+/**
+ * The VJP of an in-place right-hand side: uBar = (∂f/∂u)ᵀ·λ and, when pBar is not null,
+ * pBar = (∂f/∂p)ᵀ·λ, both overwritten.
+ */
+export type InPlaceRhsVjp = (
+  uBar: Float64Array,
+  pBar: Float64Array | null,
+  lambda: Float64Array,
+  u: Float64Array,
+  p: Float64Array,
+  t: number,
+) => void;
+
+export interface InPlaceOdeRhs {
+  f: (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+  vjp: InPlaceRhsVjp;
+}
+
+export interface RhsCounts {
+  /** Right-hand-side evaluations. */
+  f: number;
+  /** Vector–Jacobian products (each includes its own forward pass). */
+  vjp: number;
+}
+
+export interface DifferentiableRhs {
+  readonly n: number;
+  readonly np: number;
+  readonly counts: RhsCounts;
+  f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+  /** uBar = (∂f/∂u)ᵀ·λ. */
+  vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+  /** uBar = (∂f/∂u)ᵀ·λ and pBar = (∂f/∂p)ᵀ·λ. */
+  vjpUP(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void;
+  /** pBar += (∂f/∂p)ᵀ·λ. */
+  vjpPAccumulate(pBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+}
+
+class CompiledRhs implements DifferentiableRhs {
+  readonly counts: RhsCounts = { f: 0, vjp: 0 };
+  private readonly forward: (inputs: readonly Float64Array[], out?: Float64Array) => Float64Array;
+  private readonly pullU: Pullback;
+  private readonly pullP: Pullback;
+  private readonly pullUP: Pullback;
+  private readonly time = new Float64Array(1);
+  private readonly args: Float64Array[];
+  private readonly grads: (Float64Array | null)[] = [null, null, null];
+
+  constructor(
+    readonly n: number,
+    readonly np: number,
+    f: TensorOdeRhs,
+    u0: Float64Array,
+    p: Float64Array,
+    pShape: Shape,
+    t0: number,
+  ) {
+    const compiled = compile(f, tensor(u0.slice(), [n]), tensor(p.slice(), pShape), scalar(t0));
+    this.forward = compiled.forward;
+    this.pullU = compiled.pullback([true, false, false]);
+    this.pullP = compiled.pullback([false, true, false], { accumulate: true });
+    this.pullUP = compiled.pullback([true, true, false]);
+    this.args = [u0, p, this.time];
+  }
+
+  private bind(u: Float64Array, p: Float64Array, t: number): Float64Array[] {
+    this.args[0] = u;
+    this.args[1] = p;
+    this.time[0] = t;
+    return this.args;
+  }
+
+  f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
+    this.counts.f++;
+    this.forward(this.bind(u, p, t), du);
+  }
+
+  vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
+    this.counts.vjp++;
+    this.grads[0] = uBar;
+    this.grads[1] = null;
+    this.pullU(this.bind(u, p, t), lambda, this.grads);
+  }
+
+  vjpUP(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    this.counts.vjp++;
+    this.grads[0] = uBar;
+    this.grads[1] = pBar;
+    this.pullUP(this.bind(u, p, t), lambda, this.grads);
+  }
+
+  vjpPAccumulate(
+    pBar: Float64Array,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    this.counts.vjp++;
+    this.grads[0] = null;
+    this.grads[1] = pBar;
+    this.pullP(this.bind(u, p, t), lambda, this.grads);
+  }
+}
+
+class UserRhs implements DifferentiableRhs {
+  readonly counts: RhsCounts = { f: 0, vjp: 0 };
+  private readonly uTmp: Float64Array;
+  private readonly pTmp: Float64Array;
+
+  constructor(
+    readonly n: number,
+    readonly np: number,
+    private readonly user: InPlaceOdeRhs,
+  ) {
+    this.uTmp = new Float64Array(n);
+    this.pTmp = new Float64Array(np);
+  }
+
+  f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
+    this.counts.f++;
+    this.user.f(du, u, p, t);
+  }
+
+  vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
+    this.counts.vjp++;
+    this.user.vjp(uBar, null, lambda, u, p, t);
+  }
+
+  vjpUP(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    this.counts.vjp++;
+    this.user.vjp(uBar, pBar, lambda, u, p, t);
+  }
+
+  vjpPAccumulate(
+    pBar: Float64Array,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    this.counts.vjp++;
+    this.user.vjp(this.uTmp, this.pTmp, lambda, u, p, t);
+    axpy(this.np, 1, this.pTmp, pBar);
+  }
+}
+
+/**
+ * Compiled right-hand sides, cached per function and shapes: a training loop calls solveOde
+ * with the same f every iteration and should not retrace it each time.
+ */
+const cache = new WeakMap<TensorOdeRhs, Map<string, CompiledRhs>>();
+
+export function differentiableRhs(
+  f: TensorOdeRhs | InPlaceOdeRhs,
+  u0: Float64Array,
+  p: Float64Array,
+  pShape: Shape,
+  t0: number,
+): DifferentiableRhs {
+  const n = u0.length;
+  const np = p.length;
+  if (typeof f !== "function") return new UserRhs(n, np, f);
+  let byShape = cache.get(f);
+  if (byShape === undefined) {
+    byShape = new Map();
+    cache.set(f, byShape);
+  }
+  const key = `${n}|${pShape.join(",")}`;
+  let rhs = byShape.get(key);
+  if (rhs === undefined) {
+    rhs = new CompiledRhs(n, np, f, u0, p, pShape, t0);
+    byShape.set(key, rhs);
+  }
+  return rhs;
+}

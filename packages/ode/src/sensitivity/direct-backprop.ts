@@ -1,0 +1,130 @@
+/**
+ * DirectBackprop (discretise-then-optimise): the solver's accepted steps are replayed on the
+ * autodiff tape as tensor ops (each stage an RHS call, each combination an add/scale), so
+ * reverse mode differentiates the discrete solution exactly. The step sequence comes from a
+ * plain adaptive solve first and is then held fixed (step-size decisions are not
+ * differentiated, as in reverse-mode AD through DifferentialEquations.jl solvers); save
+ * points are added as tstops so each is a step end. Explicit Runge–Kutta methods only.
+ * Memory and tape length grow with steps × stages: a cross-check for small problems.
+ */
+import { add, concat, defineOp, reshape, scalar, scale, type Tensor } from "@udekit/autodiff";
+import { axpy } from "@udekit/kernels";
+import { init } from "../integrator.js";
+import { ODEProblem } from "../problem.js";
+import type { OdeSolver } from "../stepper.js";
+import type { ButcherTableau } from "../tableau/butcher-tableau.js";
+import type { DifferentiableRhs, TensorOdeRhs } from "./differentiable-rhs.js";
+import { SensitivityOptionError } from "./errors.js";
+
+interface RhsAttrs {
+  rhs: DifferentiableRhs;
+  t: number;
+}
+
+/** An in-place right-hand side with a user VJP as a tape op: (u, p) ↦ f(u, p, t). */
+const inPlaceRhsOp = defineOp<RhsAttrs>({
+  name: "ode.inPlaceRhs",
+  shape: (shapes, { rhs }) => [rhs.n],
+  workspace: (_shapes, { rhs }) => rhs.n + rhs.np,
+  forward(ctx) {
+    ctx.attrs.rhs.f(ctx.out, ctx.inputs[0], ctx.inputs[1], ctx.attrs.t);
+  },
+  vjp(ctx, g, inputGrads) {
+    const { rhs, t } = ctx.attrs;
+    const uBar = ctx.scratch.subarray(0, rhs.n);
+    const pBar = ctx.scratch.subarray(rhs.n);
+    rhs.vjpUP(uBar, pBar, g, ctx.inputs[0], ctx.inputs[1], t);
+    const gu = inputGrads[0];
+    const gp = inputGrads[1];
+    if (gu !== null) axpy(rhs.n, 1, uBar, gu);
+    if (gp !== null) axpy(rhs.np, 1, pBar, gp);
+  },
+});
+
+export interface DirectBackpropInput {
+  f: TensorOdeRhs | undefined;
+  rhs: DifferentiableRhs;
+  u0: Tensor;
+  p: Tensor;
+  tspan: readonly [number, number];
+  saveat: Float64Array;
+  solver: OdeSolver;
+  forwardOptions: Record<string, unknown>;
+}
+
+export function directBackprop(input: DirectBackpropInput): {
+  states: Tensor;
+  steps: number;
+  retcode: string;
+  message: string;
+} {
+  const { rhs, u0, p, saveat, solver } = input;
+  const tableau = (solver as OdeSolver & { tableau?: ButcherTableau }).tableau;
+  if (tableau === undefined) {
+    throw new SensitivityOptionError(
+      `solveOde: DirectBackprop replays explicit Runge–Kutta steps on the tape; ${solver.name} is not an explicit Runge–Kutta method. ` +
+        "Use an explicit solver (Tsit5, DP5, Vern7, …) with DirectBackprop, or InterpolatingAdjoint() with a stiff solver.",
+    );
+  }
+  const n = rhs.n;
+  const last = saveat[saveat.length - 1];
+  // 1. The step sequence, from a plain solve with the save points as tstops.
+  const boundaries: number[] = [input.tspan[0]];
+  if (last !== input.tspan[0]) {
+    const problem = new ODEProblem(
+      (du, u, q, t) => rhs.f(du, u, q, t),
+      u0.data,
+      [input.tspan[0], last],
+      p.data,
+      {
+        kind: "inplace",
+      },
+    );
+    const integ = init(problem, solver, { ...input.forwardOptions, tstops: saveat });
+    while (integ.step()) boundaries.push(integ.t);
+    if (integ.retcode !== "Success") {
+      return {
+        states: reshape(concat(Array.from(saveat, () => scale(u0, Number.NaN))), [saveat.length, n]),
+        steps: boundaries.length - 1,
+        retcode: integ.retcode,
+        message: integ.message,
+      };
+    }
+  }
+  // 2. The same steps on the tape.
+  const f = input.f ?? ((u: Tensor, q: Tensor, t: Tensor) => inPlaceRhsOp([u, q], { rhs, t: t.data[0] }));
+  const { stages, a, b, c, totalStages } = tableau;
+  const rows: Tensor[] = [];
+  let k = 0;
+  let u = u0;
+  while (k < saveat.length && saveat[k] === boundaries[0]) {
+    rows.push(u);
+    k++;
+  }
+  for (let step = 1; step < boundaries.length; step++) {
+    const tA = boundaries[step - 1];
+    const h = boundaries[step] - tA;
+    const ks: Tensor[] = [];
+    for (let s = 0; s < stages; s++) {
+      let y = u;
+      for (let j = 0; j < s; j++) {
+        const coef = a[s * totalStages + j];
+        if (coef !== 0) y = add(y, scale(ks[j], h * coef));
+      }
+      ks.push(f(y, p, scalar(tA + c[s] * h)));
+    }
+    let next = u;
+    for (let s = 0; s < stages; s++) if (b[s] !== 0) next = add(next, scale(ks[s], h * b[s]));
+    u = next;
+    while (k < saveat.length && saveat[k] === boundaries[step]) {
+      rows.push(u);
+      k++;
+    }
+  }
+  return {
+    states: reshape(concat(rows), [saveat.length, n]),
+    steps: boundaries.length - 1,
+    retcode: "Success",
+    message: "",
+  };
+}

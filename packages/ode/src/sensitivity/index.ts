@@ -1,0 +1,17 @@
+/** The differentiable ODE solve and its sensitivity algorithms. */
+export type { InPlaceOdeRhs, InPlaceRhsVjp, TensorOdeRhs } from "./differentiable-rhs.js";
+export { AdjointInstabilityError, SensitivityOptionError } from "./errors.js";
+export { gaussLegendre, type QuadratureRule } from "./gauss-legendre.js";
+export {
+  BacksolveAdjoint,
+  type BacksolveAdjointOptions,
+  type BackwardOptions,
+  DirectBackprop,
+  ForwardSensitivity,
+  InterpolatingAdjoint,
+  type InterpolatingAdjointOptions,
+  QuadratureAdjoint,
+  type QuadratureAdjointOptions,
+  type SensitivityAlgorithm,
+} from "./sensealg.js";
+export { type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
