@@ -30,7 +30,27 @@ export {
 export { type ReturnCode, successfulRetcode } from "./retcode.js";
 export { ODESolution, type SolverStats } from "./solution.js";
 export { solve } from "./solve.js";
-export { ALL_SOLVERS, BS3, DP5, Euler, Heun, Midpoint, RK4, Tsit5, Vern7 } from "./solvers/index.js";
+export { rosenbrock, type RosenbrockSpec } from "./rosenbrock/engine.js";
+export {
+  fromClassical,
+  type RosenbrockTableau,
+  rosenbrockOrder,
+  rosenbrockTableau,
+  toClassical,
+} from "./rosenbrock/tableau.js";
+export {
+  ALL_SOLVERS,
+  BS3,
+  DP5,
+  Euler,
+  Heun,
+  Midpoint,
+  RK4,
+  Rodas4,
+  Rosenbrock23,
+  Tsit5,
+  Vern7,
+} from "./solvers/index.js";
 export type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
 export { type ButcherTableau, type ButcherTableauSpec, butcherTableau } from "./tableau/butcher-tableau.js";
 export {
@@ -39,3 +59,4 @@ export {
   satisfiedOrder,
 } from "./tableau/order-conditions.js";
 export { elementaryWeights, type RootedTree, treesOfOrder } from "./tableau/rooted-trees.js";
+export * from "./sensitivity/index.js";

@@ -72,6 +72,7 @@ export class ODEIntegrator {
       f: this.rhs,
       p: problem.p,
       jac: problem.jac,
+      tgrad: problem.tgrad,
       stats: this.stats,
     });
     this.controller = new PIController(this.options.controller);
@@ -259,17 +260,35 @@ function allFinite(x: Float64Array): boolean {
   return true;
 }
 
+/** A value no right-hand side writes by accident: marks entries f did not touch. */
+const UNSET = -7.291092638122591e-287;
+
 /**
- * Calls the right-hand side once at (u0, t0) with du pre-filled with NaN: an entry left
- * NaN means f did not write it (its output is shorter than u0) or produced NaN at the start.
+ * Calls the right-hand side once at (u0, t0) with a du one entry longer than u0, pre-filled
+ * with a sentinel: an entry of the first n left untouched means f's output is shorter than
+ * u0; a NaN there means f is not finite at the start; a write to the extra entry means f's
+ * output is longer than u0.
  */
 function checkRhs(problem: ODEProblem, f: InPlaceRhs): void {
-  const du = new Float64Array(problem.n).fill(Number.NaN);
+  const n = problem.n;
+  const du = new Float64Array(n + 1).fill(UNSET);
   f(du, Float64Array.from(problem.u0), problem.p, problem.tspan[0]);
-  for (let i = 0; i < du.length; i++) {
+  for (let i = 0; i < n; i++) {
+    if (du[i] === UNSET) {
+      throw new InvalidProblemError(
+        `@udekit/ode: f left du[${i}] unset at t0 = ${problem.tspan[0]}; f must write all ${n} entries of du (one per entry of u0). Check that u0 has the length f expects.`,
+      );
+    }
+  }
+  if (du[n] !== UNSET) {
+    throw new InvalidProblemError(
+      `@udekit/ode: f wrote du[${n}], beyond the ${n} entries of u0; u0 must have one entry per equation. Check the length of u0.`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
     if (Number.isNaN(du[i])) {
       throw new InvalidProblemError(
-        `@udekit/ode: f left du[${i}] unset (or NaN) at t0 = ${problem.tspan[0]}; f must write all ${problem.n} entries of du (one per entry of u0). Check that u0 has the length f expects.`,
+        `@udekit/ode: f(u0, p, t0) gives NaN in du[${i}] at t0 = ${problem.tspan[0]}; the right-hand side must be finite at the initial state. Check u0, p and f.`,
       );
     }
   }

@@ -12,6 +12,9 @@ export type InPlaceRhs = (du: Float64Array, u: Float64Array, p: Float64Array, t:
 /** Jacobian J = ∂f/∂u written row-major into J (n×n): J[i·n + j] = ∂fᵢ/∂uⱼ. */
 export type JacobianFunction = (J: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
 
+/** Time derivative ∂f/∂t written into dT (n entries). */
+export type TimeDerivativeFunction = (dT: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+
 /** Vector–Jacobian product: out = λᵀ·∂f/∂u (n entries). Used by the adjoint sensitivities. */
 export type VjpFunction = (
   out: Float64Array,
@@ -32,11 +35,13 @@ export type TensorRhs = (u: any, p: any, t: any) => any;
 export interface ODEProblemOptions {
   /** Analytic Jacobian (used by the Rosenbrock methods instead of finite differences). */
   jac?: JacobianFunction;
+  /** Analytic ∂f/∂t (used by the Rosenbrock methods instead of a central difference in t). */
+  tgrad?: TimeDerivativeFunction;
   /** Analytic vector–Jacobian product (used by the adjoint sensitivities). */
   vjp?: VjpFunction;
   /**
    * How to read `f`: "inplace" `(du, u, p, t) => void` or "tensor" `(u, p, t) => Tensor`.
-   * Default: by arity (4 parameters → inplace, 3 → tensor).
+   * Default: by arity (3 parameters → tensor, otherwise inplace).
    */
   kind?: "inplace" | "tensor";
   /** A name for messages and benchmark tables. */
@@ -66,6 +71,7 @@ export class ODEProblem {
   readonly f: InPlaceRhs | undefined;
   readonly tensorF: TensorRhs | undefined;
   readonly jac: JacobianFunction | undefined;
+  readonly tgrad: TimeDerivativeFunction | undefined;
   readonly vjp: VjpFunction | undefined;
   readonly name: string;
 
@@ -81,12 +87,13 @@ export class ODEProblem {
         "@udekit/ode: f must be a function (du, u, p, t) => void (in place) or (u, p, t) => Tensor.",
       );
     }
-    const kind = options.kind ?? (f.length === 3 ? "tensor" : f.length === 4 ? "inplace" : undefined);
-    if (kind === undefined) {
+    if (options.kind !== undefined && options.kind !== "inplace" && options.kind !== "tensor") {
       throw new InvalidProblemError(
-        `@udekit/ode: cannot tell from its ${f.length} parameter(s) whether f is in place (du, u, p, t) or a tensor function (u, p, t). Pass { kind: "inplace" } or { kind: "tensor" } as the fifth argument.`,
+        `@udekit/ode: options.kind = ${String(options.kind)}; expected "inplace" (du, u, p, t) => void or "tensor" (u, p, t) => Tensor.`,
       );
     }
+    // Arity 3 reads as (u, p, t) => Tensor; anything else as in place. Pass kind to override.
+    const kind = options.kind ?? (f.length === 3 ? "tensor" : "inplace");
     if (u0 === null || u0 === undefined || typeof u0.length !== "number" || u0.length === 0) {
       throw new InvalidProblemError(
         "@udekit/ode: u0 must be a non-empty array of numbers (Float64Array or number[]).",
@@ -109,6 +116,9 @@ export class ODEProblem {
     if (options.jac !== undefined && typeof options.jac !== "function") {
       throw new InvalidProblemError("@udekit/ode: options.jac must be a function (J, u, p, t) => void.");
     }
+    if (options.tgrad !== undefined && typeof options.tgrad !== "function") {
+      throw new InvalidProblemError("@udekit/ode: options.tgrad must be a function (dT, u, p, t) => void.");
+    }
     if (options.vjp !== undefined && typeof options.vjp !== "function") {
       throw new InvalidProblemError("@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.");
     }
@@ -120,6 +130,7 @@ export class ODEProblem {
     this.f = kind === "inplace" ? (f as InPlaceRhs) : undefined;
     this.tensorF = kind === "tensor" ? (f as TensorRhs) : undefined;
     this.jac = options.jac;
+    this.tgrad = options.tgrad;
     this.vjp = options.vjp;
     this.name = options.name ?? "ODEProblem";
   }
@@ -129,6 +140,7 @@ export class ODEProblem {
     const f = (this.f ?? this.tensorF) as InPlaceRhs;
     return new ODEProblem(f, changes.u0 ?? this.u0, changes.tspan ?? this.tspan, changes.p ?? this.p, {
       jac: this.jac,
+      tgrad: this.tgrad,
       vjp: this.vjp,
       kind: this.kind,
       name: this.name,

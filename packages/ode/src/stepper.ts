@@ -4,7 +4,7 @@
  * A Stepper owns the per-solve caches of one method on one problem: every buffer is
  * allocated when it is created, and no method of it allocates afterwards.
  */
-import type { InPlaceRhs, JacobianFunction } from "./problem.js";
+import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "./problem.js";
 import type { SolverStats } from "./solution.js";
 
 /** What an engine needs from the problem. */
@@ -13,6 +13,7 @@ export interface RhsContext {
   readonly f: InPlaceRhs;
   readonly p: Float64Array;
   readonly jac: JacobianFunction | undefined;
+  readonly tgrad: TimeDerivativeFunction | undefined;
   /** Shared counters; engines increment nf, njac, nlu. */
   readonly stats: SolverStats;
 }

@@ -6,6 +6,8 @@ import { euler } from "./euler.js";
 import { heun } from "./heun.js";
 import { midpoint } from "./midpoint.js";
 import { rk4 } from "./rk4.js";
+import { rodas4 } from "./rodas4.js";
+import { rosenbrock23 } from "./rosenbrock23.js";
 import { tsit5 } from "./tsit5.js";
 import { vern7 } from "./vern7.js";
 
@@ -15,7 +17,20 @@ export { Euler } from "./euler.js";
 export { Heun } from "./heun.js";
 export { Midpoint } from "./midpoint.js";
 export { RK4 } from "./rk4.js";
+export { Rodas4 } from "./rodas4.js";
+export { Rosenbrock23 } from "./rosenbrock23.js";
 export { Tsit5 } from "./tsit5.js";
 export { Vern7 } from "./vern7.js";
 
-export const ALL_SOLVERS: readonly OdeSolver[] = [euler, midpoint, heun, rk4, bs3, dp5, tsit5, vern7];
+export const ALL_SOLVERS: readonly OdeSolver[] = [
+  euler,
+  midpoint,
+  heun,
+  rk4,
+  bs3,
+  dp5,
+  tsit5,
+  vern7,
+  rosenbrock23,
+  rodas4,
+];

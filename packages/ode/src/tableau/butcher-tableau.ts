@@ -60,6 +60,8 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
   spec.a.forEach((row, i) =>
     check(row.length === i + 1, `row ${i + 2} of A must have ${i + 1} entries (strictly lower); got ${row.length}.`),
   );
+  const bSum = spec.b.reduce((x, y) => x + y, 0);
+  check(Math.abs(bSum - 1) <= tol * s, `Σ b = ${bSum}, expected 1.`);
   const lastRow = s > 1 ? spec.a[s - 2] : [];
   const fsal =
     s > 1 &&
@@ -99,8 +101,6 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
       `row ${i + 1} of A sums to ${sum} but c${i + 1} = ${c[i]} (Σⱼ aᵢⱼ = cᵢ).`,
     );
   }
-  const bSum = spec.b.reduce((x, y) => x + y, 0);
-  check(Math.abs(bSum - 1) <= tol * s, `Σ b = ${bSum}, expected 1.`);
   let bErr: Float64Array | undefined;
   if (spec.bErr !== undefined) {
     check(spec.bErr.length === s, `bErr must have ${s} entries; got ${spec.bErr.length}.`);
