@@ -23,7 +23,8 @@ export interface CompiledFunction {
   forward(inputs: readonly Float64Array[], out?: Float64Array): Float64Array;
   /**
    * Runs f at `inputs`, then returns the cotangent of every input given the output's
-   * cotangent. `grads` (one array per input) is overwritten and returned; without it,
+   * cotangent. `grads` (one array per input; longer arrays are fine, only the leading entries
+   * are written) is overwritten and returned; without it,
    * internal buffers are returned, overwritten by the next call.
    */
   vjp(inputs: readonly Float64Array[], cotangent: Float64Array, grads?: Float64Array[]): Float64Array[];
@@ -119,20 +120,22 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
   const last = steps.length - 1;
   const outBuffer = outSlot >= 0 ? new Float64Array(out.size) : steps[last].ctx.out;
 
-  const checkInputs = (
+  /** Inputs must match their traced sizes exactly; output and gradient buffers may be longer (only the leading entries are written). */
+  const checkArrays = (
     what: string,
-    inputs: readonly (Float64Array | null)[],
-    wrt?: readonly boolean[],
+    arrays: readonly (Float64Array | null)[],
+    { wrt, longer = false }: { wrt?: readonly boolean[]; longer?: boolean } = {},
   ): void => {
-    if (inputs.length !== leaves.length) {
-      throw new CompileError(`compiled ${what}: expected ${leaves.length} arrays, got ${inputs.length}.`);
+    if (arrays.length !== leaves.length) {
+      throw new CompileError(`compiled ${what}: expected ${leaves.length} arrays, got ${arrays.length}.`);
     }
-    for (let i = 0; i < inputs.length; i++) {
+    for (let i = 0; i < arrays.length; i++) {
       if (wrt !== undefined && !wrt[i]) continue;
-      const x = inputs[i];
-      if (!(x instanceof Float64Array) || x.length !== leaves[i].size) {
+      const x = arrays[i];
+      const size = leaves[i].size;
+      if (!(x instanceof Float64Array) || x.length < size || (!longer && x.length !== size)) {
         throw new CompileError(
-          `compiled ${what}: array ${i} must be a Float64Array of ${leaves[i].size} entries (shape ${formatShape(leaves[i].shape)}); ` +
+          `compiled ${what}: array ${i} must be a Float64Array of ${longer ? "at least " : ""}${size} entries (shape ${formatShape(leaves[i].shape)}); ` +
             "a compiled function is specialised to the shapes it was traced with: compile again for other shapes.",
         );
       }
@@ -172,8 +175,8 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
     const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
     return (inputs, cotangent, grads) => {
-      checkInputs("pullback (inputs)", inputs);
-      checkInputs("pullback (grads)", grads, wrt);
+      checkArrays("pullback (inputs)", inputs);
+      checkArrays("pullback (grads)", grads, { wrt, longer: true });
       if (cotangent.length !== out.size) {
         throw new CompileError(
           `compiled pullback: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,
@@ -184,7 +187,9 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
         const { step, position, slot } = gradBindings[b];
         inputGrads[step][position] = grads[slot];
       }
-      if (!accumulate) for (let i = 0; i < slots.length; i++) (grads[slots[i]] as Float64Array).fill(0);
+      if (!accumulate) {
+        for (let i = 0; i < slots.length; i++) (grads[slots[i]] as Float64Array).fill(0, 0, leaves[slots[i]].size);
+      }
       if (!outNeeded) return;
       if (outSlot >= 0) {
         const g = grads[outSlot] as Float64Array;
@@ -207,9 +212,12 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     inputShapes,
     outputShape: out.shape,
     forward(inputs, result) {
-      checkInputs("forward", inputs);
+      checkArrays("forward", inputs);
       run(inputs);
       if (result === undefined) return outBuffer;
+      if (!(result instanceof Float64Array) || result.length < out.size) {
+        throw new CompileError(`compiled forward: out must be a Float64Array of at least ${out.size} entries.`);
+      }
       result.set(outBuffer);
       return result;
     },
