@@ -13,8 +13,14 @@
  * C (C + a₀b₀ + a₁b₁ + …, like the fallback's matmul and matmulTN); true sums the products
  * from zero and adds C at the end (C + (a₀b₀ + a₁b₁ + …), like the fallback's matmulNT).
  *
- * `pWork` points at 8·(8k + 16) bytes of scratch: the packed panel and a 2×8 edge tile.
+ * Long products are split into blocks of KC values of p (Goto & van de Geijn's kc): C holds the
+ * running sums between blocks, which keeps the per-entry order. `pWork` points at
+ * 8·(8·min(k, KC) + 16) bytes of scratch (8·(8k + 16) when addAfter and accumulate: one block):
+ * the packed panel and a 2×8 edge tile.
  */
+
+/** Products per block: a packed panel of KC×8 doubles (16 KiB) stays in L1 cache. */
+const KC = 256;
 
 function packPanel(k: i32, pB: usize, sbp: usize, sbj: usize, j0: i32, w: i32, panel: usize): void {
   // panel[p·8 + jj] = B(p, j0 + jj) for jj < w, zero beyond (those lanes are computed and dropped).
@@ -73,86 +79,95 @@ export function gemm(
   addAfter: bool,
   pWork: usize,
 ): void {
+  const addC = accumulate && addAfter;
+  // Blocks of KC products: C holds the running sums between blocks, which keeps every C(i, j)'s
+  // additions in increasing p order. Summing from zero before adding the old C (addC) needs all
+  // k products in one block.
+  const kcMax = addC ? max(k, 1) : KC;
   const panel = pWork;
-  const tile = pWork + ((<usize>k) << 6);
+  const tile = pWork + ((<usize>min(k, kcMax)) << 6);
   const ldcBytes = (<usize>n) << 3;
   const saiBytes = (<usize>sai) << 3;
   const sapBytes = (<usize>sap) << 3;
-  const initFromC = accumulate && !addAfter;
-  const addC = accumulate && addAfter;
-  for (let j0 = 0; j0 < n; j0 += 8) {
-    const w = min(8, n - j0);
-    packPanel(k, pB, <usize>sbp, <usize>sbj, j0, w, panel);
-    const full = w === 8;
-    for (let i = 0; i < m; i += 2) {
-      const rows = min(2, m - i);
-      const pc = pC + <usize>i * ldcBytes + ((<usize>j0) << 3);
-      let c00 = f64x2.splat(0);
-      let c01 = f64x2.splat(0);
-      let c02 = f64x2.splat(0);
-      let c03 = f64x2.splat(0);
-      let c10 = f64x2.splat(0);
-      let c11 = f64x2.splat(0);
-      let c12 = f64x2.splat(0);
-      let c13 = f64x2.splat(0);
-      if (initFromC) {
-        let src = pc;
-        let stride = ldcBytes;
-        if (!full || rows < 2) {
-          loadTile(tile, rows, w, pc, ldcBytes);
-          src = tile;
-          stride = 64;
+  let kb = 0;
+  do {
+    const kc = min(kcMax, k - kb);
+    const initFromC = kb > 0 || (accumulate && !addAfter);
+    for (let j0 = 0; j0 < n; j0 += 8) {
+      const w = min(8, n - j0);
+      packPanel(kc, pB + ((<usize>kb * <usize>sbp) << 3), <usize>sbp, <usize>sbj, j0, w, panel);
+      const full = w === 8;
+      for (let i = 0; i < m; i += 2) {
+        const rows = min(2, m - i);
+        const pc = pC + <usize>i * ldcBytes + ((<usize>j0) << 3);
+        let c00 = f64x2.splat(0);
+        let c01 = f64x2.splat(0);
+        let c02 = f64x2.splat(0);
+        let c03 = f64x2.splat(0);
+        let c10 = f64x2.splat(0);
+        let c11 = f64x2.splat(0);
+        let c12 = f64x2.splat(0);
+        let c13 = f64x2.splat(0);
+        if (initFromC) {
+          let src = pc;
+          let stride = ldcBytes;
+          if (!full || rows < 2) {
+            loadTile(tile, rows, w, pc, ldcBytes);
+            src = tile;
+            stride = 64;
+          }
+          c00 = v128.load(src);
+          c01 = v128.load(src, 16);
+          c02 = v128.load(src, 32);
+          c03 = v128.load(src, 48);
+          c10 = v128.load(src + stride);
+          c11 = v128.load(src + stride, 16);
+          c12 = v128.load(src + stride, 32);
+          c13 = v128.load(src + stride, 48);
         }
-        c00 = v128.load(src);
-        c01 = v128.load(src, 16);
-        c02 = v128.load(src, 32);
-        c03 = v128.load(src, 48);
-        c10 = v128.load(src + stride);
-        c11 = v128.load(src + stride, 16);
-        c12 = v128.load(src + stride, 32);
-        c13 = v128.load(src + stride, 48);
-      }
-      // Row i+1 of A is read only when it exists; otherwise row i is read twice and dropped.
-      const a0 = pA + <usize>i * saiBytes;
-      const a1 = rows === 2 ? a0 + saiBytes : a0;
-      let b = panel;
-      let ap: usize = 0;
-      for (let p = 0; p < k; p++, b += 64, ap += sapBytes) {
-        const b0 = v128.load(b);
-        const b1 = v128.load(b, 16);
-        const b2 = v128.load(b, 32);
-        const b3 = v128.load(b, 48);
-        const x0 = f64x2.splat(load<f64>(a0 + ap));
-        const x1 = f64x2.splat(load<f64>(a1 + ap));
-        c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-        c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-        c02 = f64x2.add(c02, f64x2.mul(x0, b2));
-        c03 = f64x2.add(c03, f64x2.mul(x0, b3));
-        c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-        c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-        c12 = f64x2.add(c12, f64x2.mul(x1, b2));
-        c13 = f64x2.add(c13, f64x2.mul(x1, b3));
-      }
-      if (full && rows === 2 && !addC) {
-        v128.store(pc, c00);
-        v128.store(pc, c01, 16);
-        v128.store(pc, c02, 32);
-        v128.store(pc, c03, 48);
-        v128.store(pc + ldcBytes, c10);
-        v128.store(pc + ldcBytes, c11, 16);
-        v128.store(pc + ldcBytes, c12, 32);
-        v128.store(pc + ldcBytes, c13, 48);
-      } else {
-        v128.store(tile, c00);
-        v128.store(tile, c01, 16);
-        v128.store(tile, c02, 32);
-        v128.store(tile, c03, 48);
-        v128.store(tile, c10, 64);
-        v128.store(tile, c11, 80);
-        v128.store(tile, c12, 96);
-        v128.store(tile, c13, 112);
-        flushTile(tile, rows, w, pc, ldcBytes, addC);
+        // Row i+1 of A is read only when it exists; otherwise row i is read twice and dropped.
+        const a0 = pA + <usize>i * saiBytes + <usize>kb * sapBytes;
+        const a1 = rows === 2 ? a0 + saiBytes : a0;
+        let b = panel;
+        let ap: usize = 0;
+        for (let p = 0; p < kc; p++, b += 64, ap += sapBytes) {
+          const b0 = v128.load(b);
+          const b1 = v128.load(b, 16);
+          const b2 = v128.load(b, 32);
+          const b3 = v128.load(b, 48);
+          const x0 = f64x2.splat(load<f64>(a0 + ap));
+          const x1 = f64x2.splat(load<f64>(a1 + ap));
+          c00 = f64x2.add(c00, f64x2.mul(x0, b0));
+          c01 = f64x2.add(c01, f64x2.mul(x0, b1));
+          c02 = f64x2.add(c02, f64x2.mul(x0, b2));
+          c03 = f64x2.add(c03, f64x2.mul(x0, b3));
+          c10 = f64x2.add(c10, f64x2.mul(x1, b0));
+          c11 = f64x2.add(c11, f64x2.mul(x1, b1));
+          c12 = f64x2.add(c12, f64x2.mul(x1, b2));
+          c13 = f64x2.add(c13, f64x2.mul(x1, b3));
+        }
+        if (full && rows === 2 && !addC) {
+          v128.store(pc, c00);
+          v128.store(pc, c01, 16);
+          v128.store(pc, c02, 32);
+          v128.store(pc, c03, 48);
+          v128.store(pc + ldcBytes, c10);
+          v128.store(pc + ldcBytes, c11, 16);
+          v128.store(pc + ldcBytes, c12, 32);
+          v128.store(pc + ldcBytes, c13, 48);
+        } else {
+          v128.store(tile, c00);
+          v128.store(tile, c01, 16);
+          v128.store(tile, c02, 32);
+          v128.store(tile, c03, 48);
+          v128.store(tile, c10, 64);
+          v128.store(tile, c11, 80);
+          v128.store(tile, c12, 96);
+          v128.store(tile, c13, 112);
+          flushTile(tile, rows, w, pc, ldcBytes, addC);
+        }
       }
     }
-  }
+    kb += kc;
+  } while (kb < k);
 }

@@ -3,7 +3,7 @@
 // wasm code's edge handling) and for the default one (small calls on the TypeScript loops). Sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
 // register block (2 rows × 8 columns) or of matvec's row block (4) and matvecT's column block (16);
 // operands that are ordinary arrays (copy path), arena arrays (no-copy path) and a mix; accumulate
-// true and false.
+// true and false; k above matmul's block of 256 products.
 //
 // Bit for bit (Object.is on every entry) wherever both implementations do the same operations
 // in the same order: matvecT, matmul, matmulTN, matmulNT, axpy, scale, mulAdd, ger, luFactor,
@@ -153,6 +153,9 @@ const MM_SIZES: [number, number, number][] = [
   [64, 64, 64],
   [100, 100, 100],
   [101, 37, 99],
+  // k above the kernel's block of 256 products (several passes over C):
+  [5, 300, 9],
+  [4, 520, 17],
 ];
 
 describe.each(CASES)("matmul, matmulTN, matmulNT bit for bit (%s, %s operands)", (_, K, mode) => {
