@@ -18,6 +18,17 @@ export interface DenseForward {
   at(t: number, out: Float64Array): Float64Array;
 }
 
+/**
+ * A dense output read only inside [a, b]: a stiff solver's finite-difference time
+ * derivative may evaluate the adjoint system a hair outside the interval, where the
+ * forward state is continued by its value at the end.
+ */
+export function clampedForward(dense: DenseForward, a: number, b: number): DenseForward {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return { at: (t, out) => dense.at(t < lo ? lo : t > hi ? hi : t, out) };
+}
+
 export interface AdjointContext {
   readonly rhs: DifferentiableRhs;
   readonly p: Float64Array;

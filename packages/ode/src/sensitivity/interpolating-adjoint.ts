@@ -16,6 +16,7 @@ import {
   intervalEnd,
   stateBefore,
 } from "./adjoint-context.js";
+import { adjointJacobian } from "./adjoint-jacobian.js";
 
 export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
   const { rhs, p, saveat, cotangent } = ctx;
@@ -41,7 +42,9 @@ export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean
     if (from === to) continue;
     if (checkpointing || forward === undefined) forward = ctx.resolve(to, stateBefore(ctx, k), from);
     if (integ === undefined) {
-      const problem = new ODEProblem(augmented, y, [from, to], new Float64Array(0), { kind: "inplace" });
+      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+      const jac = ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward as DenseForward, true) : undefined;
+      const problem = new ODEProblem(augmented, y, [from, to], new Float64Array(0), { kind: "inplace", jac });
       integ = init(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
     } else {
       integ.reinit(y, from, to);

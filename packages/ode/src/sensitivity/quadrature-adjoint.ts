@@ -16,6 +16,7 @@ import {
   intervalEnd,
   stateBefore,
 } from "./adjoint-context.js";
+import { adjointJacobian } from "./adjoint-jacobian.js";
 import { gaussLegendre } from "./gauss-legendre.js";
 
 export function quadratureAdjoint(ctx: AdjointContext, points: number): BackwardResult {
@@ -43,7 +44,12 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
     if (from === to) continue;
     if (ctx.dense === undefined) forward = ctx.resolve(to, stateBefore(ctx, k), from);
     if (integ === undefined) {
-      const problem = new ODEProblem(adjoint, lambda, [from, to], new Float64Array(0), { kind: "inplace" });
+      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+      const jac = ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined;
+      const problem = new ODEProblem(adjoint, lambda, [from, to], new Float64Array(0), {
+        kind: "inplace",
+        jac,
+      });
       integ = init(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
     } else {
       integ.reinit(lambda, from, to);

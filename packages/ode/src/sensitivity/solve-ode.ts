@@ -13,7 +13,7 @@ import type { ODESolution, SolverStats } from "../solution.js";
 import { solve } from "../solve.js";
 import { Tsit5 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
-import type { AdjointContext, BackwardResult } from "./adjoint-context.js";
+import { type AdjointContext, type BackwardResult, clampedForward } from "./adjoint-context.js";
 import { backsolveAdjoint } from "./backsolve-adjoint.js";
 import {
   type DifferentiableRhs,
@@ -230,7 +230,7 @@ const solveOp = defineOp<SolveAttrs>({
         saveat: a.saveat,
         cotangent: g,
         saved: sol.u,
-        dense: sol.dense ? sol : undefined,
+        dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
         resolve: (tA, uA, tB) => {
           const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
             kind: "inplace",
@@ -240,7 +240,7 @@ const solveOp = defineOp<SolveAttrs>({
             throw new SensitivityOptionError(
               `solveOde: re-solving a checkpoint interval failed: ${s.message}`,
             );
-          return s;
+          return clampedForward(s, tA, tB);
         },
         solver: alg.solver ?? a.solver,
         reltol: alg.reltol ?? fwd.reltol ?? 1e-3,

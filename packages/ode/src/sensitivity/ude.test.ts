@@ -74,7 +74,14 @@ function udeLoss(sensealg: SensitivityAlgorithm, reltol: number, abstol: number)
     sum(
       square(
         sub(
-          solveOde(udeRhs, u0, p, { tspan: [1, 4], saveat: seed.times, solver: Vern7(), reltol, abstol, sensealg }),
+          solveOde(udeRhs, u0, p, {
+            tspan: [1, 4],
+            saveat: seed.times,
+            solver: Vern7(),
+            reltol,
+            abstol,
+            sensealg,
+          }),
           data,
         ),
       ),
@@ -142,8 +149,24 @@ describe("Lotka–Volterra: gradients for u0 and p", () => {
   // saveat without t0: the u0 gradient comes entirely from the backward pass.
   const saveat = [1, 2.5, 4, 7, 10];
   const target = tensor(saveat.map((t) => [1 + 0.1 * t, 1 - 0.05 * t]));
-  const loss = (sensealg: SensitivityAlgorithm, reltol = 1e-10) => (u: Tensor, q: Tensor) =>
-    sum(square(sub(solveOde(lv, u, q, { tspan: [0, 10], saveat, solver: Tsit5(), reltol, abstol: reltol * 1e-2, sensealg }), target)));
+  const loss =
+    (sensealg: SensitivityAlgorithm, reltol = 1e-10) =>
+    (u: Tensor, q: Tensor) =>
+      sum(
+        square(
+          sub(
+            solveOde(lv, u, q, {
+              tspan: [0, 10],
+              saveat,
+              solver: Tsit5(),
+              reltol,
+              abstol: reltol * 1e-2,
+              sensealg,
+            }),
+            target,
+          ),
+        ),
+      );
   const [, [gu, gp]] = valueAndGrad(loss(ForwardSensitivity()), [0, 1])(x0, p);
 
   test("central differences confirm ForwardSensitivity", () => {
@@ -181,12 +204,17 @@ describe("Lotka–Volterra: gradients for u0 and p", () => {
     const withT0 = [0, ...saveat];
     const tgt = tensor(withT0.map((t) => [1 + 0.1 * t, 1 - 0.05 * t]));
     const f = (u: Tensor) =>
-      sum(square(sub(solveOde(lv, u, p, { tspan: [0, 10], saveat: withT0, reltol: 1e-10, abstol: 1e-12 }), tgt)));
+      sum(
+        square(
+          sub(solveOde(lv, u, p, { tspan: [0, 10], saveat: withT0, reltol: 1e-10, abstol: 1e-12 }), tgt),
+        ),
+      );
     const [, g0] = valueAndGrad(f)(x0);
     // The t0 row is u0 itself: its residual is u0 − target(0) = (0, 0) here, so the extra
     // cotangent is zero and the gradient equals the one without t0 (to solver accuracy).
     const [, gNo] = valueAndGrad((u: Tensor) => loss(InterpolatingAdjoint())(u, p))(x0);
-    for (let i = 0; i < 2; i++) expect(Math.abs(g0.data[i] - gNo.data[i])).toBeLessThan(1e-7 * (1 + Math.abs(gNo.data[i])));
+    for (let i = 0; i < 2; i++)
+      expect(Math.abs(g0.data[i] - gNo.data[i])).toBeLessThan(1e-7 * (1 + Math.abs(gNo.data[i])));
     const moved = tensor([1.2, 0.9]);
     const [, gm] = valueAndGrad(f)(moved);
     const [, gmNo] = valueAndGrad((u: Tensor) => loss(InterpolatingAdjoint())(u, p))(moved);
