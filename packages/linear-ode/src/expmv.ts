@@ -74,13 +74,16 @@ export interface ExpmvOptions {
 }
 
 /** Per-matrix data shared by all steps: the shift, the shifted norm and the d_p cache. */
-interface Prepared {
+export interface ExpmvPrepared {
   mu: number;
   norm: number;
 }
 
-/** μ = tr(A)/n, ‖A − μI‖₁, and the shifted copy for the estimates; resets the d_p cache. */
-function prepare(n: number, A: Float64Array, ws: ExpmWorkspace): Prepared {
+/**
+ * μ = tr(A)/n, ‖A − μI‖₁, and the shifted copy for the estimates; resets the d_p cache of ws.
+ * Valid for `expmvStep` calls on this A until the next `prepareExpmv` on the same workspace.
+ */
+export function prepareExpmv(n: number, A: Float64Array, ws: ExpmWorkspace): ExpmvPrepared {
   const eb = ws.expmv();
   let tr = 0;
   for (let i = 0; i < n; i++) tr += A[i * n + i];
@@ -105,7 +108,7 @@ function dp(n: number, p: number, ws: ExpmWorkspace): number {
 }
 
 /** (m*, s) for the step h (Code Fragment 3.1); m* = 0 when hA = 0. */
-function parameters(n: number, h: number, prep: Prepared, ws: ExpmWorkspace): [number, number] {
+function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace): [number, number] {
   const hNorm = Math.abs(h) * prep.norm;
   if (hNorm === 0) return [0, 1];
   let bestM = 0;
@@ -134,13 +137,13 @@ function parameters(n: number, h: number, prep: Prepared, ws: ExpmWorkspace): [n
   return [bestM, Math.max(bestS, 1)];
 }
 
-/** F = exp(hA)·F in place (Algorithm 3.2 core); uses ws.expmv().b / tmp. Returns m*·s. */
-function taylorStep(
+/** F = exp(hA)·F in place (Algorithm 3.2 core); uses ws.expmv().b / tmp. Returns the matvec count. */
+export function expmvStep(
   n: number,
   h: number,
   A: Float64Array,
   F: Float64Array,
-  prep: Prepared,
+  prep: ExpmvPrepared,
   tol: number,
   ws: ExpmWorkspace,
 ): number {
@@ -192,9 +195,9 @@ export function expmvInto(
   options: ExpmvOptions = {},
 ): void {
   const tol = options.tol ?? 2 ** -53;
-  const prep = prepare(n, A, ws);
+  const prep = prepareExpmv(n, A, ws);
   for (let i = 0; i < n; i++) out[i] = v[i];
-  taylorStep(n, t, A, out, prep, tol, ws);
+  expmvStep(n, t, A, out, prep, tol, ws);
 }
 
 /**
@@ -213,14 +216,14 @@ export function expmvTimesInto(
   options: ExpmvOptions = {},
 ): number {
   const tol = options.tol ?? 2 ** -53;
-  const prep = prepare(n, A, ws);
+  const prep = prepareExpmv(n, A, ws);
   const { f } = ws.expmv();
   for (let i = 0; i < n; i++) f[i] = v[i];
   let prev = t0;
   let products = 0;
   for (let k = 0; k < times.length; k++) {
     const h = times[k] - prev;
-    if (h !== 0) products += taylorStep(n, h, A, f, prep, tol, ws);
+    if (h !== 0) products += expmvStep(n, h, A, f, prep, tol, ws);
     const row = k * n;
     for (let i = 0; i < n; i++) out[row + i] = f[i];
     prev = times[k];
