@@ -29,7 +29,7 @@ describe("norms", () => {
     const n = 7;
     const A = Float64Array.from({ length: n * n }, r);
     const absA = A.map(Math.abs);
-    let P = absA;
+    let P: Float64Array = absA;
     for (let p = 1; p < 5; p++) P = matmulRef(n, P, absA);
     const exact = Math.log2(norm1(n, P, new Float64Array(n)));
     const got = log2NormAbsPower1(n, A, 5, new Float64Array(n * n), new Float64Array(n), new Float64Array(n));

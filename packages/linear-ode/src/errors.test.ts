@@ -1,0 +1,54 @@
+import { tensor } from "@udekit/autodiff";
+import { describe, expect, test } from "vitest";
+import {
+  expm,
+  expmFrechet,
+  expmv,
+  LinearOdeError,
+  NonFiniteError,
+  NotSquareError,
+  SizeMismatchError,
+  solveLinearOde,
+  TimesError,
+} from "./index.js";
+
+const A = tensor([
+  [1, 2],
+  [3, 4],
+]);
+const v = tensor([1, 2]);
+
+describe("bad input throws typed errors with fix-it messages", () => {
+  test("non-square A", () => {
+    const rect = tensor([[1, 2, 3]]);
+    expect(() => expm(rect)).toThrow(NotSquareError);
+    expect(() => expm(new Float64Array(3))).toThrow(/perfect square/);
+    expect(() => expmv(1, rect, v)).toThrow(NotSquareError);
+    expect(() => solveLinearOde(rect, v, [0, 1])).toThrow(/square n×n matrix/);
+    expect(() => expmFrechet(rect, rect)).toThrow(LinearOdeError);
+  });
+  test("size mismatches", () => {
+    expect(() => expmv(1, A, tensor([1, 2, 3]))).toThrow(SizeMismatchError);
+    expect(() => solveLinearOde(A, tensor([1]), [0, 1])).toThrow(/as many entries as the matrix has rows/);
+    expect(() => solveLinearOde(A, v, [0, 1], { b: tensor([1, 2, 3]) })).toThrow(SizeMismatchError);
+    expect(() => expmFrechet(A, tensor([[1]]))).toThrow(SizeMismatchError);
+  });
+  test("non-finite entries", () => {
+    const bad = tensor([
+      [1, Number.NaN],
+      [0, 1],
+    ]);
+    expect(() => expm(bad)).toThrow(NonFiniteError);
+    expect(() => expm(bad)).toThrow(/NaN at flat index 1/);
+    expect(() => expmv(1, A, tensor([Number.POSITIVE_INFINITY, 0]))).toThrow(NonFiniteError);
+    expect(() => solveLinearOde(bad, v, [0, 1])).toThrow(NonFiniteError);
+    expect(() => expm(Float64Array.of(Number.NaN))).toThrow(NonFiniteError);
+  });
+  test("times: empty, non-finite, non-increasing", () => {
+    expect(() => solveLinearOde(A, v, [])).toThrow(TimesError);
+    expect(() => solveLinearOde(A, v, [0, 2, 1])).toThrow(/not strictly increasing.*sort them/);
+    expect(() => solveLinearOde(A, v, [0, 0])).toThrow(TimesError);
+    expect(() => expmv([0, Number.NaN], A, v)).toThrow(/non-finite/);
+    expect(() => expmv(Number.POSITIVE_INFINITY, A, v)).toThrow(TimesError);
+  });
+});
