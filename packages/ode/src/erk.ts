@@ -12,6 +12,7 @@ import { axpy } from "@udekit/kernels";
 import { interpolationWeights, type PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
 import type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
 import type { ButcherTableau } from "./tableau/butcher-tableau.js";
+import { workspace } from "./workspace.js";
 
 export interface ErkSpec {
   name: string;
@@ -80,14 +81,12 @@ class ErkStepper implements Stepper {
     this.n = n;
     this.s = tab.stages;
     this.total = tab.totalStages;
-    this.Kbuf = new Float64Array(this.total * n);
+    [this.Kbuf, this.KstoredBuf, this.tmp] = workspace(this, [this.total * n, this.total * n, n]);
     this.K = Array.from({ length: this.total }, (_, i) => this.Kbuf.subarray(i * n, (i + 1) * n));
     this.f0 = this.K[0];
-    this.tmp = new Float64Array(n);
     this.w = new Float64Array(this.total);
     this.denseVectors = tab.endStage + 1;
     this.hasExtras = interp.stages > tab.endStage + 1;
-    this.KstoredBuf = new Float64Array(this.total * n);
     this.Kstored = Array.from({ length: this.total }, (_, i) => this.KstoredBuf.subarray(i * n, (i + 1) * n));
   }
 

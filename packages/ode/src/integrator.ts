@@ -21,6 +21,7 @@ import { type ReturnCode, retcodeMessage } from "./retcode.js";
 import type { SolverStats } from "./solution.js";
 import type { OdeSolver, Stepper } from "./stepper.js";
 import { resolveRhs } from "./tensor-rhs.js";
+import { releaseWorkspace, workspace } from "./workspace.js";
 
 export class ODEIntegrator {
   readonly problem: ODEProblem;
@@ -76,12 +77,7 @@ export class ODEIntegrator {
       stats: this.stats,
     });
     this.controller = new PIController(this.options.controller);
-    this.u = new Float64Array(n);
-    this.uPrev = new Float64Array(n);
-    this.uNew = new Float64Array(n);
-    this.err = new Float64Array(n);
-    this.scratch1 = new Float64Array(n);
-    this.scratch2 = new Float64Array(n);
+    [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(this, [n, n, n, n, n, n]);
     this.t0 = t0;
     this.t1 = t1;
     this.t = t0;
@@ -240,6 +236,16 @@ export class ODEIntegrator {
       }
       return true;
     }
+  }
+
+  /**
+   * Hands the integrator's and its stepper's buffers back to the kernels' arena now (they are
+   * also released when the integrator is garbage-collected). Do not use it afterwards.
+   */
+  dispose(): void {
+    releaseWorkspace(this);
+    releaseWorkspace(this.stepper);
+    this.retcode = this.retcode === "Default" ? "Failure" : this.retcode;
   }
 
   /** Dense output inside the last accepted step [tPrev, t]; writes into out (allocation-free). */

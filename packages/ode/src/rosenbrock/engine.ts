@@ -12,6 +12,7 @@ import { interpolationWeights, type PolynomialInterpolant } from "../interpolati
 import type { OdeSolver, RhsContext, Stepper } from "../stepper.js";
 import { finiteDifferenceJacobian, timeDerivative } from "./jacobian.js";
 import type { RosenbrockTableau } from "./tableau.js";
+import { workspace, workspaceI32 } from "../workspace.js";
 
 export interface RosenbrockSpec {
   name: string;
@@ -70,19 +71,21 @@ class RosenbrockStepper implements Stepper {
     const n = ctx.n;
     const s = tab.stages;
     this.n = n;
-    this.J = new Float64Array(n * n);
-    this.W = new Float64Array(n * n);
-    this.piv = new Int32Array(n);
-    this.T = new Float64Array(n);
-    this.f0 = new Float64Array(n);
-    this.Ubuf = new Float64Array(s * n);
+    [this.J, this.W, this.T, this.f0, this.Ubuf, this.Ustored, this.tmp, this.col, this.fEnd] = workspace(this, [
+      n * n,
+      n * n,
+      n,
+      n,
+      s * n,
+      interp.stages * n,
+      n,
+      n,
+      n,
+    ]);
+    this.piv = workspaceI32(this, n);
     this.U = Array.from({ length: s }, (_, i) => this.Ubuf.subarray(i * n, (i + 1) * n));
     this.denseVectors = interp.stages;
-    this.Ustored = new Float64Array(interp.stages * n);
     this.UstoredViews = Array.from({ length: interp.stages }, (_, i) => this.Ustored.subarray(i * n, (i + 1) * n));
-    this.tmp = new Float64Array(n);
-    this.col = new Float64Array(n);
-    this.fEnd = new Float64Array(n);
     this.w = new Float64Array(Math.max(s, interp.stages));
   }
 

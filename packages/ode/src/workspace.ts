@@ -1,0 +1,54 @@
+/**
+ * Per-solve buffers in the kernels' WebAssembly arena (allocF64 from @udekit/kernels), so that
+ * every axpy / LU call in the stepping loop takes the in-place fast path instead of copying its
+ * operands (which costs time and allocates a view per call). One block per owner, carved into
+ * views; the block is handed back to the arena when the owner is garbage-collected (or
+ * explicitly, with releaseWorkspace). When the arena is full, allocF64 returns an ordinary
+ * Float64Array and the kernels fall back to copying: still correct.
+ */
+import { allocF64, allocI32, freeArray } from "@udekit/kernels";
+
+const registry = new FinalizationRegistry<(Float64Array | Int32Array)[]>((blocks) => {
+  for (const b of blocks) freeArray(b);
+});
+const owned = new WeakMap<object, (Float64Array | Int32Array)[]>();
+
+/** Float64 buffers of the given lengths (zero-filled), in one arena block tied to `owner`'s lifetime. */
+export function workspace(owner: object, lengths: readonly number[]): Float64Array[] {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  const block = allocF64(Math.max(1, total));
+  track(owner, block);
+  const out: Float64Array[] = [];
+  let off = 0;
+  for (const len of lengths) {
+    out.push(block.subarray(off, off + len));
+    off += len;
+  }
+  return out;
+}
+
+/** An Int32 buffer (LU pivots) in the arena, tied to `owner`'s lifetime. */
+export function workspaceI32(owner: object, length: number): Int32Array {
+  const block = allocI32(Math.max(1, length));
+  track(owner, block);
+  return block.subarray(0, length);
+}
+
+function track(owner: object, block: Float64Array | Int32Array): void {
+  let list = owned.get(owner);
+  if (list === undefined) {
+    list = [];
+    owned.set(owner, list);
+    registry.register(owner, list, owner);
+  }
+  list.push(block);
+}
+
+/** Hands `owner`'s blocks back to the arena now; the owner must not be used afterwards. */
+export function releaseWorkspace(owner: object): void {
+  const list = owned.get(owner);
+  if (list === undefined) return;
+  registry.unregister(owner);
+  owned.delete(owner);
+  for (const b of list) freeArray(b);
+}
