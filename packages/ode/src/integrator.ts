@@ -66,13 +66,14 @@ export class ODEIntegrator {
     this.solver = solver;
     this.options = resolveOptions(options, problem.n, t0, t1, solver);
     const n = problem.n;
-    this.rhs = resolveRhs(problem);
+    const resolved = resolveRhs(problem);
+    this.rhs = resolved.f;
     checkRhs(problem, this.rhs);
     this.stepper = solver.createStepper({
       n,
       f: this.rhs,
       p: problem.p,
-      jac: problem.jac,
+      jac: problem.jac ?? resolved.jac,
       tgrad: problem.tgrad,
       stats: this.stats,
     });

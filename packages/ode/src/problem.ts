@@ -46,6 +46,8 @@ export interface ODEProblemOptions {
   kind?: "inplace" | "tensor";
   /** A name for messages and benchmark tables. */
   name?: string;
+  /** Shape of p as the tensor right-hand side sees it (default [p.length]), e.g. [n, n] for a matrix. */
+  pShape?: readonly number[];
 }
 
 function toFloat64(x: ArrayLike<number>, what: string): Float64Array {
@@ -74,6 +76,7 @@ export class ODEProblem {
   readonly tgrad: TimeDerivativeFunction | undefined;
   readonly vjp: VjpFunction | undefined;
   readonly name: string;
+  readonly pShape: readonly number[] | undefined;
 
   constructor(
     f: InPlaceRhs | TensorRhs,
@@ -133,6 +136,12 @@ export class ODEProblem {
     this.tgrad = options.tgrad;
     this.vjp = options.vjp;
     this.name = options.name ?? "ODEProblem";
+    this.pShape = options.pShape;
+    if (options.pShape !== undefined && options.pShape.reduce((a, b) => a * b, 1) !== this.p.length) {
+      throw new InvalidProblemError(
+        `@udekit/ode: pShape [${options.pShape.join(", ")}] holds ${options.pShape.reduce((a, b) => a * b, 1)} entries but p has ${this.p.length}.`,
+      );
+    }
   }
 
   /** A copy with other initial data, time span or parameters (same right-hand side and options). */
@@ -144,6 +153,7 @@ export class ODEProblem {
       vjp: this.vjp,
       kind: this.kind,
       name: this.name,
+      pShape: this.pShape,
     });
   }
 }
