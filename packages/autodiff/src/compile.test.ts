@@ -130,6 +130,28 @@ describe("compile", () => {
     expect(() => c.pullback([true])).toThrow(/one flag per input \(6\)/);
   });
 
+  test("specialise: work on fixed inputs is done once per prepare, results unchanged", () => {
+    const c = compile(seedRhs, ...inputs);
+    const fixed = [false, true, true, true, true, true];
+    const sp = c.specialise(fixed);
+    const data = inputs.map((t) => t.data);
+    sp.prepare(data);
+    const pull = sp.pullback([true, true, true, true, true, true]);
+    for (const seed of [31, 32]) {
+      // new states u, same parameters: exactly what an ODE solve does between prepares
+      const moved = [random(n, seed), ...data.slice(1)];
+      const cot = random(n, seed + 1);
+      const grads = inputs.map((t) => new Float64Array(t.size));
+      pull(moved, cot, grads);
+      const ref = c.vjp(moved, cot).map((g) => g.slice());
+      grads.forEach((g, i) => {
+        expect(Array.from(g)).toEqual(Array.from(ref[i]));
+      });
+      expect(Array.from(sp.forward(moved))).toEqual(Array.from(c.forward(moved)));
+    }
+    expect(() => c.specialise([true])).toThrow(/one flag per input \(6\)/);
+  });
+
   test("value-dependent control flow is rejected", () => {
     expect(() => compile((x: Tensor) => (sum(x).item() > 0 ? x : mul(x, x)), tensor([1, 2]))).toThrow(
       CompileError,

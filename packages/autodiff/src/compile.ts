@@ -35,9 +35,27 @@ export interface CompiledFunction {
    * to `grads` instead of overwriting (e.g. to sum a quadrature rule's terms in place).
    */
   pullback(wrt: readonly boolean[], options?: { accumulate?: boolean }): Pullback;
+  /**
+   * The same program with the inputs flagged in `fixed` held constant between calls to
+   * `prepare(inputs)`: work that depends only on them (e.g. row sums of a parameter matrix
+   * inside an ODE right-hand side) is done once per prepare instead of once per call. The
+   * caller promises to call prepare again whenever a fixed input's values change, and after
+   * calling the parent's own forward/vjp/pullback with other values (buffers are shared).
+   */
+  specialise(fixed: readonly boolean[]): SpecialisedFunction;
 }
 
-/** See CompiledFunction.pullback. Runs the forward pass at `inputs` first. */
+export interface SpecialisedFunction {
+  /** Computes everything that depends only on the fixed inputs (and constants). */
+  prepare(inputs: readonly Float64Array[]): void;
+  forward(inputs: readonly Float64Array[], out?: Float64Array): Float64Array;
+  pullback(wrt: readonly boolean[], options?: { accumulate?: boolean }): Pullback;
+}
+
+/**
+ * See CompiledFunction.pullback. Runs the part of the forward pass its VJPs read (ops
+ * declare it with `vjpReads`), then the backward pass.
+ */
 export type Pullback = (
   inputs: readonly Float64Array[],
   cotangent: Float64Array,
@@ -142,16 +160,35 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     }
   };
 
-  const run = (inputs: readonly Float64Array[]): void => {
+  // What each step's VJP reads of the forward pass (ops say so with vjpReads).
+  const reads = steps.map(
+    (st) => st.op.vjpReads?.(st.ctx.inputShapes, st.ctx.attrs) ?? { inputs: true, forward: true },
+  );
+  const bindAll = (inputs: readonly Float64Array[]): void => {
     for (let b = 0; b < bindings.length; b++) {
       const { step, position, slot } = bindings[b];
       steps[step].inputs[position] = inputs[slot];
     }
-    for (let s = 0; s < steps.length; s++) steps[s].op.forward(steps[s].ctx);
-    if (outSlot >= 0) outBuffer.set(inputs[outSlot]);
   };
+  /** Steps needed to compute the given steps, in execution order (dependencies included). */
+  const closure = (wanted: boolean[]): number[] => {
+    const need = wanted.slice();
+    for (let s = steps.length - 1; s >= 0; s--) {
+      if (!need[s]) continue;
+      for (const src of steps[s].sources) if (src.kind === "step") need[src.step] = true;
+    }
+    return steps.map((_, i) => i).filter((i) => need[i]);
+  };
+  const runSteps = (plan: readonly number[]): void => {
+    for (let k = 0; k < plan.length; k++) {
+      const step = steps[plan[k]];
+      step.op.forward(step.ctx);
+    }
+  };
+  const allSteps = steps.map((_, i) => i);
 
-  const pullback = (wrt: readonly boolean[], { accumulate = false } = {}): Pullback => {
+  /** Builds the pullback for `wrt`; `skip[s]` marks steps whose forward values are already in place. */
+  const makePullback = (wrt: readonly boolean[], accumulate: boolean, skip: readonly boolean[]): Pullback => {
     if (wrt.length !== leaves.length) {
       throw new CompileError(
         `compiled pullback: wrt must have one flag per input (${leaves.length}), got ${wrt.length}.`,
@@ -168,6 +205,14 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
       .map((_, s) => s)
       .filter((s) => needs[s])
       .reverse();
+    // Forward values the backward pass reads: a step's own results, or its inputs' producers.
+    const wanted = new Array<boolean>(steps.length).fill(false);
+    for (const s of order) {
+      if (reads[s].forward) wanted[s] = true;
+      if (reads[s].inputs)
+        for (const src of steps[s].sources) if (src.kind === "step") wanted[src.step] = true;
+    }
+    const plan = closure(wanted).filter((s) => !skip[s]);
     const inputGrads: (Float64Array | null)[][] = steps.map((st) =>
       st.sources.map((src) => (src.kind === "step" && needs[src.step] ? steps[src.step].grad : null)),
     );
@@ -182,18 +227,20 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
           `compiled pullback: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,
         );
       }
-      run(inputs);
+      bindAll(inputs);
+      runSteps(plan);
       for (let b = 0; b < gradBindings.length; b++) {
         const { step, position, slot } = gradBindings[b];
         inputGrads[step][position] = grads[slot];
       }
       if (!accumulate) {
-        for (let i = 0; i < slots.length; i++) (grads[slots[i]] as Float64Array).fill(0, 0, leaves[slots[i]].size);
+        for (let i = 0; i < slots.length; i++)
+          (grads[slots[i]] as Float64Array).fill(0, 0, leaves[slots[i]].size);
       }
       if (!outNeeded) return;
       if (outSlot >= 0) {
         const g = grads[outSlot] as Float64Array;
-        for (let i = 0; i < g.length; i++) g[i] += cotangent[i];
+        for (let i = 0; i < out.size; i++) g[i] += cotangent[i];
         return;
       }
       for (let k = 0; k < order.length; k++) steps[order[k]].grad.fill(0);
@@ -206,27 +253,69 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     };
   };
 
-  const leafGrads = leaves.map((l) => new Float64Array(l.size));
-  const full = pullback(leaves.map(() => true));
-  const compiled: CompiledFunction = {
-    inputShapes,
-    outputShape: out.shape,
-    forward(inputs, result) {
+  const makeForward =
+    (plan: readonly number[]) => (inputs: readonly Float64Array[], result?: Float64Array) => {
       checkArrays("forward", inputs);
-      run(inputs);
+      bindAll(inputs);
+      runSteps(plan);
+      if (outSlot >= 0) outBuffer.set(inputs[outSlot]);
       if (result === undefined) return outBuffer;
       if (!(result instanceof Float64Array) || result.length < out.size) {
-        throw new CompileError(`compiled forward: out must be a Float64Array of at least ${out.size} entries.`);
+        throw new CompileError(
+          `compiled forward: out must be a Float64Array of at least ${out.size} entries.`,
+        );
       }
       result.set(outBuffer);
       return result;
-    },
+    };
+
+  const noSkip = steps.map(() => false);
+  const leafGrads = leaves.map((l) => new Float64Array(l.size));
+  const full = makePullback(
+    leaves.map(() => true),
+    false,
+    noSkip,
+  );
+  const forwardAll = makeForward(allSteps);
+  const compiled: CompiledFunction = {
+    inputShapes,
+    outputShape: out.shape,
+    forward: forwardAll,
     vjp(inputs, cotangent, grads) {
       const target = grads ?? leafGrads;
       full(inputs, cotangent, target);
       return target;
     },
-    pullback,
+    pullback: (wrt, { accumulate = false } = {}) => makePullback(wrt, accumulate, noSkip),
+    specialise(fixed) {
+      if (fixed.length !== leaves.length) {
+        throw new CompileError(
+          `compiled specialise: fixed must have one flag per input (${leaves.length}), got ${fixed.length}.`,
+        );
+      }
+      // Steps whose every source is a constant, a fixed input or another such step.
+      const isFixed = new Array<boolean>(steps.length).fill(false);
+      steps.forEach((st, s) => {
+        isFixed[s] = st.sources.every(
+          (src) =>
+            src.kind === "const" ||
+            (src.kind === "leaf" && fixed[src.slot]) ||
+            (src.kind === "step" && isFixed[src.step]),
+        );
+      });
+      const fixedPlan = allSteps.filter((s) => isFixed[s]);
+      const forwardPlan = allSteps.filter((s) => !isFixed[s]);
+      const forward = makeForward(forwardPlan);
+      return {
+        prepare(inputs) {
+          checkArrays("prepare", inputs);
+          bindAll(inputs);
+          runSteps(fixedPlan);
+        },
+        forward,
+        pullback: (wrt, { accumulate = false } = {}) => makePullback(wrt, accumulate, isFixed),
+      };
+    },
   };
 
   checkAgainstEager(f, exampleInputs, compiled);

@@ -4,7 +4,7 @@
  * Eager mode records ops on a tape during grad/valueAndGrad/vjp; `compile` turns a pure
  * tensor function into an allocation-free replayable program; `defineOp` adds ops.
  */
-export { type CompiledFunction, compile, type Pullback } from "./compile.js";
+export { type CompiledFunction, compile, type Pullback, type SpecialisedFunction } from "./compile.js";
 export {
   ArgumentError,
   AutodiffError,
@@ -53,7 +53,18 @@ export {
   tanh,
   transpose,
 } from "./ops/index.js";
-export { defineOp, getOp, listOps, type Op, type OpContext, type OpDefinition } from "./registry.js";
+export {
+  defineOp,
+  getOp,
+  listOps,
+  type Op,
+  type OpContext,
+  type OpDefinition,
+  READS_INPUTS,
+  READS_NOTHING,
+  READS_OUTPUT,
+  type VjpReads,
+} from "./registry.js";
 export { broadcastShapes, formatShape, type Shape, sizeOf } from "./shape.js";
 export { tapeDepth } from "./tape.js";
 export { fromRows, ones, scalar, Tensor, tensor, zeros } from "./tensor.js";

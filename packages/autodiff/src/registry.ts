@@ -37,7 +37,25 @@ export interface OpDefinition<A> {
   vjp(ctx: OpContext<A>, outGrad: Float64Array, inputGrads: (Float64Array | null)[]): void;
   /** Length of `ctx.scratch`; 0 when omitted. */
   workspace?(inputShapes: readonly Shape[], attrs: A): number;
+  /**
+   * What `vjp` reads of the forward pass, so that a compiled pullback can skip forward work
+   * nobody reads (default: everything). `inputs`: the values of ctx.inputs; `forward`: what
+   * this op's own forward wrote (ctx.out, ctx.scratch, ctx.saved). Linear ops read neither.
+   */
+  vjpReads?(inputShapes: readonly Shape[], attrs: A): VjpReads;
 }
+
+export interface VjpReads {
+  inputs: boolean;
+  forward: boolean;
+}
+
+/** For ops whose VJP is a fixed linear map of the cotangent (add, reshape, sum, …). */
+export const READS_NOTHING: VjpReads = { inputs: false, forward: false };
+/** For ops whose VJP reads their inputs but not their own output (mul, matvec, log, …). */
+export const READS_INPUTS: VjpReads = { inputs: true, forward: false };
+/** For ops whose VJP reads only their own output (exp, tanh, sigmoid, sqrt). */
+export const READS_OUTPUT: VjpReads = { inputs: false, forward: true };
 
 /** A registered op as stored on tapes. @internal */
 export type OpRecord = OpDefinition<unknown>;

@@ -1,9 +1,12 @@
 /** add, sub, mul, div: elementwise with broadcasting (rules in ../shape.ts). */
+
+import { READS_INPUTS, READS_NOTHING } from "../registry.js";
 import { scalar, type Tensor } from "../tensor.js";
 import { binaryOp } from "./elementwise.js";
 
 export const addOp = binaryOp({
   name: "add",
+  reads: READS_NOTHING,
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
   },
@@ -17,6 +20,7 @@ export const addOp = binaryOp({
 
 export const subOp = binaryOp({
   name: "sub",
+  reads: READS_NOTHING,
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
   },
@@ -30,6 +34,7 @@ export const subOp = binaryOp({
 
 export const mulOp = binaryOp({
   name: "mul",
+  reads: READS_INPUTS,
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
   },
@@ -43,6 +48,7 @@ export const mulOp = binaryOp({
 
 export const divOp = binaryOp({
   name: "div",
+  reads: { inputs: true, forward: true },
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
   },

@@ -1,11 +1,12 @@
 /** concat: vectors end to end; matrices stacked by rows (axis 0) or side by side (axis 1). */
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export const concatOp = defineOp<{ axis: number }>({
   name: "concat",
+  vjpReads: () => READS_NOTHING,
   shape: (shapes, { axis }) => {
     if (shapes.length === 0) throw new ShapeError("concat: needs at least one tensor.");
     const rank = shapes[0].length;

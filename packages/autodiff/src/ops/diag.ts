@@ -1,11 +1,12 @@
 /** diag: a vector [n] to the diagonal matrix [n, n]; diagonal: a square matrix's diagonal as a vector. */
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export const diagOp = defineOp<undefined>({
   name: "diag",
+  vjpReads: () => READS_NOTHING,
   shape: ([s]) => {
     if (s.length !== 1) {
       throw new ShapeError(
@@ -32,6 +33,7 @@ export const diagOp = defineOp<undefined>({
 
 export const diagonalOp = defineOp<undefined>({
   name: "diagonal",
+  vjpReads: () => READS_NOTHING,
   shape: ([s]) => {
     if (s.length !== 2 || s[0] !== s[1]) {
       throw new ShapeError(`diagonal: expected a square matrix, got shape ${formatShape(s)}.`);

@@ -5,11 +5,13 @@
  * once, here: operands are expanded into scratch buffers through (row, column) strides that
  * are 0 along broadcast axes, and cotangents are summed back over those axes.
  */
-import { defineOp, type Op, type OpContext } from "../registry.js";
+import { defineOp, type Op, type OpContext, type VjpReads } from "../registry.js";
 import { broadcastShapes, colsOf, rowsOf, type Shape, sameShape, sizeOf } from "../shape.js";
 
 export interface BinaryLoops {
   name: string;
+  /** What gradA/gradB read: the operands (inputs) and/or the result (forward). */
+  reads: VjpReads;
   /** out[i] = f(a[i], b[i]) for i < n. */
   forward(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
   /** ga[i] += g[i]·∂f/∂a(a[i], b[i]), given out[i] = f(a[i], b[i]). */
@@ -84,6 +86,9 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
   return defineOp<undefined>({
     name: loops.name,
     shape: ([a, b]) => broadcastShapes(loops.name, a, b),
+    // With broadcasting the VJP reads the operands as expanded by the forward pass.
+    vjpReads: ([a, b]) =>
+      sameShape(a, b) || !loops.reads.inputs ? loops.reads : { inputs: true, forward: true },
     // Broadcasting needs the two operands expanded, plus one buffer for a cotangent.
     workspace: ([a, b]) => {
       if (sameShape(a, b)) return 0;
@@ -129,6 +134,8 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
 
 export interface UnaryLoops {
   name: string;
+  /** What grad reads: x (inputs) and/or f(x) (forward). */
+  reads: VjpReads;
   /** out[i] = f(x[i]) for i < n. */
   forward(n: number, x: Float64Array, out: Float64Array): void;
   /** gx[i] += g[i]·f'(x[i]), given out[i] = f(x[i]). */
@@ -139,6 +146,7 @@ export function unaryOp(loops: UnaryLoops): Op<undefined> {
   return defineOp<undefined>({
     name: loops.name,
     shape: ([s]) => s,
+    vjpReads: () => loops.reads,
     forward(ctx) {
       loops.forward(ctx.out.length, ctx.inputs[0], ctx.out);
     },

@@ -8,12 +8,13 @@ import {
   matvecT,
 } from "@udekit/kernels";
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_INPUTS } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export const matmulOp = defineOp<undefined>({
   name: "matmul",
+  vjpReads: () => READS_INPUTS,
   shape: ([a, b]) => {
     if (a.length !== 2 || b.length !== 2 || a[1] !== b[0]) {
       throw new ShapeError(
@@ -42,6 +43,7 @@ export const matmulOp = defineOp<undefined>({
 
 export const matvecOp = defineOp<undefined>({
   name: "matvec",
+  vjpReads: () => READS_INPUTS,
   shape: ([a, x]) => {
     if (a.length !== 2 || x.length !== 1 || a[1] !== x[0]) {
       throw new ShapeError(

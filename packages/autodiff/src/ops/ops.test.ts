@@ -8,6 +8,8 @@
 // while still catching any wrong rule (those give O(1) errors).
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { compile } from "../compile.js";
+import { vjp } from "../grad.js";
 import { checkVjp } from "../gradcheck.js";
 import { listOps } from "../registry.js";
 import type { Shape } from "../shape.js";
@@ -173,6 +175,36 @@ describe("op registry", () => {
         return r.ok;
       }),
       { numRuns: 40, seed: 42 },
+    );
+  });
+
+  // A compiled pullback runs only the forward work its VJPs declare they read (vjpReads);
+  // a wrong declaration would leave a stale value from the traced point in place. So:
+  // compile at one point, pull back at another, compare with eager mode bit for bit.
+  test.each(Object.keys(CASES))("%s: compiled pullback at a new point equals eager mode", (name) => {
+    fc.assert(
+      fc.property(CASES[name], ({ inputs, apply }) => {
+        // Inputs pass through scale(x, 1) (exact) so that they are computed values, not arguments.
+        const viaOps = (...xs: Tensor[]) => apply(...xs.map((x) => ops.scale(x, 1)));
+        const twice = (...xs: Tensor[]) => ops.add(viaOps(...xs), ops.scale(viaOps(...xs), 0.5));
+        const c = compile(twice, ...inputs);
+        const moved = inputs.map(
+          (x) =>
+            new Tensor(
+              x.data.map((v) => 1.1 * v),
+              x.shape,
+            ),
+        );
+        const [out, pullback] = vjp(twice, ...moved);
+        const u = out.data.map((_, i) => Math.cos(i + 1));
+        const eager = pullback(u);
+        const grads = c.vjp(
+          moved.map((x) => x.data),
+          u,
+        );
+        return grads.every((g, i) => g.every((v, k) => Object.is(v, eager[i].data[k])));
+      }),
+      { numRuns: 15, seed: 7 },
     );
   });
 });

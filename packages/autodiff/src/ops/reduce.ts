@@ -2,8 +2,10 @@
  * sum and mean, over all entries (axis omitted: a scalar) or along one axis of a matrix
  * (axis 0: column sums, shape [n]; axis 1: row sums, shape [m]). For a vector, axis 0 is all.
  */
+
+import { ger, matvec, matvecT } from "@udekit/kernels";
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import { colsOf, formatShape, rowsOf, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -29,6 +31,9 @@ function count(s: Shape, axis: number | undefined): number {
 function makeReduce(name: "sum" | "mean") {
   return defineOp<ReduceAttrs>({
     name,
+    vjpReads: () => READS_NOTHING,
+    // A vector of ones, so that the VJP along an axis is one rank-1 update (a kernel).
+    workspace: ([s], { axis }) => (axis === undefined || s.length < 2 ? 0 : Math.max(s[0], s[1])),
     shape: ([s], { axis }) => reducedShape(name, s, axis),
     forward(ctx) {
       const x = ctx.inputs[0];
@@ -38,20 +43,17 @@ function makeReduce(name: "sum" | "mean") {
       const w = mean ? 1 / count(s, axis) : 1;
       const m = rowsOf(s);
       const n = colsOf(s);
-      out.fill(0);
       if (outShape.length === 0) {
         let acc = 0;
         for (let i = 0; i < x.length; i++) acc += x[i];
         out[0] = acc * w;
-      } else if (axis === 1) {
-        for (let i = 0; i < m; i++) {
-          let acc = 0;
-          for (let j = 0; j < n; j++) acc += x[i * n + j];
-          out[i] = acc * w;
-        }
       } else {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j] += x[i * n + j];
-        for (let j = 0; j < n; j++) out[j] *= w;
+        // Row sums x·1 (axis 1) and column sums xᵀ·1 (axis 0) are matrix–vector products.
+        const ones = ctx.scratch;
+        ones.fill(1);
+        if (axis === 1) matvec(m, n, x, ones, out, false);
+        else matvecT(m, n, x, ones, out, false);
+        if (w !== 1) for (let i = 0; i < out.length; i++) out[i] *= w;
       }
     },
     vjp(ctx, g, inputGrads) {
@@ -65,11 +67,14 @@ function makeReduce(name: "sum" | "mean") {
       const n = colsOf(s);
       if (outShape.length === 0) {
         const gw = g[0] * w;
-        for (let i = 0; i < gx.length; i++) gx[i] += gw;
-      } else if (axis === 1) {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gx[i * n + j] += g[i] * w;
+        const size = sizeOf(s);
+        for (let i = 0; i < size; i++) gx[i] += gw;
       } else {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gx[i * n + j] += g[j] * w;
+        const ones = ctx.scratch;
+        ones.fill(1);
+        // axis 1: x̄ += w·ḡ·1ᵀ (each row gets its row-sum's cotangent); axis 0: x̄ += w·1·ḡᵀ
+        if (axis === 1) ger(m, n, w, g, ones, gx);
+        else ger(m, n, w, ones, g, gx);
       }
     },
   });

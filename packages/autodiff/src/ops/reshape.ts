@@ -1,11 +1,12 @@
 /** reshape: the same entries in row-major order under a new shape of equal size. */
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import { checkShape, formatShape, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export const reshapeOp = defineOp<{ shape: Shape }>({
   name: "reshape",
+  vjpReads: () => READS_NOTHING,
   shape: ([s], { shape }) => {
     checkShape(shape, "reshape");
     if (sizeOf(shape) !== sizeOf(s)) {

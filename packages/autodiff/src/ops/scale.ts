@@ -1,7 +1,7 @@
 /** scale(x, α) = α·x and pow(x, p) = x^p with a constant number α or p. */
 import { axpy } from "@udekit/kernels";
 import { ArgumentError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_INPUTS, READS_NOTHING } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 
 function checkNumber(op: string, what: string, v: number): void {
@@ -12,6 +12,7 @@ function checkNumber(op: string, what: string, v: number): void {
 
 export const scaleOp = defineOp<{ alpha: number }>({
   name: "scale",
+  vjpReads: () => READS_NOTHING,
   shape: ([s], { alpha }) => {
     checkNumber("scale", "alpha", alpha);
     return s;
@@ -32,6 +33,7 @@ export const scaleOp = defineOp<{ alpha: number }>({
 
 export const powOp = defineOp<{ p: number }>({
   name: "pow",
+  vjpReads: () => READS_INPUTS,
   shape: ([s], { p }) => {
     checkNumber("pow", "the exponent", p);
     return s;

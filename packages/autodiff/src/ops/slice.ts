@@ -1,6 +1,6 @@
 /** slice: entries [start, end) of a vector, or rows [start, end) of a matrix. */
 import { ShapeError } from "../errors.js";
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -14,6 +14,7 @@ const unit = (s: readonly number[]): number => (s.length === 2 ? s[1] : 1);
 
 export const sliceOp = defineOp<SliceAttrs>({
   name: "slice",
+  vjpReads: () => READS_NOTHING,
   shape: ([s], { start, end }) => {
     if (s.length === 0) {
       throw new ShapeError("slice: cannot slice a scalar. Slice a vector (entries) or a matrix (rows).");

@@ -1,10 +1,11 @@
 /** transpose: [m, n] → [n, m]; a scalar or vector is returned as a copy (its transpose is itself). */
-import { defineOp } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../registry.js";
 import type { Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export const transposeOp = defineOp<undefined>({
   name: "transpose",
+  vjpReads: () => READS_NOTHING,
   shape: ([s]): Shape => (s.length === 2 ? [s[1], s[0]] : s),
   forward(ctx) {
     const x = ctx.inputs[0];

@@ -3,6 +3,8 @@
  * gelu is the tanh approximation of Hendrycks & Gimpel (2016, §2), as in NNlib/Lux;
  * softplus and sigmoid are evaluated in their overflow-free forms.
  */
+
+import { READS_INPUTS, READS_NOTHING, READS_OUTPUT } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { unaryOp } from "./elementwise.js";
 
@@ -17,6 +19,7 @@ const GELU_A = 0.044715;
 
 export const negOp = unaryOp({
   name: "neg",
+  reads: READS_NOTHING,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = -x[i];
   },
@@ -27,6 +30,7 @@ export const negOp = unaryOp({
 
 export const identityOp = unaryOp({
   name: "identity",
+  reads: READS_NOTHING,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = x[i];
   },
@@ -37,6 +41,7 @@ export const identityOp = unaryOp({
 
 export const squareOp = unaryOp({
   name: "square",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
   },
@@ -47,6 +52,7 @@ export const squareOp = unaryOp({
 
 export const expOp = unaryOp({
   name: "exp",
+  reads: READS_OUTPUT,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
   },
@@ -57,6 +63,7 @@ export const expOp = unaryOp({
 
 export const logOp = unaryOp({
   name: "log",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
   },
@@ -67,6 +74,7 @@ export const logOp = unaryOp({
 
 export const sqrtOp = unaryOp({
   name: "sqrt",
+  reads: READS_OUTPUT,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
   },
@@ -77,6 +85,7 @@ export const sqrtOp = unaryOp({
 
 export const absOp = unaryOp({
   name: "abs",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
   },
@@ -88,6 +97,7 @@ export const absOp = unaryOp({
 
 export const tanhOp = unaryOp({
   name: "tanh",
+  reads: READS_OUTPUT,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
   },
@@ -98,6 +108,7 @@ export const tanhOp = unaryOp({
 
 export const sigmoidOp = unaryOp({
   name: "sigmoid",
+  reads: READS_OUTPUT,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = sigmoidValue(x[i]);
   },
@@ -108,6 +119,7 @@ export const sigmoidOp = unaryOp({
 
 export const reluOp = unaryOp({
   name: "relu",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0);
   },
@@ -119,6 +131,7 @@ export const reluOp = unaryOp({
 
 export const softplusOp = unaryOp({
   name: "softplus",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
   },
@@ -129,6 +142,7 @@ export const softplusOp = unaryOp({
 
 export const geluOp = unaryOp({
   name: "gelu",
+  reads: READS_INPUTS,
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) {
       const v = x[i];

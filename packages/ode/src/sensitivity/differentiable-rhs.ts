@@ -8,7 +8,14 @@
  */
 
 import type { Shape } from "@udekit/autodiff";
-import { compile, type Pullback, scalar, type Tensor, tensor } from "@udekit/autodiff";
+import {
+  compile,
+  type Pullback,
+  type SpecialisedFunction,
+  scalar,
+  type Tensor,
+  tensor,
+} from "@udekit/autodiff";
 import { axpy } from "@udekit/kernels";
 
 /** A tensor right-hand side; t is a rank-0 tensor, so time dependence is traced too. */
@@ -43,6 +50,12 @@ export interface DifferentiableRhs {
   readonly n: number;
   readonly np: number;
   readonly counts: RhsCounts;
+  /**
+   * Declares the parameter values of the calls that follow: work that depends on p alone
+   * is done here once (e.g. the row sums in A(P) = P − diag(P·1)). Call it at the start of
+   * every solve or backward pass.
+   */
+  prepare(p: Float64Array): void;
   f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
   /** uBar = (∂f/∂u)ᵀ·λ. */
   vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
@@ -61,7 +74,7 @@ export interface DifferentiableRhs {
 
 class CompiledRhs implements DifferentiableRhs {
   readonly counts: RhsCounts = { f: 0, vjp: 0 };
-  private readonly forward: (inputs: readonly Float64Array[], out?: Float64Array) => Float64Array;
+  private readonly program: SpecialisedFunction;
   private readonly pullU: Pullback;
   private readonly pullP: Pullback;
   private readonly pullUP: Pullback;
@@ -79,11 +92,17 @@ class CompiledRhs implements DifferentiableRhs {
     t0: number,
   ) {
     const compiled = compile(f, tensor(u0.slice(), [n]), tensor(p.slice(), pShape), scalar(t0));
-    this.forward = compiled.forward;
-    this.pullU = compiled.pullback([true, false, false]);
-    this.pullP = compiled.pullback([false, true, false], { accumulate: true });
-    this.pullUP = compiled.pullback([true, true, false]);
+    // p is fixed for a whole solve or backward pass; u and t change at every call.
+    this.program = compiled.specialise([false, true, false]);
+    this.pullU = this.program.pullback([true, false, false]);
+    this.pullP = this.program.pullback([false, true, false], { accumulate: true });
+    this.pullUP = this.program.pullback([true, true, false]);
     this.args = [u0, p, this.time];
+  }
+
+  prepare(p: Float64Array): void {
+    this.args[1] = p;
+    this.program.prepare(this.args);
   }
 
   private bind(u: Float64Array, p: Float64Array, t: number): Float64Array[] {
@@ -95,7 +114,7 @@ class CompiledRhs implements DifferentiableRhs {
 
   f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
     this.counts.f++;
-    this.forward(this.bind(u, p, t), du);
+    this.program.forward(this.bind(u, p, t), du);
   }
 
   vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
@@ -146,6 +165,8 @@ class UserRhs implements DifferentiableRhs {
     this.uTmp = new Float64Array(n);
     this.pTmp = new Float64Array(np);
   }
+
+  prepare(_p: Float64Array): void {}
 
   f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
     this.counts.f++;

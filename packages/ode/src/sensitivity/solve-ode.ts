@@ -191,6 +191,7 @@ const solveOp = defineOp<SolveAttrs>({
     const rhs = differentiableRhs(a.f, u0, p, ctx.inputShapes[1], a.tspan[0]);
     const f0 = rhs.counts.f;
     const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, { kind: "inplace" });
+    rhs.prepare(problem.p);
     const sol = solve(problem, a.solver, {
       ...a.forwardOptions,
       saveat: a.saveat,
@@ -217,6 +218,7 @@ const solveOp = defineOp<SolveAttrs>({
     let result: BackwardResult;
     const u0Bar = new Float64Array(n);
     const pBar = new Float64Array(np);
+    rhs.prepare(p);
     if (sol.retcode !== "Success") {
       result = { retcode: sol.retcode, message: `the forward solve failed: ${sol.message}` };
     } else {
@@ -312,6 +314,7 @@ export function solveOde(
   if (r.sensealg.kind === "DirectBackprop") {
     checkShapes([u0.shape, p.shape], { ...r, f });
     const rhs = differentiableRhs(f, u0.data, p.data, p.shape, r.tspan[0]);
+    rhs.prepare(p.data);
     const f0 = rhs.counts.f;
     const out = directBackprop({
       f: typeof f === "function" ? f : undefined,
