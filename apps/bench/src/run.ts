@@ -1,20 +1,206 @@
 /**
- * `pnpm bench`: runs every benchmark suite in one process and prints a summary.
- * Each suite lives in ./suites/<area>.ts and returns a BenchSection.
+ * `pnpm bench`: measures the hardware floor, runs every benchmark suite in one process, prints
+ * each section and a closing summary (targets, wall time), and writes the machine-readable
+ * results (bench-results.json), the figures (SVG) and the report (BENCHMARKS.md).
+ *
+ * Usage: `pnpm bench [--quick] [suite ...]`.
+ * - A full run of every suite writes the committed files: <repo>/BENCHMARKS.md,
+ *   apps/bench/bench-results.json and apps/bench/figures/*.svg.
+ * - `--quick` (fewer samples and sizes, a smoke run) or a subset of suites writes the same files
+ *   under apps/bench/out/ (gitignored) instead, so a partial run never replaces the report.
+ *
+ * Suites are src/suites/<name>.ts, each exporting one function `<name>Suite(ctx)`; the ones
+ * listed in SUITE_ORDER run in that order, a listed file that does not exist is skipped with a
+ * note, and any other file found there runs last.
  */
-import { type BenchSection, type BenchSuite, formatTable } from "./report.js";
-import { autodiffSuite } from "./suites/autodiff.js";
-import { kernelsSuite } from "./suites/kernels.js";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { measureHardwareFloor } from "./hardware.js";
+import {
+  type BenchReport,
+  type MachineInfo,
+  renderMarkdown,
+  type SectionResult,
+  targetSummary,
+  targetsFromNotes,
+} from "./markdown.js";
+import {
+  type BenchContext,
+  type BenchSuite,
+  formatTable,
+  type TargetResult,
+  targetStatus,
+} from "./report.js";
 
-const SUITES: Record<string, BenchSuite> = {
-  kernels: kernelsSuite,
-  autodiff: autodiffSuite,
-};
+const SUITE_ORDER = ["kernels", "autodiff", "nn", "ode", "linear-ode", "gradient", "scaling", "tfjs"];
+/** The issue whose targets a suite's notes report (for suites that state targets only in notes). */
+const SUITE_ISSUE: Record<string, number> = { kernels: 10, autodiff: 3, nn: 6, ode: 4, "linear-ode": 7 };
+/** Targets expected from suites written by other issues, listed as "not measured" when absent. */
+const EXPECTED: { suite: string; target: TargetResult }[] = [
+  {
+    suite: "ode",
+    target: {
+      issue: 4,
+      target:
+        "Tsit5 needs fewer RHS evaluations than DP5 for the same error; udekit's best method faster than odex at matched error",
+      measured: "",
+      met: undefined,
+    },
+  },
+  {
+    suite: "linear-ode",
+    target: {
+      issue: 7,
+      target: "expm faster than mathjs at every n = 25…400 (and more accurate)",
+      measured: "",
+      met: undefined,
+    },
+  },
+];
 
-const only = process.argv.slice(2);
-for (const [name, suite] of Object.entries(SUITES)) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  const section: BenchSection = await suite();
+const here = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(here, "..");
+const repoRoot = join(benchDir, "..", "..");
+const suitesDir = join(here, "suites");
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.filter((a) => !a.startsWith("--"));
+
+function machine(start: Date): MachineInfo {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? "unknown",
+    cores: c.length,
+    memoryGiB: totalmem() / 2 ** 30,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${platform()} ${release()}`,
+    date: start.toISOString(),
+  };
+}
+
+function suiteNames(): string[] {
+  const files = readdirSync(suitesDir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .map((f) => f.slice(0, -3));
+  const extra = files.filter((f) => !SUITE_ORDER.includes(f)).sort();
+  return [...SUITE_ORDER, ...extra];
+}
+
+async function loadSuite(name: string): Promise<BenchSuite | undefined> {
+  const file = join(suitesDir, `${name}.ts`);
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const entry = Object.entries(mod).find(([k, v]) => k.endsWith("Suite") && typeof v === "function");
+  return entry?.[1] as BenchSuite | undefined;
+}
+
+const start = new Date();
+const t0 = performance.now();
+const names = suiteNames().filter((n) => only.length === 0 || only.includes(n));
+const complete = only.length === 0 && !quick;
+
+process.stdout.write(`udekit benchmarks${quick ? " (--quick)" : ""}: measuring the hardware floor…\n`);
+const floor = measureHardwareFloor(quick);
+process.stdout.write(`\n## Hardware floor\n\n${formatTable(floor.table)}`);
+const ctx: BenchContext = { quick, peak: floor.peak };
+
+const sections: SectionResult[] = [];
+const skipped: string[] = [];
+for (const name of names) {
+  const suite = await loadSuite(name);
+  if (suite === undefined) {
+    skipped.push(name);
+    continue;
+  }
+  process.stdout.write(`\n[${((performance.now() - t0) / 1000).toFixed(0)} s] running suite "${name}"…\n`);
+  const s0 = performance.now();
+  let section: SectionResult;
+  try {
+    section = { ...(await suite(ctx)), suite: name, seconds: 0 };
+  } catch (e) {
+    const err = e as Error;
+    process.exitCode = 1;
+    section = {
+      title: `Suite "${name}"`,
+      tables: [],
+      suite: name,
+      seconds: 0,
+      error: `${err.name}: ${err.message}`,
+    };
+    process.stderr.write(`suite "${name}" failed: ${err.stack ?? err.message}\n`);
+  }
+  section.seconds = (performance.now() - s0) / 1000;
+  sections.push(section);
   process.stdout.write(`\n## ${section.title}\n\n${section.tables.map(formatTable).join("\n")}`);
   for (const note of section.notes ?? []) process.stdout.write(`- ${note}\n`);
 }
+
+const targets: TargetResult[] = [];
+for (const s of sections) {
+  targets.push(...(s.targets ?? []));
+  if (s.targets === undefined && SUITE_ISSUE[s.suite] !== undefined) {
+    targets.push(...targetsFromNotes(SUITE_ISSUE[s.suite], s.notes ?? []));
+  }
+}
+for (const e of EXPECTED) {
+  const s = sections.find((x) => x.suite === e.suite);
+  const reported = s !== undefined && targets.some((t) => t.issue === e.target.issue);
+  if (reported || (only.length > 0 && !only.includes(e.suite))) continue;
+  const why =
+    s === undefined
+      ? `suite "${e.suite}" is not in the repository yet`
+      : `suite "${e.suite}" reported no target`;
+  targets.push({ ...e.target, measured: `not measured: ${why}` });
+}
+
+const wallSeconds = (performance.now() - t0) / 1000;
+const report: BenchReport = {
+  machine: machine(start),
+  quick,
+  wallSeconds,
+  peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  peak: floor.peak,
+  hardwareTable: floor.table,
+  sections,
+  targets,
+};
+
+const outDir = complete ? benchDir : join(benchDir, "out");
+const mdPath = complete ? join(repoRoot, "BENCHMARKS.md") : join(outDir, "BENCHMARKS.md");
+const figDir = join(outDir, "figures");
+mkdirSync(figDir, { recursive: true });
+for (const s of sections)
+  for (const f of s.figures ?? []) writeFileSync(join(figDir, `${f.name}.svg`), f.svg);
+const jsonPath = join(outDir, "bench-results.json");
+writeFileSync(
+  jsonPath,
+  `${JSON.stringify(
+    {
+      ...report,
+      sections: sections.map(({ figures, ...s }) => ({ ...s, figures: figures?.map((f) => f.name) })),
+    },
+    null,
+    1,
+  )}\n`,
+);
+writeFileSync(
+  mdPath,
+  renderMarkdown(report, (name) => relative(dirname(mdPath), join(figDir, `${name}.svg`))),
+);
+
+process.stdout.write(
+  `\n## Summary\n\n${formatTable({
+    caption: `Targets: ${targetSummary(targets)}.`,
+    columns: ["issue", "target", "measured", "status"],
+    rows: [...targets]
+      .sort((a, b) => a.issue - b.issue)
+      .map((t) => [`#${t.issue}`, t.target, t.measured, targetStatus(t.met)]),
+  })}\n` +
+    (skipped.length > 0 ? `Suites not present (skipped): ${skipped.join(", ")}.\n` : "") +
+    `Wall time: ${wallSeconds.toFixed(1)} s${wallSeconds > 600 ? " (over the 10-minute budget)" : ""}. ` +
+    `Wrote ${relative(repoRoot, mdPath)}, ${relative(repoRoot, jsonPath)} and ${relative(repoRoot, figDir)}/.\n`,
+);
