@@ -107,10 +107,16 @@ function dp(n: number, p: number, ws: ExpmWorkspace): number {
   return eb.d[p];
 }
 
-/** (m*, s) for the step h (Code Fragment 3.1); m* = 0 when hA = 0. */
-function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace): [number, number] {
+/** The (m*, s) chosen by `parameters` (module scalars, so a step allocates nothing). */
+let chosenM = 0;
+let chosenS = 1;
+
+/** Sets chosenM, chosenS for the step h (Code Fragment 3.1); m* = 0 when hA = 0. */
+function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace): void {
   const hNorm = Math.abs(h) * prep.norm;
-  if (hNorm === 0) return [0, 1];
+  chosenM = 0;
+  chosenS = 1;
+  if (hNorm === 0) return;
   let bestM = 0;
   let bestS = 0;
   if (hNorm <= COND_3_13) {
@@ -121,7 +127,9 @@ function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace
         bestS = s;
       }
     }
-    return [bestM, bestS];
+    chosenM = bestM;
+    chosenS = bestS;
+    return;
   }
   for (let p = 2; p <= P_MAX; p++) {
     const alpha = Math.abs(h) * Math.max(dp(n, p, ws), dp(n, p + 1, ws));
@@ -134,7 +142,8 @@ function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace
       }
     }
   }
-  return [bestM, Math.max(bestS, 1)];
+  chosenM = bestM;
+  chosenS = Math.max(bestS, 1);
 }
 
 /** F = exp(hA)·F in place (Algorithm 3.2 core); uses ws.expmv().b / tmp. Returns the matvec count. */
@@ -147,7 +156,9 @@ export function expmvStep(
   tol: number,
   ws: ExpmWorkspace,
 ): number {
-  const [m, s] = parameters(n, h, prep, ws);
+  parameters(n, h, prep, ws);
+  const m = chosenM;
+  const s = chosenS;
   const { b, tmp } = ws.expmv();
   const mu = prep.mu;
   const eta = Math.exp((h * mu) / s);

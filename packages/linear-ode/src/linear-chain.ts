@@ -30,10 +30,11 @@ export interface ChainBuffers {
   Lb: Float64Array;
   lam: Float64Array;
   tmp: Float64Array;
+  prev: Float64Array;
 }
 
 export function chainScratchLength(N: number): number {
-  return 4 * N * N + 2 * N;
+  return 4 * N * N + 3 * N;
 }
 
 export function chainBuffers(scratch: Float64Array, N: number): ChainBuffers {
@@ -45,6 +46,7 @@ export function chainBuffers(scratch: Float64Array, N: number): ChainBuffers {
     Lb: scratch.subarray(3 * NN, 4 * NN),
     lam: scratch.subarray(4 * NN, 4 * NN + N),
     tmp: scratch.subarray(4 * NN + N, 4 * NN + 2 * N),
+    prev: scratch.subarray(4 * NN + 2 * N, 4 * NN + 3 * N),
   };
 }
 
@@ -70,9 +72,12 @@ export function chainForward(
     const NN = N * N;
     for (let i = 0; i < NN; i++) buf.Lb[i] = even * M[i];
     expmInto(N, buf.Lb, buf.E, ws);
-    for (let i = 0; i < N; i++) traj[i] = z0[i];
-    for (let k = 1; k < T; k++)
-      matvec(N, N, buf.E, traj.subarray((k - 1) * N, k * N), traj.subarray(k * N, (k + 1) * N), false);
+    const { prev, tmp } = buf;
+    for (let i = 0; i < N; i++) traj[i] = prev[i] = z0[i];
+    for (let k = 1; k < T; k++) {
+      matvec(N, N, buf.E, prev, tmp, false);
+      for (let i = 0; i < N; i++) traj[k * N + i] = prev[i] = tmp[i];
+    }
     return;
   }
   const prep = prepareExpmv(N, M, ws);
@@ -111,7 +116,13 @@ export function chainAdjoint(
   transposeInto(N, M, Mt);
   const prep = even === null ? prepareExpmv(N, Mt, ws) : null;
   const stepH = (k: number) => times[k] - (k === 0 ? t0 : times[k - 1]);
-  const prevState = (k: number) => (k === 0 ? z0 : traj.subarray((k - 1) * N, k * N));
+  /** buf.prev = z_{k−1} (copied: the kernels take whole arrays, and views would allocate). */
+  const prevState = (k: number) => {
+    const p = buf.prev;
+    if (k === 0) for (let i = 0; i < N; i++) p[i] = z0[i];
+    else for (let i = 0; i < N; i++) p[i] = traj[(k - 1) * N + i];
+    return p;
+  };
   /** M̄ += h·L(h·Mᵀ, G). */
   const frechetInto = (h: number) => {
     if (Mbar === null) return;
