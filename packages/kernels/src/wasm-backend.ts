@@ -48,22 +48,25 @@ interface KernelExports {
 }
 
 /**
- * Below these sizes a call costs less in plain TypeScript than the JS→wasm transition plus the
- * operand checks (~0.1 µs: reading `.buffer` and `.byteOffset` of a typed array is not free in
- * V8), so the wasm backend runs the TypeScript loop instead. Crossover points measured on the
- * development machine (Node 20, AMD EPYC); the results differ only where the fallback's summation
- * order differs (matvec, dot: within their rounding bound).
+ * Below these sizes a call costs less in plain TypeScript than the JS→wasm transition, the operand
+ * checks and, for arrays outside the wasm memory, the copies in and out; the wasm backend then
+ * runs the TypeScript loop instead. Each entry is [limit when every operand lives in the wasm
+ * memory, limit when some operand has to be copied]. Crossover points measured on the development
+ * machine (Node 20, AMD EPYC, shared); results differ from the wasm kernels' only where the
+ * summation order differs (matvec, dot: within their rounding bound).
  */
 export const SMALL_SIZE = {
   /** axpy, scale, dot, mulAdd: n below this. */
-  vector: 64,
+  vector: [32, 128],
   /** matvec, matvecT, ger: m·n below this. */
-  matrix: 200,
+  matrix: [100, 256],
   /** matmul, matmulTN, matmulNT: m·k·n below this. */
-  matmul: 128,
+  matmul: [64, 512],
   /** luFactor, luSolve: n below this. */
-  lu: 8,
+  lu: [8, 12],
 } as const;
+
+type Limits = readonly [number, number];
 
 export interface WasmKernelsOptions {
   /** Run calls below SMALL_SIZE on the TypeScript loops (default true; tests turn it off to exercise the wasm code on small shapes). */
@@ -105,7 +108,8 @@ function need(kernel: string, name: string, a: ArrayBufferView & { length: numbe
  */
 export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {}): WasmKernels | null {
   if (!wasmSimdSupported()) return null;
-  const small = smallToTs ? SMALL_SIZE : { vector: 0, matrix: 0, matmul: 0, lu: 0 };
+  const none: Limits = [0, 0];
+  const small = smallToTs ? SMALL_SIZE : { vector: none, matrix: none, matmul: none, lu: none };
   let memory: WebAssembly.Memory;
   let ex: KernelExports;
   try {
@@ -120,6 +124,37 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
   const f64 = new Float64Array(buf);
   const i32 = new Int32Array(buf);
   let cursor = SCRATCH_START;
+  /** Arrays up to this length are copied by a loop rather than TypedArray#set. */
+  const SHORT = 64;
+
+  // Where each recently seen operand lives: its byte offset in the memory, or -1 for an array
+  // elsewhere. Reading `.buffer` and `.byteOffset` costs 10–25 ns each in V8, an identity test
+  // about 1 ns, and hot loops pass the same arrays again and again. A typed array's buffer and
+  // offset never change, so an entry cannot go stale; the table holds at most 8 references.
+  const SEEN = 8;
+  const seenArrays: (ArrayBufferView | undefined)[] = new Array(SEEN).fill(undefined);
+  const seenOffsets = new Int32Array(SEEN);
+  let seenNext = 0;
+  function offsetOf(a: ArrayBufferView): number {
+    for (let i = 0; i < SEEN; i++) if (seenArrays[i] === a) return seenOffsets[i];
+    const p = a.buffer === buf ? a.byteOffset : -1;
+    seenArrays[seenNext] = a;
+    seenOffsets[seenNext] = p;
+    seenNext = (seenNext + 1) % SEEN;
+    return p;
+  }
+  /** True when a call of this size is cheaper on the TypeScript loops (see SMALL_SIZE). */
+  function smallForWasm(
+    size: number,
+    limits: Limits,
+    a: ArrayBufferView,
+    b?: ArrayBufferView,
+    c?: ArrayBufferView,
+  ) {
+    if (size < limits[0]) return true;
+    if (size >= limits[1]) return false;
+    return offsetOf(a) < 0 || (b !== undefined && offsetOf(b) < 0) || (c !== undefined && offsetOf(c) < 0);
+  }
 
   /** Reserves scratch for len entries of `bytes` each; -1 when it does not fit. */
   function reserve(len: number, bytes: number): number {
@@ -131,22 +166,34 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
   }
   /** Byte offset of the first len entries of a: its own when it lives in the memory, else a copy's. */
   function input(a: Float64Array, len: number): number {
-    if (a.buffer === buf) return a.byteOffset;
+    const q = offsetOf(a);
+    if (q >= 0) return q;
     const p = reserve(len, 8);
-    if (p >= 0 && len > 0) f64.set(len === a.length ? a : a.subarray(0, len), p >> 3);
+    if (p >= 0) {
+      // A loop beats TypedArray#set (and its subarray view) on short arrays.
+      const e = p >> 3;
+      if (len <= SHORT) for (let i = 0; i < len; i++) f64[e + i] = a[i];
+      else f64.set(len === a.length ? a : a.subarray(0, len), e);
+    }
     return p;
   }
   /** Like input, for an array the kernel only writes. */
   function output(a: Float64Array, len: number): number {
-    return a.buffer === buf ? a.byteOffset : reserve(len, 8);
+    const q = offsetOf(a);
+    return q >= 0 ? q : reserve(len, 8);
   }
+  /** Copies a kernel's result back into an array that does not live in the memory. */
   function copyBack(a: Float64Array, p: number, len: number): void {
-    if (a.buffer !== buf && len > 0) a.set(f64.subarray(p >> 3, (p >> 3) + len));
+    if (offsetOf(a) >= 0) return;
+    const e = p >> 3;
+    if (len <= SHORT) for (let i = 0; i < len; i++) a[i] = f64[e + i];
+    else a.set(f64.subarray(e, e + len));
   }
   function inputI32(a: Int32Array, len: number): number {
-    if (a.buffer === buf) return a.byteOffset;
+    const q = offsetOf(a);
+    if (q >= 0) return q;
     const p = reserve(len, 4);
-    if (p >= 0 && len > 0) i32.set(len === a.length ? a : a.subarray(0, len), p >> 2);
+    if (p >= 0) for (let i = 0; i < len; i++) i32[(p >> 2) + i] = a[i];
     return p;
   }
 
@@ -166,7 +213,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     need(kernel, "A", A, m * k);
     need(kernel, "B", B, k * n);
     need(kernel, "C", C, m * n);
-    if (m * k * n < small.matmul) {
+    if (smallForWasm(m * k * n, small.matmul, A, B, C)) {
       tsBackend[kernel](m, k, n, A, B, C, accumulate);
       return;
     }
@@ -194,7 +241,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("matvec", "A", A, m * n);
       need("matvec", "x", x, n);
       need("matvec", "y", y, m);
-      if (m * n < small.matrix) return tsBackend.matvec(m, n, A, x, y, accumulate);
+      if (smallForWasm(m * n, small.matrix, A, x, y)) return tsBackend.matvec(m, n, A, x, y, accumulate);
       cursor = SCRATCH_START;
       const pA = input(A, m * n);
       const px = input(x, n);
@@ -209,7 +256,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("matvecT", "A", A, m * n);
       need("matvecT", "x", x, m);
       need("matvecT", "y", y, n);
-      if (m * n < small.matrix) return tsBackend.matvecT(m, n, A, x, y, accumulate);
+      if (smallForWasm(m * n, small.matrix, A, x, y)) return tsBackend.matvecT(m, n, A, x, y, accumulate);
       cursor = SCRATCH_START;
       const pA = input(A, m * n);
       const px = input(x, m);
@@ -225,7 +272,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       dim("axpy", "n", n);
       need("axpy", "x", x, n);
       need("axpy", "y", y, n);
-      if (n < small.vector) return tsBackend.axpy(n, alpha, x, y);
+      if (smallForWasm(n, small.vector, x, y)) return tsBackend.axpy(n, alpha, x, y);
       cursor = SCRATCH_START;
       const px = input(x, n);
       const py = input(y, n);
@@ -236,7 +283,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     scale(n, alpha, x) {
       dim("scale", "n", n);
       need("scale", "x", x, n);
-      if (n < small.vector) return tsBackend.scale(n, alpha, x);
+      if (smallForWasm(n, small.vector, x)) return tsBackend.scale(n, alpha, x);
       cursor = SCRATCH_START;
       const px = input(x, n);
       if (px < 0) return tsBackend.scale(n, alpha, x);
@@ -247,7 +294,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       dim("dot", "n", n);
       need("dot", "x", x, n);
       need("dot", "y", y, n);
-      if (n < small.vector) return tsBackend.dot(n, x, y);
+      if (smallForWasm(n, small.vector, x, y)) return tsBackend.dot(n, x, y);
       cursor = SCRATCH_START;
       const px = input(x, n);
       const py = input(y, n);
@@ -260,7 +307,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("ger", "x", x, m);
       need("ger", "y", y, n);
       need("ger", "A", A, m * n);
-      if (m * n < small.matrix) return tsBackend.ger(m, n, alpha, x, y, A);
+      if (smallForWasm(m * n, small.matrix, x, y, A)) return tsBackend.ger(m, n, alpha, x, y, A);
       cursor = SCRATCH_START;
       const px = input(x, m);
       const py = input(y, n);
@@ -274,7 +321,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("mulAdd", "a", a, n);
       need("mulAdd", "b", b, n);
       need("mulAdd", "c", c, n);
-      if (n < small.vector) return tsBackend.mulAdd(n, a, b, c);
+      if (smallForWasm(n, small.vector, a, b, c)) return tsBackend.mulAdd(n, a, b, c);
       cursor = SCRATCH_START;
       const pa = input(a, n);
       const pb = input(b, n);
@@ -287,14 +334,15 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       dim("luFactor", "n", n);
       need("luFactor", "A", A, n * n);
       need("luFactor", "piv", piv, n);
-      if (n < small.lu) return tsBackend.luFactor(n, A, piv);
+      if (smallForWasm(n, small.lu, A, piv)) return tsBackend.luFactor(n, A, piv);
       cursor = SCRATCH_START;
       const pA = input(A, n * n);
-      const pPiv = piv.buffer === buf ? piv.byteOffset : reserve(n, 4);
+      const inMemory = offsetOf(piv) >= 0;
+      const pPiv = inMemory ? offsetOf(piv) : reserve(n, 4);
       if (pA < 0 || pPiv < 0) return tsBackend.luFactor(n, A, piv);
       const info = ex.luFactor(n, pA, pPiv);
       copyBack(A, pA, n * n);
-      if (piv.buffer !== buf && n > 0) piv.set(i32.subarray(pPiv >> 2, (pPiv >> 2) + n));
+      if (!inMemory) for (let i = 0; i < n; i++) piv[i] = i32[(pPiv >> 2) + i];
       return info;
     },
     luSolve(n, LU, piv, b) {
@@ -310,7 +358,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
           );
         }
       }
-      if (n < small.lu) return tsBackend.luSolve(n, LU, piv, b);
+      if (smallForWasm(n, small.lu, LU, piv, b)) return tsBackend.luSolve(n, LU, piv, b);
       cursor = SCRATCH_START;
       const pLU = input(LU, n * n);
       const pPiv = inputI32(piv, n);
