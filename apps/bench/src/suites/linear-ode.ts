@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, diag, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
-import { ger, matvec, matvecT } from "@udekit/kernels";
+import { ger, kernels, matvec, matvecT } from "@udekit/kernels";
 import { expm, expmv, solveLinearOde } from "@udekit/linear-ode";
 import { expm as mathExpm, matrix } from "mathjs";
 import type { BenchSection } from "../report.js";
@@ -179,7 +179,7 @@ export function linearOdeSuite(): BenchSection {
   data.seedGradient = { eager, compiled: comp, forward: fwd };
 
   return {
-    title: "Linear ODEs: matrix exponential, expmv, seed linear gradient",
+    title: `Linear ODEs: matrix exponential, expmv, seed linear gradient (kernels backend: ${kernels().name})`,
     tables: [
       {
         caption:
