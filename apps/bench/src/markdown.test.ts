@@ -1,7 +1,13 @@
 // The report writer on a tiny synthetic run: if renderMarkdown or targetsFromNotes break, this
 // fails instead of `pnpm bench` silently writing a broken BENCHMARKS.md.
 import { expect, test } from "vitest";
-import { type BenchReport, renderMarkdown, targetSummary, targetsFromNotes } from "./markdown.js";
+import {
+  type BenchReport,
+  mathjsTarget,
+  renderMarkdown,
+  targetSummary,
+  targetsFromNotes,
+} from "./markdown.js";
 import { formatTable } from "./report.js";
 
 const report: BenchReport = {
@@ -105,4 +111,36 @@ test("formatTable escapes pipes and prints numbers compactly", () => {
   expect(formatTable({ caption: "c", columns: ["x"], rows: [["1|2"], [123456789]] })).toBe(
     "c\n\n| x |\n|---|\n| 1\\|2 |\n| 1.23e+8 |\n",
   );
+});
+
+test("mathjsTarget is met only when udekit is faster and at least as accurate at every n", () => {
+  const columns = ["n", "udekit ms", "mathjs ms", "speed-up", "udekit rel. error", "mathjs rel. error"];
+  const ok = mathjsTarget([
+    {
+      caption: "",
+      columns,
+      rows: [
+        [25, 1, 5, 5, 1e-15, 1e-12],
+        [50, 2, 9, 4.5, 2e-15, 1e-13],
+      ],
+    },
+  ]);
+  expect(ok?.met).toBe(true);
+  const slow = mathjsTarget([
+    {
+      caption: "",
+      columns,
+      rows: [
+        [25, 1, 5, 5, 1e-15, 1e-12],
+        [50, 9, 2, 0.2, 2e-15, 1e-13],
+      ],
+    },
+  ]);
+  expect(slow?.met).toBe(false);
+  expect(slow?.measured).toContain("faster at 1 of 2 sizes");
+  expect(mathjsTarget([{ caption: "", columns: ["x"], rows: [] }])).toBeUndefined();
+});
+
+test("a note saying NOT met is a missed target", () => {
+  expect(targetsFromNotes(7, ["Seed gradient 40 ms (target ≤ 30 ms: NOT met)."])[0].met).toBe(false);
 });

@@ -58,14 +58,14 @@ export function protocolText(quick: boolean): string[] {
   ];
 }
 
-/** Targets stated in a suite's notes as "…: met (…)" or "…: MISSED (…)" or "(target …: met)". */
+/** Targets stated in a suite's notes as "…: met (…)", "…: MISSED (…)", "(target …: NOT met)" etc. */
 export function targetsFromNotes(issue: number, notes: readonly string[]): TargetResult[] {
   const out: TargetResult[] = [];
   for (const note of notes) {
     if (!/target/i.test(note)) continue;
-    const status = /\bMISSED\b/.test(note) ? false : /\bmet\b/.test(note) ? true : undefined;
+    const status = /\b(MISSED|not met)\b/i.test(note) ? false : /\bmet\b/.test(note) ? true : undefined;
     if (status === undefined) continue;
-    const m = /^(.*?):\s*(?:met|MISSED)\s*\((.*)\)\.?\s*$/.exec(note);
+    const m = /^(.*?):\s*(?:met|MISSED|NOT met)\s*\((.*)\)\.?\s*$/.exec(note);
     out.push(
       m === null
         ? { issue, target: note.trim(), measured: "see target text", met: status }
@@ -73,6 +73,28 @@ export function targetsFromNotes(issue: number, notes: readonly string[]): Targe
     );
   }
   return out;
+}
+
+/**
+ * Issue 7's "expm faster than mathjs at every n (and more accurate)", computed from the
+ * linear-ode suite's comparison table (columns "udekit ms", "mathjs ms", "udekit rel. error",
+ * "mathjs rel. error"); undefined when no such table exists.
+ */
+export function mathjsTarget(tables: readonly BenchTable[]): TargetResult | undefined {
+  const t = tables.find((x) => x.columns.includes("udekit ms") && x.columns.includes("mathjs ms"));
+  if (t === undefined) return undefined;
+  const col = (name: string) => t.columns.indexOf(name);
+  const num = (v: string | number | undefined) => (typeof v === "number" ? v : Number(v));
+  const [iU, iM, eU, eM] = ["udekit ms", "mathjs ms", "udekit rel. error", "mathjs rel. error"].map(col);
+  const faster = t.rows.filter((r) => num(r[iU]) < num(r[iM]));
+  const accurate = eU < 0 || eM < 0 ? [] : t.rows.filter((r) => num(r[eU]) <= num(r[eM]));
+  const worst = Math.min(...t.rows.map((r) => num(r[iM]) / num(r[iU])));
+  return {
+    issue: 7,
+    target: "expm faster than mathjs `expm` at every n (and more accurate)",
+    measured: `faster at ${faster.length} of ${t.rows.length} sizes (smallest speed-up ${worst.toFixed(1)}×); at least as accurate at ${eU < 0 ? "?" : accurate.length} of ${t.rows.length}`,
+    met: faster.length === t.rows.length && (eU < 0 || accurate.length === t.rows.length),
+  };
 }
 
 function machineTable(r: BenchReport): BenchTable {
