@@ -1,15 +1,13 @@
 #!/usr/bin/env node
-// Runs the CLI from TypeScript source through tsx, resolving workspace packages from source.
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// The `ude` command: runs src/cli.ts from TypeScript source in this very process (tsx's loader
+// plus a resolve hook that adds the "@udekit/source" export condition, so workspace packages
+// load from source). One process, so Ctrl-C reaches the CLI's own SIGINT handler directly.
+import { register as registerHooks } from "node:module";
+import { register as registerTsx } from "tsx/esm/api";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
-const result = spawnSync(
-  process.execPath,
-  [tsxCli, "--conditions=@udekit/source", join(here, "..", "src", "cli.ts"), ...process.argv.slice(2)],
-  { stdio: "inherit" },
-);
-process.exit(result.status ?? 1);
+registerTsx();
+const addSourceCondition = `export async function resolve(specifier, context, next) {
+  return next(specifier, { ...context, conditions: [...context.conditions, "@udekit/source"] });
+}`;
+registerHooks(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`, import.meta.url);
+await import(new URL("../src/cli.ts", import.meta.url).href);

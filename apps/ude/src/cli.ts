@@ -1,13 +1,113 @@
-/** The `ude` command line. Commands land with the app issue; for now `demo` summarises the seed data. */
-import { loadSeed } from "./data.js";
+/**
+ * The `ude` command line (commander): gradient, train, predict, demo. Every error the user can
+ * fix ends as one line on stderr, `ude: <what was wrong>. Fix: <how>`, with a non-zero exit code
+ * (2 for bad input or usage, 1 for a failed computation) and no stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { addDemoCommand } from "./commands/demo.js";
+import { addGradientCommand } from "./commands/gradient.js";
+import { addPredictCommand } from "./commands/predict.js";
+import { addTrainCommand } from "./commands/train.js";
+import { UdeError } from "./errors.js";
 
-const [command = "demo"] = process.argv.slice(2);
-if (command !== "demo") {
-  process.stderr.write(`ude: unknown command "${command}" (available: demo)\n`);
-  process.exit(2);
+const version = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export function buildProgram(): Command {
+  const program = new Command("ude")
+    .description(
+      "udekit's example app: fit universal differential equations du/dt = nn(u) + A(P)·u (A(P) = P − diag(P·1)) to " +
+        "observations of a network, and compare the ways of computing their gradients.\n\n" +
+        "Data: CSV with one row per node and one column per observation time (first column = initial condition), " +
+        "or the built-in seed data (100 nodes, t = 1, 2, 3, 4) when --data is not given.",
+    )
+    .version(version, "-V, --version")
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .addHelpText(
+      "after",
+      `
+Run \`ude <command> --help\` for a command's options. Examples:
+  ude demo                                   every gradient method, then UDE training, results in ./ude-results/
+  ude gradient --method all                  the gradient table for the linear model
+  ude gradient --json                        one JSON object: loss, gradient, timing, counts
+  ude train --data mydata.csv --out runs/1   fit the UDE to your own data
+  ude predict --params runs/1/results.json   trajectories of the fitted model as CSV`,
+    );
+  for (const add of [addDemoCommand, addGradientCommand, addTrainCommand, addPredictCommand]) add(program);
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
+  return program;
 }
-const seed = loadSeed();
-process.stdout.write(
-  `seed problem: ${seed.trainingData.length} nodes, observation times ${seed.times.join(", ")}, ` +
-    `${seed.connectivity.length}×${seed.connectivity[0].length} connectivity matrix\n`,
-);
+
+/** One line for a commander parse error, e.g. an unknown option. */
+function commanderLine(err: CommanderError, argv: readonly string[]): string {
+  const text = err.message
+    .replace(/^error: /, "")
+    .split("\n")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .join(" ");
+  const command = argv.find((a) => ["demo", "gradient", "train", "predict"].includes(a));
+  return `${text}. Fix: see \`ude ${command ? `${command} ` : ""}--help\` for the valid commands and options.`;
+}
+
+/** Library errors (typed, with fix-it messages) from the udekit packages. */
+function isLibraryError(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  let proto = Object.getPrototypeOf(e);
+  while (proto && proto !== Error.prototype) {
+    const name = proto.constructor?.name as string | undefined;
+    if (name && /^(OdeError|AutodiffError|NNError|LinearOdeError)$/.test(name)) return true;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return false;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      ) {
+        return 0;
+      }
+      process.stderr.write(`ude: ${commanderLine(e, argv)}\n`);
+      return 2;
+    }
+    if (e instanceof UdeError) {
+      process.stderr.write(`ude: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (isLibraryError(e)) {
+      process.stderr.write(`ude: ${e.name}: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as Error;
+    process.stderr.write(
+      `ude: internal error: ${err?.message ?? String(e)}. Fix: please report it with the command you ran` +
+        `${process.env.UDE_DEBUG ? "" : " (set UDE_DEBUG=1 to print the stack trace)"}.\n`,
+    );
+    if (process.env.UDE_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+    return 1;
+  }
+}
+
+// A closed pipe (`ude gradient --json | head`) is not an error worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+process.exitCode = await main(process.argv.slice(2));

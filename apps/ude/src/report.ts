@@ -1,0 +1,79 @@
+/**
+ * report.html: one self-contained page with the run's summary, the loss curve and the fit
+ * (the SVGs inline) and the gradient table.
+ */
+import { formatLoss, formatSeconds } from "./progress.js";
+import type { ResultsDocument } from "./results.js";
+import { escapeHtml, type GradientTable, tableHtml } from "./table.js";
+
+const STYLE = `
+body { font-family: Helvetica, Arial, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
+caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+th { background: #f2f2f2; }
+tr.failed td { background: #fdecea; } tr.extrapolated td { background: #fff8e1; font-style: italic; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dt { font-weight: bold; } dd { margin: 0; }
+.figure { margin: 1em 0; } .notes { font-size: 0.9em; color: #444; }
+`;
+
+function settingsList(settings: Record<string, unknown>): string {
+  return Object.entries(settings)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(
+      ([k, v]) =>
+        `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(Array.isArray(v) ? v.join(", ") : String(v))}</dd>`,
+    )
+    .join("\n");
+}
+
+export function reportHtml(
+  doc: ResultsDocument,
+  svgs: { loss?: string; fit?: string },
+  table: GradientTable | undefined,
+): string {
+  const t = doc.training;
+  const summary = [
+    ["status", `${t.status}${t.message ? ` — ${t.message}` : ""}`],
+    ["iterations", String(t.iterations)],
+    ["loss before training", formatLoss(t.initial_loss)],
+    ["loss after training", formatLoss(t.final_loss)],
+    ["training time", formatSeconds(doc.timings.wall_s ?? Number.NaN)],
+    ["time per gradient (median)", `${(doc.timings.gradient_median_ms ?? Number.NaN).toFixed(1)} ms`],
+  ]
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>udekit UDE results</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>udekit: universal differential equation results</h1>
+<p>Model du/dt = nn(u) + A(P)·u with A(P) = P − diag(P·1) (the net acting on blocks of 4 nodes; the linear model omits it),
+fitted to the observations by minimising Σ (prediction − data)². Written by <code>ude ${escapeHtml(doc.command)}</code> on ${escapeHtml(doc.created)}.</p>
+<h2>Training</h2>
+<dl>
+${summary}
+</dl>
+${svgs.loss ? `<div class="figure">${svgs.loss}</div>` : ""}
+<h2>Fit</h2>
+${svgs.fit ? `<div class="figure">${svgs.fit}</div>` : "<p>No fit plot.</p>"}
+<h2>Gradient methods</h2>
+${table ? tableHtml(table) : "<p>No gradient comparison in this run (<code>ude demo</code> or <code>ude gradient --method all</code> makes one).</p>"}
+<h2>Settings</h2>
+<dl>
+${settingsList(doc.settings)}
+</dl>
+<h2>Versions</h2>
+<dl>
+${settingsList(doc.versions)}
+</dl>
+</body>
+</html>
+`;
+}

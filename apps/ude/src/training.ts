@@ -1,0 +1,220 @@
+/**
+ * The training loop: Adam (Kingma & Ba, ICLR 2015) on the flat parameter vector, then
+ * optionally L-BFGS (Liu & Nocedal 1989, with a strong-Wolfe line search), each iteration one
+ * loss-and-gradient evaluation by the chosen sensitivity method (L-BFGS: one line search).
+ *
+ * The loop yields to the event loop after every iteration, so a SIGINT handler (interrupt.ts)
+ * can ask it to stop there; it also stops at the iteration budget or the time budget. Whatever
+ * happens, it returns everything computed so far: the loss history and the parameters with the
+ * lowest loss seen.
+ */
+import { Adam, LBFGS, NonFiniteGradientError } from "@udekit/nn";
+import { lossAndGradient, median, type Problem } from "./gradients.js";
+import type { MethodName, OptimizerName } from "./options.js";
+
+export interface TrainSettings {
+  optimizer: OptimizerName;
+  /** Adam iterations (or L-BFGS iterations for optimizer "lbfgs"). */
+  iters: number;
+  /** L-BFGS iterations after Adam (optimizer "adam+lbfgs"). */
+  lbfgsIters: number;
+  /** Adam's learning rate. */
+  lr: number;
+  /** Wall-clock budget for the whole loop, seconds (Infinity: none). */
+  timeBudget: number;
+  sensealg: MethodName;
+}
+
+export type Phase = "adam" | "lbfgs";
+
+/** One completed iteration. */
+export interface IterationRecord {
+  iteration: number;
+  phase: Phase;
+  /** Loss at the parameters this iteration started from (Adam) or reached (L-BFGS). */
+  loss: number;
+  /** Seconds since training started. */
+  elapsed_s: number;
+}
+
+/** What the progress display is told after every iteration. */
+export interface ProgressEvent {
+  phase: Phase;
+  iteration: number;
+  /** Iterations planned in total (all phases). */
+  total: number;
+  loss: number;
+  elapsed_s: number;
+  itPerSec: number;
+  /** Seconds left: the smaller of the iteration-based estimate and the remaining time budget. */
+  eta_s: number;
+}
+
+export type StopReason = "completed" | "time budget" | "interrupted" | "converged" | "non-finite loss";
+
+export interface TrainOutcome {
+  initialLoss: number;
+  /** Lowest loss seen; `best` holds its parameters. */
+  bestLoss: number;
+  best: Float64Array;
+  history: IterationRecord[];
+  stopReason: StopReason;
+  message: string;
+  wall_s: number;
+  /** Median milliseconds per loss-and-gradient evaluation. */
+  gradient_ms: number;
+  evaluations: number;
+}
+
+export interface TrainHooks {
+  onIteration?(event: ProgressEvent): void;
+  /** True when the user asked to stop (checked after every iteration). */
+  stopRequested?(): boolean;
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Trains problem.params in place (its vector ends at the best parameters seen). */
+export async function train(
+  problem: Problem,
+  settings: TrainSettings,
+  hooks: TrainHooks = {},
+): Promise<TrainOutcome> {
+  const { run } = lossAndGradient(problem, settings.sensealg);
+  const x = problem.params.vector;
+  const wrap = problem.params.tensor;
+  const adamIters = settings.optimizer === "lbfgs" ? 0 : settings.iters;
+  const lbfgsIters =
+    settings.optimizer === "adam" ? 0 : settings.optimizer === "lbfgs" ? settings.iters : settings.lbfgsIters;
+  const total = adamIters + lbfgsIters;
+  const history: IterationRecord[] = [];
+  const evalTimes: number[] = [];
+  const best = Float64Array.from(x);
+  let bestLoss = Number.POSITIVE_INFINITY;
+  const start = performance.now();
+  const elapsed = () => (performance.now() - start) / 1000;
+
+  /** Loss and gradient at v (gradient written into g); tracks the best point. */
+  const fg = (v: Float64Array, g: Float64Array): number => {
+    if (v !== x) x.set(v);
+    const t0 = performance.now();
+    const [value, grad] = run(wrap());
+    evalTimes.push(performance.now() - t0);
+    g.set(grad.data);
+    const f = value.item();
+    if (f < bestLoss) {
+      bestLoss = f;
+      best.set(x);
+    }
+    return f;
+  };
+
+  let done = 0;
+  const report = (phase: Phase, loss: number) => {
+    done++;
+    const t = elapsed();
+    history.push({ iteration: done, phase, loss, elapsed_s: t });
+    const itPerSec = done / Math.max(t, 1e-9);
+    const byIters = (total - done) / itPerSec;
+    const byBudget = Math.max(0, settings.timeBudget - t);
+    hooks.onIteration?.({
+      phase,
+      iteration: done,
+      total,
+      loss,
+      elapsed_s: t,
+      itPerSec,
+      eta_s: Math.min(byIters, byBudget),
+    });
+  };
+  const g = new Float64Array(x.length);
+  let initialLoss = Number.NaN;
+  /** Why a phase ended early, with a message; undefined when it used its whole budget. */
+  type Stop = { reason: StopReason; message: string } | undefined;
+  const checkStop = async (): Promise<Stop> => {
+    await tick();
+    if (hooks.stopRequested?.()) return { reason: "interrupted", message: "" };
+    if (elapsed() >= settings.timeBudget) return { reason: "time budget", message: "" };
+    return undefined;
+  };
+
+  const adamPhase = async (): Promise<Stop> => {
+    const opt = Adam({ eta: settings.lr });
+    const state = opt.init(x);
+    for (let i = 0; i < adamIters; i++) {
+      const f = fg(x, g);
+      if (i === 0) initialLoss = f;
+      report("adam", f);
+      if (!Number.isFinite(f)) {
+        return {
+          reason: "non-finite loss",
+          message: `the loss became ${f} at Adam iteration ${i + 1} (the ODE solve failed at these parameters); keeping the best parameters seen. Fix: lower --lr.`,
+        };
+      }
+      try {
+        opt.update(state, x, g);
+      } catch (e) {
+        if (!(e instanceof NonFiniteGradientError)) throw e;
+        return {
+          reason: "non-finite loss",
+          message: `the gradient became non-finite at Adam iteration ${i + 1}; keeping the best parameters seen. Fix: lower --lr or tighten --reltol.`,
+        };
+      }
+      const stop = await checkStop();
+      if (stop !== undefined) return stop;
+    }
+    return undefined;
+  };
+
+  const lbfgsPhase = async (): Promise<Stop> => {
+    const opt = LBFGS({ maxIterations: lbfgsIters, gtol: 1e-10 });
+    // Start from the best point Adam reached (its last step may have gone uphill).
+    if (bestLoss < Number.POSITIVE_INFINITY) x.set(best);
+    let state: ReturnType<typeof opt.init>;
+    try {
+      state = opt.init(x, fg);
+    } catch (e) {
+      if (!(e instanceof NonFiniteGradientError)) throw e;
+      return {
+        reason: "non-finite loss",
+        message: "L-BFGS could not start: the loss or gradient is not finite at the starting point.",
+      };
+    }
+    if (Number.isNaN(initialLoss)) initialLoss = state.f;
+    for (let i = 0; i < lbfgsIters; i++) {
+      const retcode = opt.step(state, fg);
+      report("lbfgs", state.f);
+      if (retcode === "Success") {
+        return { reason: "converged", message: "L-BFGS converged (gradient below its tolerance)." };
+      }
+      if (retcode === "Failure") {
+        return {
+          reason: "converged",
+          message:
+            "L-BFGS stopped: its line search found no further decrease (a local minimum at this solver tolerance).",
+        };
+      }
+      const stop = await checkStop();
+      if (stop !== undefined) return stop;
+    }
+    return undefined;
+  };
+
+  let stop: Stop;
+  if (adamIters > 0) stop = await adamPhase();
+  if (stop === undefined && lbfgsIters > 0) stop = await lbfgsPhase();
+  const stopReason: StopReason = stop?.reason ?? "completed";
+  const message = stop?.message ?? "";
+  x.set(best);
+  return {
+    initialLoss,
+    bestLoss,
+    best: Float64Array.from(best),
+    history,
+    stopReason,
+    message,
+    wall_s: elapsed(),
+    gradient_ms: evalTimes.length > 0 ? median(evalTimes) : Number.NaN,
+    evaluations: evalTimes.length,
+  };
+}
