@@ -3,7 +3,8 @@
  * each section and a closing summary (targets, wall time), and writes the machine-readable
  * results (bench-results.json), the figures (SVG) and the report (BENCHMARKS.md).
  *
- * Usage: `pnpm bench [--quick] [suite ...]`.
+ * Usage: `pnpm bench [--quick] [suite ...]`, or `pnpm bench --from-json` to re-render BENCHMARKS.md
+ * (recomputing the targets) from the stored apps/bench/bench-results.json without measuring.
  * - A full run of every suite writes the committed files: <repo>/BENCHMARKS.md,
  *   apps/bench/bench-results.json and apps/bench/figures/*.svg.
  * - `--quick` (fewer samples and sizes, a smoke run) or a subset of suites writes the same files
@@ -13,7 +14,7 @@
  * listed in SUITE_ORDER run in that order, a listed file that does not exist is skipped with a
  * note, and any other file found there runs last.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,57 +22,14 @@ import { measureHardwareFloor } from "./hardware.js";
 import {
   type BenchReport,
   type MachineInfo,
-  mathjsTarget,
   renderMarkdown,
   type SectionResult,
   targetSummary,
-  targetsFromNotes,
 } from "./markdown.js";
-import {
-  type BenchContext,
-  type BenchSuite,
-  formatTable,
-  type TargetResult,
-  targetStatus,
-} from "./report.js";
+import { type BenchContext, type BenchSuite, formatTable, targetStatus } from "./report.js";
+import { collectTargets } from "./targets.js";
 
 const SUITE_ORDER = ["kernels", "autodiff", "nn", "ode", "linear-ode", "gradient", "scaling", "tfjs"];
-/** The issue whose targets a suite's notes report (for suites that state targets only in notes). */
-const SUITE_ISSUE: Record<string, number> = { kernels: 10, autodiff: 3, nn: 6, ode: 4, "linear-ode": 7 };
-/** Targets expected from suites written by other issues, listed as "not measured" when absent. */
-const EXPECTED: { suite: string; matches: RegExp; target: TargetResult }[] = [
-  {
-    suite: "ode",
-    matches: /DP5|Tsit5/,
-    target: {
-      issue: 4,
-      target: "Tsit5 needs fewer RHS evaluations than DP5 for the same error",
-      measured: "",
-      met: undefined,
-    },
-  },
-  {
-    suite: "ode",
-    matches: /odex/,
-    target: {
-      issue: 4,
-      target: "at matched error udekit's best method is faster than odex",
-      measured: "",
-      met: undefined,
-    },
-  },
-  {
-    suite: "linear-ode",
-    matches: /mathjs/,
-    target: {
-      issue: 7,
-      target: "expm faster than mathjs at every n = 25…400 (and more accurate)",
-      measured: "",
-      met: undefined,
-    },
-  },
-];
-
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..");
 const repoRoot = join(benchDir, "..", "..");
@@ -110,102 +68,83 @@ async function loadSuite(name: string): Promise<BenchSuite | undefined> {
   return entry?.[1] as BenchSuite | undefined;
 }
 
-const start = new Date();
-const t0 = performance.now();
-const names = suiteNames().filter((n) => only.length === 0 || only.includes(n));
-const complete = only.length === 0 && !quick;
+async function measure(): Promise<BenchReport> {
+  const start = new Date();
+  const t0 = performance.now();
+  const names = suiteNames().filter((n) => only.length === 0 || only.includes(n));
+  process.stdout.write(`udekit benchmarks${quick ? " (--quick)" : ""}: measuring the hardware floor…\n`);
+  const floor = measureHardwareFloor(quick);
+  process.stdout.write(`\n## Hardware floor\n\n${formatTable(floor.table)}`);
+  const ctx: BenchContext = { quick, peak: floor.peak };
+  const sections: SectionResult[] = [];
+  for (const name of names) {
+    const suite = await loadSuite(name);
+    if (suite === undefined) {
+      skipped.push(name);
+      continue;
+    }
+    process.stdout.write(`\n[${((performance.now() - t0) / 1000).toFixed(0)} s] running suite "${name}"…\n`);
+    const s0 = performance.now();
+    let section: SectionResult;
+    try {
+      section = { ...(await suite(ctx)), suite: name, seconds: 0 };
+    } catch (e) {
+      const err = e as Error;
+      process.exitCode = 1;
+      section = {
+        title: `Suite "${name}"`,
+        tables: [],
+        suite: name,
+        seconds: 0,
+        error: `${err.name}: ${err.message}`,
+      };
+      process.stderr.write(`suite "${name}" failed: ${err.stack ?? err.message}\n`);
+    }
+    section.seconds = (performance.now() - s0) / 1000;
+    sections.push(section);
+    process.stdout.write(`\n## ${section.title}\n\n${section.tables.map(formatTable).join("\n")}`);
+    for (const note of section.notes ?? []) process.stdout.write(`- ${note}\n`);
+  }
+  return {
+    machine: machine(start),
+    quick,
+    wallSeconds: (performance.now() - t0) / 1000,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peak: floor.peak,
+    hardwareTable: floor.table,
+    sections,
+    targets: collectTargets(sections, only),
+  };
+}
 
-process.stdout.write(`udekit benchmarks${quick ? " (--quick)" : ""}: measuring the hardware floor…\n`);
-const floor = measureHardwareFloor(quick);
-process.stdout.write(`\n## Hardware floor\n\n${formatTable(floor.table)}`);
-const ctx: BenchContext = { quick, peak: floor.peak };
+/** --from-json: the stored results of the last full run, with the targets recomputed from them. */
+function stored(): BenchReport {
+  const r = JSON.parse(readFileSync(join(benchDir, "bench-results.json"), "utf8")) as BenchReport;
+  process.stdout.write(
+    `Re-rendering the report of the run of ${r.machine.date} from bench-results.json (no measurement).\n`,
+  );
+  return { ...r, targets: collectTargets(r.sections, []) };
+}
 
-const sections: SectionResult[] = [];
 const skipped: string[] = [];
-for (const name of names) {
-  const suite = await loadSuite(name);
-  if (suite === undefined) {
-    skipped.push(name);
-    continue;
-  }
-  process.stdout.write(`\n[${((performance.now() - t0) / 1000).toFixed(0)} s] running suite "${name}"…\n`);
-  const s0 = performance.now();
-  let section: SectionResult;
-  try {
-    section = { ...(await suite(ctx)), suite: name, seconds: 0 };
-  } catch (e) {
-    const err = e as Error;
-    process.exitCode = 1;
-    section = {
-      title: `Suite "${name}"`,
-      tables: [],
-      suite: name,
-      seconds: 0,
-      error: `${err.name}: ${err.message}`,
-    };
-    process.stderr.write(`suite "${name}" failed: ${err.stack ?? err.message}\n`);
-  }
-  section.seconds = (performance.now() - s0) / 1000;
-  sections.push(section);
-  process.stdout.write(`\n## ${section.title}\n\n${section.tables.map(formatTable).join("\n")}`);
-  for (const note of section.notes ?? []) process.stdout.write(`- ${note}\n`);
-}
-
-const targets: TargetResult[] = [];
-for (const s of sections) {
-  targets.push(...(s.targets ?? []));
-  if (s.targets === undefined && SUITE_ISSUE[s.suite] !== undefined) {
-    targets.push(...targetsFromNotes(SUITE_ISSUE[s.suite], s.notes ?? []));
-  }
-  const mathjs = s.suite === "linear-ode" ? mathjsTarget(s.tables) : undefined;
-  if (mathjs !== undefined && !targets.some((t) => /mathjs/.test(t.target))) targets.push(mathjs);
-}
-for (const e of EXPECTED) {
-  const s = sections.find((x) => x.suite === e.suite);
-  const reported = targets.some((t) => t.issue === e.target.issue && e.matches.test(t.target));
-  if (reported || (only.length > 0 && !only.includes(e.suite))) continue;
-  const why =
-    s === undefined
-      ? `suite "${e.suite}" is not in the repository yet`
-      : `suite "${e.suite}" reported no target`;
-  targets.push({ ...e.target, measured: `not measured: ${why}` });
-}
-
-const wallSeconds = (performance.now() - t0) / 1000;
-const report: BenchReport = {
-  machine: machine(start),
-  quick,
-  wallSeconds,
-  peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  peak: floor.peak,
-  hardwareTable: floor.table,
-  sections,
-  targets,
-};
-
+const fromJson = args.includes("--from-json");
+const report = fromJson ? stored() : await measure();
+const complete = fromJson || (only.length === 0 && !quick);
 const outDir = complete ? benchDir : join(benchDir, "out");
 const mdPath = complete ? join(repoRoot, "BENCHMARKS.md") : join(outDir, "BENCHMARKS.md");
 const figDir = join(outDir, "figures");
-mkdirSync(figDir, { recursive: true });
-for (const s of sections)
-  for (const f of s.figures ?? []) writeFileSync(join(figDir, `${f.name}.svg`), f.svg);
 const jsonPath = join(outDir, "bench-results.json");
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify(
-    {
-      ...report,
-      sections: sections.map(({ figures, ...s }) => ({ ...s, figures: figures?.map((f) => f.name) })),
-    },
-    null,
-    1,
-  )}\n`,
-);
+mkdirSync(figDir, { recursive: true });
+for (const s of report.sections) {
+  for (const f of s.figures ?? []) writeFileSync(join(figDir, `${f.name}.svg`), f.svg);
+}
+writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
 writeFileSync(
   mdPath,
   renderMarkdown(report, (name) => relative(dirname(mdPath), join(figDir, `${name}.svg`))),
 );
 
+const { targets, wallSeconds } = report;
 process.stdout.write(
   `\n## Summary\n\n${formatTable({
     caption: `Targets: ${targetSummary(targets)}.`,
@@ -215,6 +154,6 @@ process.stdout.write(
       .map((t) => [`#${t.issue}`, t.target, t.measured, targetStatus(t.met)]),
   })}\n` +
     (skipped.length > 0 ? `Suites not present (skipped): ${skipped.join(", ")}.\n` : "") +
-    `Wall time: ${wallSeconds.toFixed(1)} s${wallSeconds > 600 ? " (over the 10-minute budget)" : ""}. ` +
+    `Wall time${fromJson ? " of the stored run" : ""}: ${wallSeconds.toFixed(1)} s${wallSeconds > 600 ? " (over the 10-minute budget)" : ""}. ` +
     `Wrote ${relative(repoRoot, mdPath)}, ${relative(repoRoot, jsonPath)} and ${relative(repoRoot, figDir)}/.\n`,
 );
