@@ -26,7 +26,9 @@ export interface ErkSpec {
 }
 
 /** An explicit Runge–Kutta method from its tableau, interpolant and orders. */
-export function erk(spec: ErkSpec): OdeSolver & { readonly tableau: ButcherTableau; readonly dense: PolynomialInterpolant } {
+export function erk(
+  spec: ErkSpec,
+): OdeSolver & { readonly tableau: ButcherTableau; readonly dense: PolynomialInterpolant } {
   const { tableau, interpolant } = spec;
   if (interpolant.stages > tableau.totalStages) {
     throw new Error(

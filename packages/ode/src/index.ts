@@ -2,7 +2,7 @@
  * @udekit/ode — ODE problems, explicit Runge–Kutta and Rosenbrock solvers with dense output,
  * adaptive step control, and the integrator the adjoint sensitivities reuse.
  */
-export { erk, type ErkSpec } from "./erk.js";
+export { type ErkSpec, erk } from "./erk.js";
 export {
   InvalidOptionError,
   InvalidProblemError,
@@ -28,9 +28,7 @@ export {
   type VjpFunction,
 } from "./problem.js";
 export { type ReturnCode, successfulRetcode } from "./retcode.js";
-export { ODESolution, type SolverStats } from "./solution.js";
-export { solve } from "./solve.js";
-export { rosenbrock, type RosenbrockSpec } from "./rosenbrock/engine.js";
+export { type RosenbrockSpec, rosenbrock } from "./rosenbrock/engine.js";
 export {
   fromClassical,
   type RosenbrockTableau,
@@ -38,6 +36,9 @@ export {
   rosenbrockTableau,
   toClassical,
 } from "./rosenbrock/tableau.js";
+export * from "./sensitivity/index.js";
+export { ODESolution, type SolverStats } from "./solution.js";
+export { solve } from "./solve.js";
 export {
   ALL_SOLVERS,
   BS3,
@@ -59,4 +60,3 @@ export {
   satisfiedOrder,
 } from "./tableau/order-conditions.js";
 export { elementaryWeights, type RootedTree, treesOfOrder } from "./tableau/rooted-trees.js";
-export * from "./sensitivity/index.js";

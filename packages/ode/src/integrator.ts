@@ -11,8 +11,9 @@
  * are views whose identity changes between steps (buffers rotate); read them after each step.
  * References: Hairer–Nørsett–Wanner I §II.4 (step control, starting step).
  */
-import { initialStep } from "./controllers/initial-step.js";
+
 import { scaledErrorNorm } from "./controllers/error-norm.js";
+import { initialStep } from "./controllers/initial-step.js";
 import { PIController } from "./controllers/pi-controller.js";
 import { InvalidOptionError, InvalidProblemError } from "./errors.js";
 import { type ResolvedOptions, resolveOptions, type SolveOptions } from "./options.js";
@@ -78,7 +79,14 @@ export class ODEIntegrator {
       stats: this.stats,
     });
     this.controller = new PIController(this.options.controller);
-    [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(this, [n, n, n, n, n, n]);
+    [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(this, [
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+    ]);
     this.t0 = t0;
     this.t1 = t1;
     this.t = t0;
@@ -183,14 +191,19 @@ export class ODEIntegrator {
       }
       const dtmin = this.dtminAt(this.t);
       if (adaptive && Math.abs(h) < dtmin && !hitsStop) {
-        return this.fail("DtLessThanMin", ` = ${dtmin.toExponential(2)} (|dt| = ${Math.abs(h).toExponential(2)})`);
+        return this.fail(
+          "DtLessThanMin",
+          ` = ${dtmin.toExponential(2)} (|dt| = ${Math.abs(h).toExponential(2)})`,
+        );
       }
       this.iters++;
       const ok = stepper.attempt(this.t, this.u, h, this.uNew, this.err);
       let accepted: boolean;
       let errNorm = 0;
       if (adaptive) {
-        errNorm = ok ? scaledErrorNorm(this.err, this.u, this.uNew, options.abstol, options.reltol) : Number.NaN;
+        errNorm = ok
+          ? scaledErrorNorm(this.err, this.u, this.uNew, options.abstol, options.reltol)
+          : Number.NaN;
         if (!ok || Number.isNaN(errNorm) || !allFinite(this.uNew)) {
           // Non-finite trial (or singular W): shrink hard and retry; give up below dtmin.
           this.stats.nreject++;

@@ -167,7 +167,9 @@ export function resolveOptions(
       );
     }
     abstol = Float64Array.from(options.abstol);
-    abstol.forEach((a, i) => positiveNumber(`abstol[${i}]`, a, true));
+    abstol.forEach((a, i) => {
+      positiveNumber(`abstol[${i}]`, a, true);
+    });
   }
   if (reltol === 0 && abstol.some((a) => a === 0)) {
     throw new InvalidOptionError(
@@ -190,7 +192,8 @@ export function resolveOptions(
       saveat = timesInSpan("saveat", options.saveat, t0, t1);
     }
   }
-  const tstops = options.tstops === undefined ? new Float64Array(0) : timesInSpan("tstops", options.tstops, t0, t1);
+  const tstops =
+    options.tstops === undefined ? new Float64Array(0) : timesInSpan("tstops", options.tstops, t0, t1);
   const adaptive = options.adaptive ?? solver.adaptive;
   if (typeof adaptive !== "boolean") {
     throw new InvalidOptionError(`@udekit/ode: option adaptive = ${String(adaptive)} must be true or false.`);
@@ -214,14 +217,18 @@ export function resolveOptions(
   }
   for (const key of ["dense", "saveEverystep"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
-      throw new InvalidOptionError(`@udekit/ode: option ${key} = ${String(options[key])} must be true or false.`);
+      throw new InvalidOptionError(
+        `@udekit/ode: option ${key} = ${String(options[key])} must be true or false.`,
+      );
     }
   }
   const dense = options.dense ?? saveat === undefined;
   const saveEverystep = options.saveEverystep ?? saveat === undefined;
   const c = options.controller ?? {};
   if (typeof c !== "object" || c === null) {
-    throw new InvalidOptionError("@udekit/ode: controller must be an object { beta1, beta2, safety, qmin, qmax }.");
+    throw new InvalidOptionError(
+      "@udekit/ode: controller must be an object { beta1, beta2, safety, qmin, qmax }.",
+    );
   }
   checkKeys(c, CONTROLLER_NAMES, "controller");
   const k = solver.errorOrder + 1;
@@ -237,5 +244,18 @@ export function resolveOptions(
       `@udekit/ode: controller needs safety ≤ 1, qmin < 1 < qmax; got safety = ${controller.safety}, qmin = ${controller.qmin}, qmax = ${controller.qmax}.`,
     );
   }
-  return { reltol, abstol, saveat, saveEverystep, tstops, dt, adaptive, dtmin, dtmax, maxiters, dense, controller };
+  return {
+    reltol,
+    abstol,
+    saveat,
+    saveEverystep,
+    tstops,
+    dt,
+    adaptive,
+    dtmin,
+    dtmax,
+    maxiters,
+    dense,
+    controller,
+  };
 }

@@ -123,7 +123,9 @@ export class ODEProblem {
       throw new InvalidProblemError("@udekit/ode: options.tgrad must be a function (dT, u, p, t) => void.");
     }
     if (options.vjp !== undefined && typeof options.vjp !== "function") {
-      throw new InvalidProblemError("@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.");
+      throw new InvalidProblemError(
+        "@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.",
+      );
     }
     this.u0 = toFloat64(u0, "u0");
     this.n = this.u0.length;
@@ -145,7 +147,11 @@ export class ODEProblem {
   }
 
   /** A copy with other initial data, time span or parameters (same right-hand side and options). */
-  remake(changes: { u0?: ArrayLike<number>; tspan?: readonly [number, number]; p?: ArrayLike<number> }): ODEProblem {
+  remake(changes: {
+    u0?: ArrayLike<number>;
+    tspan?: readonly [number, number];
+    p?: ArrayLike<number>;
+  }): ODEProblem {
     const f = (this.f ?? this.tensorF) as InPlaceRhs;
     return new ODEProblem(f, changes.u0 ?? this.u0, changes.tspan ?? this.tspan, changes.p ?? this.p, {
       jac: this.jac,

@@ -51,7 +51,9 @@ describe("saveat", () => {
     expect(saved.t[50]).toBe(5);
     const ex = new Float64Array(2);
     for (let i = 0; i < saved.t.length; i++) {
-      const err = Math.max(...Array.from(saved.state(i), (v, k) => Math.abs(v - rot.exact(saved.t[i], ex)[k])));
+      const err = Math.max(
+        ...Array.from(saved.state(i), (v, k) => Math.abs(v - rot.exact(saved.t[i], ex)[k])),
+      );
       // Global error at reltol 1e-8 over 5 time units, plus the 4th-order interpolant: 1e-7 is ~20× the tolerance.
       expect(err).toBeLessThan(1e-7);
     }
@@ -59,11 +61,15 @@ describe("saveat", () => {
     expect(() => saved.at(1)).toThrow(SolutionAccessError);
   });
   test("array saveat is sorted in the direction of integration (backward)", () => {
-    const back = solve(rot.problem.remake({ tspan: [5, 0], u0: rot.exact(5, new Float64Array(2)) }), Vern7(), {
-      saveat: [0, 4, 2.5],
-      reltol: 1e-10,
-      abstol: 1e-12,
-    });
+    const back = solve(
+      rot.problem.remake({ tspan: [5, 0], u0: rot.exact(5, new Float64Array(2)) }),
+      Vern7(),
+      {
+        saveat: [0, 4, 2.5],
+        reltol: 1e-10,
+        abstol: 1e-12,
+      },
+    );
     expect(back.t).toEqual([4, 2.5, 0]);
     // Vern7 at reltol 1e-10: 1e-8 allows 100× tolerance for the backward solve's global error.
     expect(Math.abs(back.state(2)[0] - 1)).toBeLessThan(1e-8);
@@ -127,7 +133,8 @@ describe("dense output", () => {
   test("at() is exact at step ends and accurate inside, with and without out", () => {
     const sol = solve(rot.problem, Rodas4(), { reltol: 1e-7, abstol: 1e-9 });
     expect(sol.dense).toBe(true);
-    for (let i = 0; i < sol.t.length; i++) expect(Array.from(sol.at(sol.t[i]))).toEqual(Array.from(sol.state(i)));
+    for (let i = 0; i < sol.t.length; i++)
+      expect(Array.from(sol.at(sol.t[i]))).toEqual(Array.from(sol.state(i)));
     const out = new Float64Array(2);
     const ex = new Float64Array(2);
     for (let t = 0; t <= 5; t += 0.037) {

@@ -46,7 +46,9 @@ describe("tensor right-hand side", () => {
     jac?.(J, u, problem.p, 0.5);
     // Exact: [[0, 1], [−2μxy − 1, μ(1 − x²)]]; the tape computes the same products: rounding only.
     const expected = [0, 1, -2 * mu * u[0] * u[1] - 1, mu * (1 - u[0] * u[0])];
-    J.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected[i]))));
+    J.forEach((v, i) => {
+      expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected[i])));
+    });
   });
   test("Van der Pol μ = 1000 with Rodas4 uses the tape Jacobian (no finite-difference evaluations)", () => {
     const fx = loadFixture("van-der-pol-mu1000");

@@ -36,7 +36,12 @@ function compileTensorRhs(problem: ODEProblem): ResolvedRhs {
   const pTensorShape = problem.p.length === 0 ? [1] : pShape;
   let compiled: ReturnType<typeof compile>;
   try {
-    compiled = compile(f, tensor(problem.u0.slice(), [n]), tensor(pData.slice(), pTensorShape), scalar(problem.tspan[0]));
+    compiled = compile(
+      f,
+      tensor(problem.u0.slice(), [n]),
+      tensor(pData.slice(), pTensorShape),
+      scalar(problem.tspan[0]),
+    );
   } catch (e) {
     throw new InvalidProblemError(
       `@udekit/ode: the tensor right-hand side could not be compiled: ${(e as Error).message} It must be (u, p, t) => Tensor built from @udekit/autodiff ops, with u of shape [${n}] and p of shape [${pTensorShape.join(", ")}].`,

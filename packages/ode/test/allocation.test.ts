@@ -1,12 +1,13 @@
 /**
  * The stepping loop allocates no buffers per step. Method: after a warm-up (so the JIT has
  * compiled the loop) and a forced collection, run K steps and read the heapUsed growth, with a
- * gc performance observer confirming that no collection ran in between (else measure again).
+ * gc performance observer confirming that no collection ran in between (else measure again);
+ * the minimum of three such measurements.
  * V8 boxes doubles passed to non-inlined calls (HeapNumbers, ~16 B each), so bytes per step are
- * not zero, but they do not depend on the problem size; a per-step buffer would. The test
- * measures at two dimensions n₁ < n₂ and bounds the growth of bytes/step by half of one
- * n-vector's growth, 4·(n₂ − n₁) bytes — a generous bound that still catches any per-step
- * vector or matrix allocation. Both sizes are ≥ 64 so that the kernels take the same (wasm)
+ * not zero (and scatter by a few hundred bytes with JIT activity), but they do not depend on
+ * the problem size; a per-step buffer would. The test measures at two dimensions n₁ < n₂ and
+ * bounds the growth of bytes/step by one n-vector's growth, 8·(n₂ − n₁) bytes — generous
+ * against the scatter, and any per-step vector (or matrix) allocation reaches it. Both sizes are ≥ 64 so that the kernels take the same (wasm)
  * code path at both (below 64 they run their TypeScript loops, with different boxing).
  */
 import { PerformanceObserver } from "node:perf_hooks";
@@ -21,9 +22,12 @@ import type { OdeSolver } from "../src/stepper.js";
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
+/** Bytes per step: the minimum of three GC-free measurements (one-off JIT or arena bookkeeping allocations do not repeat). */
 async function measure(run: (k: number) => void, k: number): Promise<number> {
-  run(200); // warm-up: let the JIT optimise the loop
-  for (let attempt = 0; attempt < 5; attempt++) {
+  run(1000); // warm-up: let the JIT optimise the loop and the callbacks
+  let best = Number.POSITIVE_INFINITY;
+  let valid = 0;
+  for (let attempt = 0; attempt < 8 && valid < 3; attempt++) {
     let gcs = 0;
     const obs = new PerformanceObserver((list) => {
       gcs += list.getEntries().length;
@@ -36,9 +40,13 @@ async function measure(run: (k: number) => void, k: number): Promise<number> {
     const h1 = process.memoryUsage().heapUsed;
     await new Promise((r) => setTimeout(r, 30));
     obs.disconnect();
-    if (gcs === 0) return (h1 - h0) / k;
+    if (gcs === 0) {
+      valid++;
+      best = Math.min(best, (h1 - h0) / k);
+    }
   }
-  throw new Error("a garbage collection ran during every measurement");
+  if (valid === 0) throw new Error("a garbage collection ran during every measurement");
+  return best;
 }
 
 /** n/2 forced oscillators: a non-stiff system of dimension n with an analytic Jacobian. */
@@ -64,9 +72,11 @@ function oscillators(n: number): ODEProblem {
         }
       },
       tgrad: (dT, _u, _p, t) => {
+        // One double per call: in a not-yet-optimised callback every fresh double is a boxed HeapNumber.
+        const c = 0.1 * Math.cos(t);
         for (let i = 0; i < n; i += 2) {
           dT[i] = 0;
-          dT[i + 1] = 0.1 * Math.cos(t);
+          dT[i + 1] = c;
         }
       },
     },
@@ -90,10 +100,10 @@ describe("no buffer allocation per step (step + dense output inside the step)", 
   test.each([
     ["Tsit5", Tsit5(), 200, 1000, 1000],
     ["Vern7 (lazy extra stages for the dense output)", Vern7(), 200, 1000, 500],
-    ["Rodas4 (Jacobian, W = I/(hγ) − J, LU, 6 solves)", Rodas4(), 80, 240, 200],
+    ["Rodas4 (Jacobian, W = I/(hγ) − J, LU, 6 solves)", Rodas4(), 64, 256, 400],
   ] as [string, OdeSolver, number, number, number][])("%s", async (_name, solver, n1, n2, steps) => {
     const small = await bytesPerStep(solver, n1, steps);
     const large = await bytesPerStep(solver, n2, steps);
-    expect(large - small).toBeLessThan(4 * (n2 - n1));
+    expect(large - small).toBeLessThan(8 * (n2 - n1));
   });
 });

@@ -80,7 +80,17 @@ export function robertson(withJac: boolean): ODEProblem {
       name: "Robertson",
       jac: withJac
         ? (J, u) => {
-            J.set([-k1, k3 * u[2], k3 * u[1], k1, -k3 * u[2] - 2 * k2 * u[1], -k3 * u[1], 0, 2 * k2 * u[1], 0]);
+            J.set([
+              -k1,
+              k3 * u[2],
+              k3 * u[1],
+              k1,
+              -k3 * u[2] - 2 * k2 * u[1],
+              -k3 * u[1],
+              0,
+              2 * k2 * u[1],
+              0,
+            ]);
           }
         : undefined,
     },

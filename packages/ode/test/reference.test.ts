@@ -20,7 +20,12 @@ import {
   vanDerPol,
 } from "./reference-problems.js";
 
-function errorOver(problem: ReturnType<typeof lotkaVolterra>, solver: OdeSolver, fxName: string, tol: number) {
+function errorOver(
+  problem: ReturnType<typeof lotkaVolterra>,
+  solver: OdeSolver,
+  fxName: string,
+  tol: number,
+) {
   const fx = loadFixture(fxName);
   const sol = solve(problem, solver, { reltol: tol, abstol: tol, saveat: fx.times });
   expect(sol.retcode).toBe("Success");
@@ -76,7 +81,11 @@ describe("stiff reference problems (Rosenbrock methods)", () => {
     // abstol far below each component's size so that the relative error is what is controlled.
     // Measured max relative error / reltol: Rodas4 5.8 at 1e-8, Rosenbrock23 2.0 at 1e-6.
     const fx = loadFixture("robertson");
-    const sol = solve(robertson(false), solver, { reltol: tol, abstol: [1e-10, 1e-14, 1e-10], saveat: fx.times });
+    const sol = solve(robertson(false), solver, {
+      reltol: tol,
+      abstol: [1e-10, 1e-14, 1e-10],
+      saveat: fx.times,
+    });
     expect(sol.retcode).toBe("Success");
     for (let i = 1; i < fx.times.length; i++) {
       for (let k = 0; k < 3; k++) {

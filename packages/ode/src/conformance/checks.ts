@@ -6,15 +6,14 @@
  * can assert on it and a report can print it.
  */
 import { init } from "../integrator.js";
+import type { PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { ODEProblem } from "../problem.js";
-import { toClassical } from "../rosenbrock/tableau.js";
 import type { RosenbrockTableau } from "../rosenbrock/tableau.js";
+import { rosenbrockOrder, toClassical } from "../rosenbrock/tableau.js";
 import { solve } from "../solve.js";
 import type { OdeSolver } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
 import { satisfiedDenseOrder, satisfiedOrder } from "../tableau/order-conditions.js";
-import type { PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
-import { rosenbrockOrder } from "../rosenbrock/tableau.js";
 import { type AnalyticProblem, expSinProblem, logisticProblem, rotationProblem } from "./problems.js";
 
 export interface CheckResult {
@@ -78,7 +77,13 @@ export function checkTableau(solver: OdeSolver): CheckResult {
             Array.from(t.b, (v, i) => v - (t.bErr as Float64Array)[i]),
             solver.embeddedOrder + 1,
           );
-    const q = satisfiedDenseOrder(t.a, t.totalStages, erk.dense.coeffs, erk.dense.degree, erk.dense.order + 1);
+    const q = satisfiedDenseOrder(
+      t.a,
+      t.totalStages,
+      erk.dense.coeffs,
+      erk.dense.degree,
+      erk.dense.order + 1,
+    );
     const ok = p === solver.order && pHat === solver.embeddedOrder && q === erk.dense.order;
     return {
       check: "tableau order conditions",
@@ -109,7 +114,11 @@ export function checkTableau(solver: OdeSolver): CheckResult {
       values: { order: p, embeddedOrder: pHat },
     };
   }
-  return { check: "tableau order conditions", ok: false, detail: "solver exposes neither a Butcher nor a Rosenbrock tableau" };
+  return {
+    check: "tableau order conditions",
+    ok: false,
+    detail: "solver exposes neither a Butcher nor a Rosenbrock tableau",
+  };
 }
 
 /** Step counts 4·2^(k/2), up to 2^21 (Euler needs ~10⁶ steps to get below 1e-3 on the harder problems). */
@@ -132,7 +141,12 @@ function slopesSettled(hs: number[], errs: number[]): boolean {
 /** Max over step ends of the global error of a fixed-step solve with N steps (no storage: walks the integrator). */
 function fixedStepError(solver: OdeSolver, ap: AnalyticProblem, N: number): number {
   const [t0, t1] = ap.problem.tspan;
-  const integ = init(ap.problem, solver, { adaptive: false, dt: (t1 - t0) / N, dense: false, maxiters: N + 10 });
+  const integ = init(ap.problem, solver, {
+    adaptive: false,
+    dt: (t1 - t0) / N,
+    dense: false,
+    maxiters: N + 10,
+  });
   const ex = new Float64Array(ap.problem.n);
   let err = 0;
   while (integ.step()) err = Math.max(err, maxAbsDiff(integ.u, ap.exact(integ.t, ex)));
@@ -147,7 +161,10 @@ function fixedStepError(solver: OdeSolver, ap: AnalyticProblem, N: number): numb
  * 0.1 (the asymptotic regime), which keeps low-order methods cheap. (The max over the grid, not the end value alone, so that an error changing
  * sign at the end time cannot fake a slope.)
  */
-export function checkConvergence(solver: OdeSolver, ap: AnalyticProblem = expSinProblem([0, 3], 3)): CheckResult {
+export function checkConvergence(
+  solver: OdeSolver,
+  ap: AnalyticProblem = expSinProblem([0, 3], 3),
+): CheckResult {
   const T = ap.problem.tspan[1] - ap.problem.tspan[0];
   const hs: number[] = [];
   const errs: number[] = [];
@@ -251,7 +268,11 @@ export function checkReversibility(solver: OdeSolver): CheckResult {
   const bound = 10 * fwdErr + 1e-12;
   return {
     check: "reversibility",
-    ok: fwd.retcode === "Success" && back.retcode === "Success" && back.t[back.t.length - 1] === 0 && backErr <= bound,
+    ok:
+      fwd.retcode === "Success" &&
+      back.retcode === "Success" &&
+      back.t[back.t.length - 1] === 0 &&
+      backErr <= bound,
     detail: `|u(0 → 5 → 0) − u0| = ${backErr.toExponential(2)} ≤ 10·(forward error ${fwdErr.toExponential(2)})`,
     values: { backErr, fwdErr },
   };
@@ -272,7 +293,12 @@ export function checkStats(solver: OdeSolver): CheckResult {
     const problem = new ODEProblem(
       (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => {
         calls++;
-        (ap.problem.f as (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void)(du, u, p, t);
+        (ap.problem.f as (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void)(
+          du,
+          u,
+          p,
+          t,
+        );
       },
       ap.problem.u0,
       ap.problem.tspan,
@@ -316,7 +342,8 @@ export function checkRetcodes(solver: OdeSolver): CheckResult {
   }
   if (solver.adaptive) {
     const dtmin = solve(base, solver, { reltol: 1e-12, abstol: 1e-12, dtmin: 0.5 });
-    if (dtmin.retcode !== "DtLessThanMin" || dtmin.t.length < 1) failures.push(`dtmin: 0.5 gave ${dtmin.retcode}`);
+    if (dtmin.retcode !== "DtLessThanMin" || dtmin.t.length < 1)
+      failures.push(`dtmin: 0.5 gave ${dtmin.retcode}`);
   }
   const nanAfter = new ODEProblem(
     (du: Float64Array, u: Float64Array, _p: Float64Array, t: number) => {
@@ -334,6 +361,9 @@ export function checkRetcodes(solver: OdeSolver): CheckResult {
   return {
     check: "retcodes",
     ok: failures.length === 0,
-    detail: failures.length === 0 ? "MaxIters, DtLessThanMin, Unstable as forced, with partial solutions" : failures.join("; "),
+    detail:
+      failures.length === 0
+        ? "MaxIters, DtLessThanMin, Unstable as forced, with partial solutions"
+        : failures.join("; "),
   };
 }

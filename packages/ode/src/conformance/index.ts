@@ -13,7 +13,12 @@ import {
   checkStats,
   checkTableau,
 } from "./checks.js";
-import { type AnalyticProblem, expSinProblem, nonlinearRotationProblem, rationalProblem } from "./problems.js";
+import {
+  type AnalyticProblem,
+  expSinProblem,
+  nonlinearRotationProblem,
+  rationalProblem,
+} from "./problems.js";
 
 export {
   type CheckResult,

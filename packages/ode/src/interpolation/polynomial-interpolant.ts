@@ -27,7 +27,11 @@ export function polynomialInterpolant(
 ): PolynomialInterpolant {
   const degree = Math.max(...rows.map((r) => r.length));
   const coeffs = new Float64Array(rows.length * degree);
-  rows.forEach((r, i) => r.forEach((v, d) => (coeffs[i * degree + d] = v)));
+  rows.forEach((r, i) => {
+    r.forEach((v, d) => {
+      coeffs[i * degree + d] = v;
+    });
+  });
   return { name, order, degree, stages: rows.length, coeffs };
 }
 

@@ -10,9 +10,9 @@
 import { axpy, luFactor, luSolve } from "@udekit/kernels";
 import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import type { OdeSolver, RhsContext, Stepper } from "../stepper.js";
+import { workspace, workspaceI32 } from "../workspace.js";
 import { finiteDifferenceJacobian, timeDerivative } from "./jacobian.js";
 import type { RosenbrockTableau } from "./tableau.js";
-import { workspace, workspaceI32 } from "../workspace.js";
 
 export interface RosenbrockSpec {
   name: string;
@@ -71,21 +71,16 @@ class RosenbrockStepper implements Stepper {
     const n = ctx.n;
     const s = tab.stages;
     this.n = n;
-    [this.J, this.W, this.T, this.f0, this.Ubuf, this.Ustored, this.tmp, this.col, this.fEnd] = workspace(this, [
-      n * n,
-      n * n,
-      n,
-      n,
-      s * n,
-      interp.stages * n,
-      n,
-      n,
-      n,
-    ]);
+    [this.J, this.W, this.T, this.f0, this.Ubuf, this.Ustored, this.tmp, this.col, this.fEnd] = workspace(
+      this,
+      [n * n, n * n, n, n, s * n, interp.stages * n, n, n, n],
+    );
     this.piv = workspaceI32(this, n);
     this.U = Array.from({ length: s }, (_, i) => this.Ubuf.subarray(i * n, (i + 1) * n));
     this.denseVectors = interp.stages;
-    this.UstoredViews = Array.from({ length: interp.stages }, (_, i) => this.Ustored.subarray(i * n, (i + 1) * n));
+    this.UstoredViews = Array.from({ length: interp.stages }, (_, i) =>
+      this.Ustored.subarray(i * n, (i + 1) * n),
+    );
     this.w = new Float64Array(Math.max(s, interp.stages));
   }
 

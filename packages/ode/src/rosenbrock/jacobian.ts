@@ -35,7 +35,13 @@ export function finiteDifferenceJacobian(
 }
 
 /** Writes T = ∂f/∂t at (t, y) (tgrad, else a central difference); tmp is scratch (length n). */
-export function timeDerivative(ctx: RhsContext, t: number, y: Float64Array, T: Float64Array, tmp: Float64Array): void {
+export function timeDerivative(
+  ctx: RhsContext,
+  t: number,
+  y: Float64Array,
+  T: Float64Array,
+  tmp: Float64Array,
+): void {
   if (ctx.tgrad !== undefined) {
     ctx.tgrad(T, y, ctx.p, t);
     return;

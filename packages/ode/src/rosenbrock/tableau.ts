@@ -38,7 +38,9 @@ function lowerRows(rows: readonly (readonly number[])[], s: number, what: string
   if (rows.length !== s) fail(`${what} must have ${s} rows; got ${rows.length}.`);
   rows.forEach((r, i) => {
     if (r.length > i) fail(`row ${i + 1} of ${what} must have at most ${i} entries (strictly lower).`);
-    r.forEach((v, j) => (M[i * s + j] = v));
+    r.forEach((v, j) => {
+      M[i * s + j] = v;
+    });
   });
   return M;
 }
@@ -104,7 +106,8 @@ export function rosenbrockTableau(spec: TransformedSpec): RosenbrockTableau {
     m: Float64Array.from(spec.m),
     mErr: Float64Array.from(spec.mErr),
     fsal:
-      spec.c[s - 1] === 1 && spec.m.every((v, j) => Math.abs(v - (j < s - 1 ? a[(s - 1) * s + j] : 0)) <= tol),
+      spec.c[s - 1] === 1 &&
+      spec.m.every((v, j) => Math.abs(v - (j < s - 1 ? a[(s - 1) * s + j] : 0)) <= tol),
   };
   // Back to the classical form for the consistency checks.
   const { alpha, Gamma, b } = toClassical(tab);
@@ -128,7 +131,11 @@ export function rosenbrockTableau(spec: TransformedSpec): RosenbrockTableau {
 }
 
 /** The classical coefficients (α, Γ with γᵢᵢ = γ, b) of a transformed tableau. */
-export function toClassical(tab: RosenbrockTableau): { alpha: Float64Array; Gamma: Float64Array; b: number[] } {
+export function toClassical(tab: RosenbrockTableau): {
+  alpha: Float64Array;
+  Gamma: Float64Array;
+  b: number[];
+} {
   const s = tab.stages;
   // Γ⁻¹ = diag(1/γ) − C, so Γ = (diag(1/γ) − C)⁻¹.
   const Ginv = new Float64Array(s * s);
@@ -161,7 +168,8 @@ export function fromClassical(spec: ClassicalSpec): { tableau: RosenbrockTableau
   const a = mulRows(lowerRows(spec.alpha, s, "α"), Ginv, s, s);
   const m = mulRows(Float64Array.from(spec.b), Ginv, 1, s);
   const mErr = mulRows(Float64Array.from(spec.bErr), Ginv, 1, s);
-  const rows = (M: Float64Array) => Array.from({ length: s }, (_, i) => Array.from(M.subarray(i * s, i * s + i)));
+  const rows = (M: Float64Array) =>
+    Array.from({ length: s }, (_, i) => Array.from(M.subarray(i * s, i * s + i)));
   const C = new Float64Array(s * s);
   for (let i = 0; i < s; i++) for (let j = 0; j < i; j++) C[i * s + j] = -Ginv[i * s + j];
   const d = Array.from({ length: s }, (_, i) => {

@@ -34,7 +34,9 @@ const onK = [
   [1 / (1 - 2 * d), -1 / (1 - 2 * d)],
   [(-2 * d) / (1 - 2 * d), 1 / (1 - 2 * d)],
 ];
-const rows = [0, 1].map((l) => [0, 1].map((deg) => onK[0][deg] * Ginv[0 * 3 + l] + onK[1][deg] * Ginv[1 * 3 + l]));
+const rows = [0, 1].map((l) =>
+  [0, 1].map((deg) => onK[0][deg] * Ginv[0 * 3 + l] + onK[1][deg] * Ginv[1 * 3 + l]),
+);
 
 export const rosenbrock23 = rosenbrock({
   name: "Rosenbrock23",

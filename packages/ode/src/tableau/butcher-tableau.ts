@@ -57,9 +57,12 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
   check(spec.a.length === s - 1, `A must have ${s - 1} rows (stages 2…${s}); got ${spec.a.length}.`);
   check(spec.b.length === s, `b must have ${s} entries; got ${spec.b.length}.`);
   check(spec.c[0] === 0, `c₁ must be 0 for an explicit method; got ${spec.c[0]}.`);
-  spec.a.forEach((row, i) =>
-    check(row.length === i + 1, `row ${i + 2} of A must have ${i + 1} entries (strictly lower); got ${row.length}.`),
-  );
+  spec.a.forEach((row, i) => {
+    check(
+      row.length === i + 1,
+      `row ${i + 2} of A must have ${i + 1} entries (strictly lower); got ${row.length}.`,
+    );
+  });
   const bSum = spec.b.reduce((x, y) => x + y, 0);
   check(Math.abs(bSum - 1) <= tol * s, `Σ b = ${bSum}, expected 1.`);
   const lastRow = s > 1 ? spec.a[s - 2] : [];
@@ -73,7 +76,11 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
   const c = new Float64Array(total);
   const a = new Float64Array(total * total);
   for (let i = 0; i < s; i++) c[i] = spec.c[i];
-  spec.a.forEach((row, i) => row.forEach((v, j) => (a[(i + 1) * total + j] = v)));
+  spec.a.forEach((row, i) => {
+    row.forEach((v, j) => {
+      a[(i + 1) * total + j] = v;
+    });
+  });
   let next = s;
   if (!fsal) {
     c[s] = 1;
@@ -86,7 +93,9 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
       `extra stage ${next + 1} refers to ${e.a.length} earlier stages but only ${next} exist.`,
     );
     c[next] = e.c;
-    e.a.forEach((v, j) => (a[next * total + j] = v));
+    e.a.forEach((v, j) => {
+      a[next * total + j] = v;
+    });
     next++;
   }
   for (let i = 0; i < total; i++) {
@@ -109,5 +118,14 @@ export function butcherTableau(spec: ButcherTableauSpec): ButcherTableau {
     check(Math.abs(eSum) <= tol * Math.max(1, eScale), `Σ bErr = ${eSum}, expected 0.`);
     bErr = Float64Array.from(spec.bErr);
   }
-  return { stages: s, totalStages: total, c, a, b: Float64Array.from(spec.b), bErr, fsal, endStage: fsal ? s - 1 : s };
+  return {
+    stages: s,
+    totalStages: total,
+    c,
+    a,
+    b: Float64Array.from(spec.b),
+    bErr,
+    fsal,
+    endStage: fsal ? s - 1 : s,
+  };
 }

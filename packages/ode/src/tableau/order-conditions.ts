@@ -35,7 +35,13 @@ export function orderConditionResiduals(
  * The largest p ≤ maxOrder such that every condition of order ≤ p holds to `tol`
  * (relative to 1 + Σ|bᵢΦᵢ|, so that large coefficients given to 16 digits pass).
  */
-export function satisfiedOrder(A: Float64Array, s: number, b: ArrayLike<number>, maxOrder: number, tol = 1e-11): number {
+export function satisfiedOrder(
+  A: Float64Array,
+  s: number,
+  b: ArrayLike<number>,
+  maxOrder: number,
+  tol = 1e-11,
+): number {
   let p = 0;
   for (let q = 1; q <= maxOrder; q++) {
     for (const tree of treesOfOrder(q)) {

@@ -11,7 +11,11 @@ describe("rooted trees", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((p) => treesOfOrder(p).length)).toEqual([1, 1, 2, 4, 9, 20, 48, 115]);
   });
   test("density γ of the order-3 trees is 3 (bushy) and 6 (tall)", () => {
-    expect(treesOfOrder(3).map((t) => t.gamma).sort()).toEqual([3, 6]);
+    expect(
+      treesOfOrder(3)
+        .map((t) => t.gamma)
+        .sort(),
+    ).toEqual([3, 6]);
   });
 });
 
