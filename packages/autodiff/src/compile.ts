@@ -139,10 +139,11 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
   const outBuffer = outSlot >= 0 ? new Float64Array(out.size) : steps[last].ctx.out;
 
   /** Inputs must match their traced sizes exactly; output and gradient buffers may be longer (only the leading entries are written). */
+  const NO_OPTIONS = {};
   const checkArrays = (
     what: string,
     arrays: readonly (Float64Array | null)[],
-    { wrt, longer = false }: { wrt?: readonly boolean[]; longer?: boolean } = {},
+    { wrt, longer = false }: { wrt?: readonly boolean[]; longer?: boolean } = NO_OPTIONS,
   ): void => {
     if (arrays.length !== leaves.length) {
       throw new CompileError(`compiled ${what}: expected ${leaves.length} arrays, got ${arrays.length}.`);
@@ -219,9 +220,10 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     const gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step]);
     const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
     const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
+    const gradCheck = { wrt, longer: true };
     return (inputs, cotangent, grads) => {
       checkArrays("pullback (inputs)", inputs);
-      checkArrays("pullback (grads)", grads, { wrt, longer: true });
+      checkArrays("pullback (grads)", grads, gradCheck);
       if (cotangent.length !== out.size) {
         throw new CompileError(
           `compiled pullback: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,

@@ -18,6 +18,12 @@ export interface DenseForward {
   at(t: number, out: Float64Array): Float64Array;
 }
 
+/** A re-solved piece of the forward solution: its dense output and step boundaries. */
+export interface ForwardPiece {
+  dense: DenseForward;
+  steps: Float64Array;
+}
+
 /**
  * A dense output read only inside [a, b]: a stiff solver's finite-difference time
  * derivative may evaluate the adjoint system a hair outside the interval, where the
@@ -26,7 +32,7 @@ export interface DenseForward {
 export function clampedForward(dense: DenseForward, a: number, b: number): DenseForward {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
-  return { at: (t, out) => dense.at(t < lo ? lo : t > hi ? hi : t, out) };
+  return { at: (t, out) => dense.at(Math.min(Math.max(t, lo), hi), out) };
 }
 
 export interface AdjointContext {
@@ -42,8 +48,14 @@ export interface AdjointContext {
   readonly saved: Float64Array;
   /** Dense forward output over the whole span (absent when the forward solve kept none). */
   readonly dense: DenseForward | undefined;
+  /**
+   * Boundaries of the forward solve's accepted steps. The backward pass steps to each of
+   * them exactly (tstops), so that no backward step straddles two pieces of the forward
+   * dense output and u(t) is resolved as finely as the forward solve resolved it.
+   */
+  readonly forwardSteps: Float64Array;
   /** Re-solves the forward problem from (tA, uA) to tB with dense output (checkpointing). */
-  resolve(tA: number, uA: Float64Array, tB: number): DenseForward;
+  resolve(tA: number, uA: Float64Array, tB: number): ForwardPiece;
   readonly solver: OdeSolver;
   readonly reltol: number;
   readonly abstol: number;

@@ -1,65 +1,141 @@
 /**
- * InterpolatingAdjoint: integrates y = [λ; μ] backward, dλ/dt = −(∂f/∂u)ᵀλ and
- * dμ/dt = −(∂f/∂p)ᵀλ with μ(t_last) = 0, so μ(t0) = ∫ λᵀ ∂f/∂p dt = p̄, reading u(t) from the
- * forward dense output (never re-integrating u backward, which is unstable on dissipative
- * problems). With checkpointing, each interval between save points is re-solved forward
- * from its stored state just before it is needed (Serban & Hindmarsh, CVODES, 2005, §4).
- * The parameter integral is part of the ODE state, so it is error-controlled like λ.
+ * InterpolatingAdjoint: integrates the augmented adjoint system y = [λ; μ] backward,
+ * dλ/dt = −(∂f/∂u)ᵀλ and dμ/dt = −(∂f/∂p)ᵀλ with μ(t_last) = 0, so that
+ * μ(t0) = ∫ λᵀ ∂f/∂p dt = p̄, reading u(t) from the forward dense output (never
+ * re-integrating u backward, which is unstable on dissipative problems). With
+ * checkpointing, each interval between save points is re-solved forward from its stored
+ * state just before it is needed (Serban & Hindmarsh, CVODES, 2005, §4).
+ *
+ * With an explicit Runge–Kutta method the μ part is not carried as ODE state: since dμ/dt
+ * does not depend on μ, the method's own update μ ← μ + h·Σ bᵢ·kᵢ^μ only needs the
+ * parameter VJPs at the accepted step's stages (λᵢ, tᵢ), which are recorded while the step
+ * is attempted and evaluated once it is accepted — the same numbers as integrating
+ * [λ; μ] with that method, without np-long stage vectors (np = 10⁴ for the seed model).
+ * μ is then not part of the error norm (λ is). With a stiff (Rosenbrock) method, whose
+ * stages are not plain evaluations, the full augmented system is integrated.
  */
-import { init, type ODEIntegrator } from "../integrator.js";
-import { ODEProblem } from "../problem.js";
-import {
-  type AdjointContext,
-  addStats,
-  type BackwardResult,
-  type DenseForward,
-  intervalEnd,
-  stateBefore,
-} from "./adjoint-context.js";
+import { InvalidProblemError } from "../errors.js";
+import type { OdeSolver } from "../stepper.js";
+import type { ButcherTableau } from "../tableau/butcher-tableau.js";
+import type { AdjointContext, BackwardResult, DenseForward } from "./adjoint-context.js";
 import { adjointJacobian } from "./adjoint-jacobian.js";
+import { sweepBackward } from "./backward-intervals.js";
+import { withStepperHooks } from "./stepper-hooks.js";
 
 export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
-  const { rhs, p, saveat, cotangent } = ctx;
+  const tableau = (ctx.solver as OdeSolver & { tableau?: ButcherTableau }).tableau;
+  return tableau === undefined || ctx.solver.stiff
+    ? augmentedAdjoint(ctx, checkpointing)
+    : stageAdjoint(ctx, checkpointing, tableau);
+}
+
+function augmentedAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
+  const { rhs, p } = ctx;
   const { n, np } = rhs;
   const y = new Float64Array(n + np);
   const u = new Float64Array(n);
   const negLambda = new Float64Array(n);
   const uBar = new Float64Array(n);
   const pBar = new Float64Array(np);
-  let forward: DenseForward | undefined = ctx.dense;
+  let forward = ctx.dense as DenseForward;
   const augmented = (dy: Float64Array, yy: Float64Array, _q: Float64Array, t: number): void => {
-    (forward as DenseForward).at(t, u);
+    forward.at(t, u);
     for (let i = 0; i < n; i++) negLambda[i] = -yy[i];
     rhs.vjpUP(uBar, pBar, negLambda, u, p, t);
     dy.set(uBar);
     dy.set(pBar, n);
   };
-  let integ: ODEIntegrator | undefined;
-  for (let k = saveat.length - 1; k >= 0; k--) {
-    for (let i = 0; i < n; i++) y[i] += cotangent[k * n + i];
-    const from = saveat[k];
-    const to = intervalEnd(ctx, k);
-    if (from === to) continue;
-    if (checkpointing || forward === undefined) forward = ctx.resolve(to, stateBefore(ctx, k), from);
-    if (integ === undefined) {
-      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-      const jac = ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward as DenseForward, true) : undefined;
-      const problem = new ODEProblem(augmented, y, [from, to], new Float64Array(0), { kind: "inplace", jac });
-      integ = init(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
-    } else {
-      integ.reinit(y, from, to);
-    }
-    while (integ.step()) {
-      // stepping; the integrator sets retcode at the end or on failure
-    }
-    if (integ.retcode !== "Success") {
-      addStats(ctx.stats, integ.stats);
-      return { retcode: integ.retcode, message: `InterpolatingAdjoint backward pass: ${integ.message}` };
-    }
-    y.set(integ.u);
-  }
-  if (integ !== undefined) addStats(ctx.stats, integ.stats);
+  const result = sweepBackward(ctx, checkpointing, {
+    state: y,
+    rhs: augmented,
+    // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+    jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, true) : undefined,
+    solver: ctx.solver,
+    setForward: (f) => {
+      forward = f;
+    },
+    method: "InterpolatingAdjoint",
+  });
+  if (result.retcode !== "Success") return result;
   for (let i = 0; i < n; i++) ctx.u0Bar[i] += y[i];
   for (let j = 0; j < np; j++) ctx.pBar[j] += y[n + j];
-  return { retcode: "Success", message: "" };
+  return result;
+}
+
+function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: ButcherTableau): BackwardResult {
+  const { rhs, p } = ctx;
+  const { n, np } = rhs;
+  const s = tableau.stages;
+  const lambda = new Float64Array(n);
+  const pAcc = new Float64Array(np);
+  const negLambda = new Float64Array(n);
+  const weighted = new Float64Array(n);
+  // Stage inputs of the step being attempted: λᵢ, u(tᵢ), tᵢ.
+  const stageLambda = Array.from({ length: s }, () => new Float64Array(n));
+  const stageU = Array.from({ length: s }, () => new Float64Array(n));
+  const stageT = new Float64Array(s);
+  let recording = false;
+  let stage = 0;
+  let stepH = 0;
+  let forward = ctx.dense as DenseForward;
+
+  const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
+    const slot = recording && stage < s ? stage : -1;
+    const u = slot >= 0 ? stageU[slot] : weighted;
+    forward.at(t, u);
+    for (let i = 0; i < n; i++) negLambda[i] = -l[i];
+    if (slot >= 0) {
+      const dst = stageLambda[slot];
+      for (let i = 0; i < n; i++) dst[i] = l[i];
+      stageT[slot] = t;
+    }
+    if (recording) stage++;
+    rhs.vjpU(dl, negLambda, u, p, t);
+  };
+
+  const recordingSolver = withStepperHooks(ctx.solver, {
+    beforeAttempt: (t, y, h) => {
+      // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
+      const dst = stageLambda[0];
+      for (let i = 0; i < n; i++) dst[i] = y[i];
+      stageT[0] = t;
+      forward.at(t, stageU[0]);
+      stepH = h;
+      stage = 1;
+      recording = true;
+    },
+    afterAttempt: () => {
+      recording = false;
+    },
+    beforeAccept: () => {
+      if (stage !== s) {
+        throw new InvalidProblemError(
+          `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
+        );
+      }
+      // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ) with h < 0 backward: p̄ += |h|·Σ bᵢ·(∂f/∂p)ᵀλᵢ.
+      const length = Math.abs(stepH);
+      for (let i = 0; i < s; i++) {
+        const w = tableau.b[i] * length;
+        if (w === 0) continue;
+        const li = stageLambda[i];
+        for (let j = 0; j < n; j++) weighted[j] = w * li[j];
+        rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
+      }
+    },
+  });
+
+  const result = sweepBackward(ctx, checkpointing, {
+    state: lambda,
+    rhs: adjoint,
+    solver: recordingSolver,
+    setForward: (f) => {
+      forward = f;
+    },
+    method: "InterpolatingAdjoint",
+  });
+  if (result.retcode !== "Success") return result;
+  for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
+  for (let j = 0; j < np; j++) ctx.pBar[j] += pAcc[j];
+  return result;
 }

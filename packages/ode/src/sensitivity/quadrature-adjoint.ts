@@ -6,21 +6,13 @@
  * parameter VJP with cotangent w_q·h·λ(t_q): p̄ is accumulated in place, nothing is allocated per step.
  * (The parameter part is not error-controlled; the rule is exact to degree 2m − 1 in each step.)
  */
-import { init, type ODEIntegrator } from "../integrator.js";
-import { ODEProblem } from "../problem.js";
-import {
-  type AdjointContext,
-  addStats,
-  type BackwardResult,
-  type DenseForward,
-  intervalEnd,
-  stateBefore,
-} from "./adjoint-context.js";
+import type { AdjointContext, BackwardResult, DenseForward } from "./adjoint-context.js";
 import { adjointJacobian } from "./adjoint-jacobian.js";
+import { sweepBackward } from "./backward-intervals.js";
 import { gaussLegendre } from "./gauss-legendre.js";
 
 export function quadratureAdjoint(ctx: AdjointContext, points: number): BackwardResult {
-  const { rhs, p, saveat, cotangent } = ctx;
+  const { rhs, p } = ctx;
   const { n } = rhs;
   const { nodes, weights } = gaussLegendre(points);
   const lambda = new Float64Array(n);
@@ -36,25 +28,16 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
     for (let i = 0; i < n; i++) negLambda[i] = -l[i];
     rhs.vjpU(dl, negLambda, u, p, t);
   };
-  let integ: ODEIntegrator | undefined;
-  for (let k = saveat.length - 1; k >= 0; k--) {
-    for (let i = 0; i < n; i++) lambda[i] += cotangent[k * n + i];
-    const from = saveat[k];
-    const to = intervalEnd(ctx, k);
-    if (from === to) continue;
-    if (ctx.dense === undefined) forward = ctx.resolve(to, stateBefore(ctx, k), from);
-    if (integ === undefined) {
-      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-      const jac = ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined;
-      const problem = new ODEProblem(adjoint, lambda, [from, to], new Float64Array(0), {
-        kind: "inplace",
-        jac,
-      });
-      integ = init(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
-    } else {
-      integ.reinit(lambda, from, to);
-    }
-    while (integ.step()) {
+  const result = sweepBackward(ctx, false, {
+    state: lambda,
+    rhs: adjoint,
+    // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+    jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined,
+    solver: ctx.solver,
+    setForward: (f) => {
+      forward = f;
+    },
+    afterStep: (integ) => {
       const a = integ.tPrev;
       const h = integ.t - a;
       const length = Math.abs(h);
@@ -66,14 +49,10 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
         forward.at(tq, uQ);
         rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, tq);
       }
-    }
-    if (integ.retcode !== "Success") {
-      addStats(ctx.stats, integ.stats);
-      return { retcode: integ.retcode, message: `QuadratureAdjoint backward pass: ${integ.message}` };
-    }
-    lambda.set(integ.u);
-  }
-  if (integ !== undefined) addStats(ctx.stats, integ.stats);
+    },
+    method: "QuadratureAdjoint",
+  });
+  if (result.retcode !== "Success") return result;
   for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
   for (let j = 0; j < pAcc.length; j++) ctx.pBar[j] += pAcc[j];
   return { retcode: "Success", message: "" };

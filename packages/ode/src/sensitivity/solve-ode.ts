@@ -27,6 +27,7 @@ import { forwardSensitivity } from "./forward-sensitivity.js";
 import { interpolatingAdjoint } from "./interpolating-adjoint.js";
 import { quadratureAdjoint } from "./quadrature-adjoint.js";
 import { InterpolatingAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
+import { withStepperHooks } from "./stepper-hooks.js";
 
 /** What a solveOde call did; pass an object as `info` to have it filled in. */
 export interface SolveOdeInfo {
@@ -163,6 +164,23 @@ interface Saved {
   sol: ODESolution;
   p: Float64Array;
   u0: Float64Array;
+  steps: Float64Array;
+}
+
+/** Solves and records the accepted steps' end times (for the backward pass's tstops). */
+function solveRecordingSteps(
+  problem: ODEProblem,
+  solver: OdeSolver,
+  options: Record<string, unknown>,
+): { sol: ODESolution; steps: Float64Array } {
+  const steps: number[] = [];
+  const recording = withStepperHooks(solver, {
+    beforeAccept: (tNew) => {
+      steps.push(tNew);
+    },
+  });
+  const sol = solve(problem, recording, options);
+  return { sol, steps: Float64Array.from(steps) };
 }
 
 function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
@@ -192,14 +210,14 @@ const solveOp = defineOp<SolveAttrs>({
     const f0 = rhs.counts.f;
     const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, { kind: "inplace" });
     rhs.prepare(problem.p);
-    const sol = solve(problem, a.solver, {
+    const { sol, steps } = solveRecordingSteps(problem, a.solver, {
       ...a.forwardOptions,
       saveat: a.saveat,
       dense: needsDense(a.sensealg),
     });
     ctx.out.fill(Number.NaN);
     ctx.out.set(sol.u.subarray(0, Math.min(sol.u.length, ctx.out.length)));
-    ctx.saved = { rhs, sol, p: problem.p, u0: problem.u0 } satisfies Saved;
+    ctx.saved = { rhs, sol, p: problem.p, u0: problem.u0, steps } satisfies Saved;
     if (a.info !== undefined) {
       a.info.retcode = sol.retcode;
       a.info.message = sol.message;
@@ -208,7 +226,7 @@ const solveOp = defineOp<SolveAttrs>({
   },
   vjp(ctx, g, inputGrads) {
     const a = ctx.attrs;
-    const { rhs, sol, p, u0 } = ctx.saved as Saved;
+    const { rhs, sol, p, u0, steps } = ctx.saved as Saved;
     const { n, np } = rhs;
     const gu0 = inputGrads[0];
     const gp = inputGrads[1];
@@ -233,16 +251,18 @@ const solveOp = defineOp<SolveAttrs>({
         cotangent: g,
         saved: sol.u,
         dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
+        forwardSteps: steps,
         resolve: (tA, uA, tB) => {
           const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
             kind: "inplace",
           });
-          const s = solve(local, a.solver, { ...fwd, dense: true, saveEverystep: false });
-          if (s.retcode !== "Success")
+          const piece = solveRecordingSteps(local, a.solver, { ...fwd, dense: true, saveEverystep: false });
+          if (piece.sol.retcode !== "Success") {
             throw new SensitivityOptionError(
-              `solveOde: re-solving a checkpoint interval failed: ${s.message}`,
+              `solveOde: re-solving a checkpoint interval failed: ${piece.sol.message}`,
             );
-          return clampedForward(s, tA, tB);
+          }
+          return { dense: clampedForward(piece.sol, tA, tB), steps: piece.steps };
         },
         solver: alg.solver ?? a.solver,
         reltol: alg.reltol ?? fwd.reltol ?? 1e-3,
