@@ -24,7 +24,7 @@ interface RhsAttrs {
 /** An in-place right-hand side with a user VJP as a tape op: (u, p) ↦ f(u, p, t). */
 const inPlaceRhsOp = defineOp<RhsAttrs>({
   name: "ode.inPlaceRhs",
-  shape: (shapes, { rhs }) => [rhs.n],
+  shape: (_shapes, { rhs }) => [rhs.n],
   workspace: (_shapes, { rhs }) => rhs.n + rhs.np,
   forward(ctx) {
     ctx.attrs.rhs.f(ctx.out, ctx.inputs[0], ctx.inputs[1], ctx.attrs.t);

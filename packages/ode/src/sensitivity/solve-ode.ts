@@ -184,7 +184,7 @@ function solveRecordingSteps(
 }
 
 function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
-  const [u0, p] = shapes;
+  const [u0] = shapes;
   if (u0.length !== 1) {
     throw new ShapeError(
       `solveOde: u0 must be a vector [n]; got shape ${formatShape(u0)}. Reshape it to [${u0.reduce((a, b) => a * b, 1)}].`,

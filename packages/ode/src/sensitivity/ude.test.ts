@@ -200,6 +200,56 @@ describe("Lotka–Volterra: gradients for u0 and p", () => {
     });
   });
 
+  test("an in-place right-hand side with a hand-written VJP gives the same gradients", () => {
+    const inPlace = {
+      f: (du: Float64Array, u: Float64Array, q: Float64Array) => {
+        du[0] = q[0] * u[0] - q[1] * u[0] * u[1];
+        du[1] = -q[2] * u[1] + q[3] * u[0] * u[1];
+      },
+      // uBar = Jᵀλ, pBar = (∂f/∂p)ᵀλ, written out by hand from f above
+      vjp: (
+        uBar: Float64Array,
+        pBar: Float64Array | null,
+        l: Float64Array,
+        u: Float64Array,
+        q: Float64Array,
+      ) => {
+        uBar[0] = l[0] * (q[0] - q[1] * u[1]) + l[1] * q[3] * u[1];
+        uBar[1] = -l[0] * q[1] * u[0] + l[1] * (-q[2] + q[3] * u[0]);
+        if (pBar !== null) {
+          pBar[0] = l[0] * u[0];
+          pBar[1] = -l[0] * u[0] * u[1];
+          pBar[2] = -l[1] * u[1];
+          pBar[3] = l[1] * u[0] * u[1];
+        }
+      },
+    };
+    const ref = [...gu.data, ...gp.data];
+    for (const alg of [InterpolatingAdjoint(), QuadratureAdjoint(), DirectBackprop()]) {
+      const [, [au, ap]] = valueAndGrad(
+        (u: Tensor, q: Tensor) =>
+          sum(
+            square(
+              sub(
+                solveOde(inPlace, u, q, {
+                  tspan: [0, 10],
+                  saveat,
+                  reltol: 1e-10,
+                  abstol: 1e-12,
+                  sensealg: alg,
+                }),
+                target,
+              ),
+            ),
+          ),
+        [0, 1],
+      )(x0, p);
+      [...au.data, ...ap.data].forEach((v, i) => {
+        expect(Math.abs(v - ref[i])).toBeLessThan(1e-6 * (1 + Math.abs(ref[i])));
+      });
+    }
+  });
+
   test("saveat including t0 adds that cotangent to the u0 gradient directly", () => {
     const withT0 = [0, ...saveat];
     const tgt = tensor(withT0.map((t) => [1 + 0.1 * t, 1 - 0.05 * t]));

@@ -1,0 +1,64 @@
+// solveOde's bad-input errors, each with its type and fix-it text.
+import { mul, ShapeError, type Tensor, tensor } from "@udekit/autodiff";
+import { describe, expect, test } from "vitest";
+import { Rodas4 } from "../solvers/index.js";
+import { SensitivityOptionError } from "./errors.js";
+import { DirectBackprop, type SensitivityAlgorithm } from "./sensealg.js";
+import { type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
+
+const decay = (u: Tensor, p: Tensor) => mul(p, u);
+const u0 = tensor([1, 2]);
+const p = tensor([-0.5]);
+const base: SolveOdeOptions = { tspan: [0, 1], saveat: [0.5, 1] };
+
+describe("solveOde rejects bad input before solving", () => {
+  test.each([
+    ["an unknown option", { ...base, reltoll: 1e-6 }, /unknown option "reltoll" \(did you mean "reltol"\?\)/],
+    [
+      "an empty tspan",
+      { ...base, tspan: [1, 1] },
+      /tspan must be \[t0, t1\] with two different finite numbers/,
+    ],
+    ["a non-finite tspan", { ...base, tspan: [0, Number.NaN] }, /tspan must be/],
+    [
+      "a save point outside tspan",
+      { ...base, saveat: [0.5, 2] },
+      /saveat\[1\] = 2 is not inside tspan \[0, 1\]/,
+    ],
+    ["unordered save points", { ...base, saveat: [0.8, 0.5] }, /saveat must be ordered from t0 to t1/],
+    ["no save points", { ...base, saveat: [] }, /saveat must be a non-empty array/],
+    [
+      "an unknown sensealg",
+      { ...base, sensealg: { kind: "Magic" } as unknown as SensitivityAlgorithm },
+      /sensealg must be one of/,
+    ],
+    [
+      "DirectBackprop with a Rosenbrock solver",
+      { ...base, solver: Rodas4(), sensealg: DirectBackprop() },
+      /explicit Runge–Kutta/,
+    ],
+  ] as const)("%s", (_what, options, message) => {
+    expect(() => solveOde(decay, u0, p, options as SolveOdeOptions)).toThrow(SensitivityOptionError);
+    expect(() => solveOde(decay, u0, p, options as SolveOdeOptions)).toThrow(message);
+  });
+
+  test("u0 must be a vector", () => {
+    expect(() => solveOde(decay, tensor([[1, 2]]), p, base)).toThrow(ShapeError);
+    expect(() => solveOde(decay, tensor([[1, 2]]), p, base)).toThrow(/Reshape it to \[2\]/);
+  });
+
+  test("f must be a tensor function or { f, vjp }", () => {
+    // @ts-expect-error deliberately wrong
+    expect(() => solveOde({ f: () => {} }, u0, p, base)).toThrow(/\{ f: \(du, u, p, t\) => void, vjp:/);
+  });
+});
+
+describe("failures are retcodes, not exceptions", () => {
+  test("a forward solve that runs out of steps returns NaN rows and says why", () => {
+    const info: SolveOdeInfo = {};
+    const out = solveOde(decay, u0, p, { tspan: [0, 1], saveat: [0.5, 1], maxiters: 2, reltol: 1e-12, info });
+    expect(info.retcode).toBe("MaxIters");
+    expect(info.message).toMatch(/maxiters/);
+    expect(Number.isNaN(out.data[out.size - 1])).toBe(true);
+  });
+});
