@@ -9,6 +9,7 @@ import type { SolveOptions } from "./options.js";
 import type { ODEProblem } from "./problem.js";
 import { type DenseData, GrowableBuffer, ODESolution } from "./solution.js";
 import type { OdeSolver } from "./stepper.js";
+import { releaseWorkspace } from "./workspace.js";
 
 export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOptions = {}): ODESolution {
   const integ = new ODEIntegrator(problem, solver, options);
@@ -88,6 +89,11 @@ export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOpti
       stepper: integ.stepper,
     };
   }
+  // Hand the loop's buffers back to the kernels' arena now rather than at some later garbage
+  // collection (a tight loop of solves never yields to the finalisers); a dense solution keeps
+  // its stepper, which evaluates the interpolant.
+  releaseWorkspace(integ);
+  if (dense === undefined) releaseWorkspace(integ.stepper);
   return new ODESolution({
     t: outT,
     u,

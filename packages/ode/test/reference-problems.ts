@@ -3,7 +3,7 @@
  * ODEProblems, shared by the reference tests and the benchmark suite.
  */
 import { readFileSync } from "node:fs";
-import { matvec } from "@udekit/kernels";
+import { allocF64, matvec } from "@udekit/kernels";
 import { ODEProblem } from "../src/problem.js";
 
 export interface Fixture {
@@ -116,7 +116,8 @@ export function brusselator(): ODEProblem {
 export function seedLinear(n: 100 | 10): { problem: ODEProblem; fixture: Fixture; A: Float64Array } {
   const fx = loadFixture(`seed-linear-n${n}`);
   const P = fx.P as number[][];
-  const A = new Float64Array(n * n);
+  // In the kernels' WebAssembly arena, so that matvec reads A in place (an ordinary array is copied per call).
+  const A = allocF64(n * n);
   for (let i = 0; i < n; i++) {
     let rowSum = 0;
     for (let j = 0; j < n; j++) {

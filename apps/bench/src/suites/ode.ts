@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { matvec } from "@udekit/kernels";
+import { allocF64, matvec } from "@udekit/kernels";
 import { BS3, DP5, ODEProblem, type OdeSolver, Rodas4, Rosenbrock23, solve, Tsit5, Vern7 } from "@udekit/ode";
 import type { BenchContext, BenchSection, BenchTable, TargetResult } from "../report.js";
 import { timeInterleaved } from "../timing.js";
@@ -110,11 +110,14 @@ function vanDerPolCase(tols: number[]): Case {
   return { name: "Van der Pol μ = 1000", problem, fx, solvers: [Rosenbrock23(), Rodas4()], tols };
 }
 
-function seedCase(tols: number[]): Case & { A: Float64Array; n: number } {
+function seedCase(
+  tols: number[],
+): Case & { A: Float64Array; n: number; yBuf: Float64Array; dy: Float64Array } {
   const fx = fixture("seed-linear-n100");
   const P = fx.P as number[][];
   const n = P.length;
-  const A = new Float64Array(n * n);
+  // In the kernels' WebAssembly arena, so that matvec reads A in place (an ordinary array is copied per call).
+  const A = allocF64(n * n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < n; j++) {
@@ -138,6 +141,9 @@ function seedCase(tols: number[]): Case & { A: Float64Array; n: number } {
     tols,
     A,
     n,
+    // odex's RHS scratch, allocated once (arena blocks are not reclaimed until freed).
+    yBuf: allocF64(n),
+    dy: allocF64(n),
   };
 }
 
@@ -196,14 +202,12 @@ function wpTable(c: Case, points: Point[]): BenchTable {
 
 /** odex on the seed model: states at the fixture times through its dense output. */
 function odexRun(seed: ReturnType<typeof seedCase>, tol: number): { states: number[][]; nEval: number } {
-  const { n, A, fx } = seed;
+  const { n, A, fx, yBuf, dy } = seed;
   const s = new odex.Solver(n);
   s.relativeTolerance = tol;
   s.absoluteTolerance = tol;
   s.denseOutput = true;
   s.maxSteps = 1e6;
-  const yBuf = new Float64Array(n);
-  const dy = new Float64Array(n);
   const f = (_x: number, y: number[]) => {
     for (let i = 0; i < n; i++) yBuf[i] = y[i];
     matvec(n, n, A, yBuf, dy, false);
