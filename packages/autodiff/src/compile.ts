@@ -10,6 +10,7 @@
  * inputs. Tensors captured from f's closure are constants: their buffers are read at each
  * replay, but anything computed from constants alone is computed once, at compile time.
  */
+import { allocF64, allocF64From } from "@udekit/kernels";
 import { CompileError } from "./errors.js";
 import type { OpContext, OpRecord } from "./registry.js";
 import { formatShape, type Shape } from "./shape.js";
@@ -119,20 +120,21 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     const slot = leaves.indexOf(t);
     return slot >= 0 ? { kind: "leaf", slot } : { kind: "step", step: stepOf.get(t.index) as number };
   };
+  // The program's buffers live in the kernels' memory (allocF64), where the WebAssembly
+  // kernels use them without copying; consumers are rewired to the moved outputs.
   tape.entries.forEach((entry, k) => {
     if (!live[k] || entry.op === null || entry.ctx === null) return;
     const sources = entry.inputs.map(sourceOf);
     sources.forEach((src, position) => {
       if (src.kind === "leaf") bindings.push({ step: steps.length, position, slot: src.slot });
     });
-    stepOf.set(k, steps.length);
-    steps.push({
-      op: entry.op,
-      ctx: entry.ctx,
-      inputs: entry.ctx.inputs as Float64Array[],
-      sources,
-      grad: new Float64Array(entry.ctx.out.length),
+    const inputs = entry.ctx.inputs as Float64Array[];
+    sources.forEach((src, position) => {
+      if (src.kind === "step") inputs[position] = steps[src.step].ctx.out;
     });
+    const ctx: OpContext<unknown> = { ...entry.ctx, inputs, out: allocF64From(entry.ctx.out) };
+    stepOf.set(k, steps.length);
+    steps.push({ op: entry.op, ctx, inputs, sources, grad: allocF64(ctx.out.length) });
   });
   const outSlot = leaves.indexOf(out);
   const last = steps.length - 1;
@@ -272,7 +274,7 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     };
 
   const noSkip = steps.map(() => false);
-  const leafGrads = leaves.map((l) => new Float64Array(l.size));
+  const leafGrads = leaves.map((l) => allocF64(l.size));
   const full = makePullback(
     leaves.map(() => true),
     false,

@@ -16,7 +16,7 @@ import {
   type Tensor,
   tensor,
 } from "@udekit/autodiff";
-import { axpy } from "@udekit/kernels";
+import { allocF64, axpy } from "@udekit/kernels";
 
 /** A tensor right-hand side; t is a rank-0 tensor, so time dependence is traced too. */
 export type TensorOdeRhs = (u: Tensor, p: Tensor, t: Tensor) => Tensor;
@@ -80,6 +80,9 @@ class CompiledRhs implements DifferentiableRhs {
   private readonly pullUP: Pullback;
   private readonly time = new Float64Array(1);
   private readonly args: Float64Array[];
+  /** p copied into the kernels' memory at prepare (the wasm kernels then use it in place). */
+  private readonly pKernel: Float64Array;
+  private pSource: Float64Array | undefined;
   private readonly grads: (Float64Array | null)[] = [null, null, null];
 
   constructor(
@@ -97,17 +100,20 @@ class CompiledRhs implements DifferentiableRhs {
     this.pullU = this.program.pullback([true, false, false]);
     this.pullP = this.program.pullback([false, true, false], { accumulate: true });
     this.pullUP = this.program.pullback([true, true, false]);
-    this.args = [u0, p, this.time];
+    this.pKernel = allocF64(np);
+    this.args = [u0, this.pKernel, this.time];
   }
 
   prepare(p: Float64Array): void {
-    this.args[1] = p;
+    this.pSource = p;
+    this.pKernel.set(p);
+    this.args[1] = this.pKernel;
     this.program.prepare(this.args);
   }
 
   private bind(u: Float64Array, p: Float64Array, t: number): Float64Array[] {
     this.args[0] = u;
-    this.args[1] = p;
+    this.args[1] = p === this.pSource ? this.pKernel : p;
     this.time[0] = t;
     return this.args;
   }

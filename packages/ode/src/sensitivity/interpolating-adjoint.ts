@@ -14,6 +14,7 @@
  * μ is then not part of the error norm (λ is). With a stiff (Rosenbrock) method, whose
  * stages are not plain evaluations, the full augmented system is integrated.
  */
+import { allocF64, freeArray } from "@udekit/kernels";
 import { InvalidProblemError } from "../errors.js";
 import type { OdeSolver } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
@@ -36,30 +37,34 @@ function augmentedAdjoint(ctx: AdjointContext, checkpointing: boolean): Backward
   const u = new Float64Array(n);
   const negLambda = new Float64Array(n);
   const uBar = new Float64Array(n);
-  const pBar = new Float64Array(np);
-  let forward = ctx.dense as DenseForward;
-  const augmented = (dy: Float64Array, yy: Float64Array, _q: Float64Array, t: number): void => {
-    forward.at(t, u);
-    for (let i = 0; i < n; i++) negLambda[i] = -yy[i];
-    rhs.vjpUP(uBar, pBar, negLambda, u, p, t);
-    dy.set(uBar);
-    dy.set(pBar, n);
-  };
-  const result = sweepBackward(ctx, checkpointing, {
-    state: y,
-    rhs: augmented,
-    // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-    jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, true) : undefined,
-    solver: ctx.solver,
-    setForward: (f) => {
-      forward = f;
-    },
-    method: "InterpolatingAdjoint",
-  });
-  if (result.retcode !== "Success") return result;
-  for (let i = 0; i < n; i++) ctx.u0Bar[i] += y[i];
-  for (let j = 0; j < np; j++) ctx.pBar[j] += y[n + j];
-  return result;
+  const pBar = allocF64(np);
+  try {
+    let forward = ctx.dense as DenseForward;
+    const augmented = (dy: Float64Array, yy: Float64Array, _q: Float64Array, t: number): void => {
+      forward.at(t, u);
+      for (let i = 0; i < n; i++) negLambda[i] = -yy[i];
+      rhs.vjpUP(uBar, pBar, negLambda, u, p, t);
+      dy.set(uBar);
+      dy.set(pBar, n);
+    };
+    const result = sweepBackward(ctx, checkpointing, {
+      state: y,
+      rhs: augmented,
+      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+      jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, true) : undefined,
+      solver: ctx.solver,
+      setForward: (f) => {
+        forward = f;
+      },
+      method: "InterpolatingAdjoint",
+    });
+    if (result.retcode !== "Success") return result;
+    for (let i = 0; i < n; i++) ctx.u0Bar[i] += y[i];
+    for (let j = 0; j < np; j++) ctx.pBar[j] += y[n + j];
+    return result;
+  } finally {
+    freeArray(pBar);
+  }
 }
 
 function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: ButcherTableau): BackwardResult {
@@ -67,75 +72,79 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
   const { n, np } = rhs;
   const s = tableau.stages;
   const lambda = new Float64Array(n);
-  const pAcc = new Float64Array(np);
-  const negLambda = new Float64Array(n);
-  const weighted = new Float64Array(n);
-  // Stage inputs of the step being attempted: λᵢ, u(tᵢ), tᵢ.
-  const stageLambda = Array.from({ length: s }, () => new Float64Array(n));
-  const stageU = Array.from({ length: s }, () => new Float64Array(n));
-  const stageT = new Float64Array(s);
-  let recording = false;
-  let stage = 0;
-  let stepH = 0;
-  let forward = ctx.dense as DenseForward;
+  const pAcc = allocF64(np);
+  try {
+    const negLambda = new Float64Array(n);
+    const weighted = new Float64Array(n);
+    // Stage inputs of the step being attempted: λᵢ, u(tᵢ), tᵢ.
+    const stageLambda = Array.from({ length: s }, () => new Float64Array(n));
+    const stageU = Array.from({ length: s }, () => new Float64Array(n));
+    const stageT = new Float64Array(s);
+    let recording = false;
+    let stage = 0;
+    let stepH = 0;
+    let forward = ctx.dense as DenseForward;
 
-  const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
-    const slot = recording && stage < s ? stage : -1;
-    const u = slot >= 0 ? stageU[slot] : weighted;
-    forward.at(t, u);
-    for (let i = 0; i < n; i++) negLambda[i] = -l[i];
-    if (slot >= 0) {
-      const dst = stageLambda[slot];
-      for (let i = 0; i < n; i++) dst[i] = l[i];
-      stageT[slot] = t;
-    }
-    if (recording) stage++;
-    rhs.vjpU(dl, negLambda, u, p, t);
-  };
-
-  const recordingSolver = withStepperHooks(ctx.solver, {
-    beforeAttempt: (t, y, h) => {
-      // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
-      const dst = stageLambda[0];
-      for (let i = 0; i < n; i++) dst[i] = y[i];
-      stageT[0] = t;
-      forward.at(t, stageU[0]);
-      stepH = h;
-      stage = 1;
-      recording = true;
-    },
-    afterAttempt: () => {
-      recording = false;
-    },
-    beforeAccept: () => {
-      if (stage !== s) {
-        throw new InvalidProblemError(
-          `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
-        );
+    const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
+      const slot = recording && stage < s ? stage : -1;
+      const u = slot >= 0 ? stageU[slot] : weighted;
+      forward.at(t, u);
+      for (let i = 0; i < n; i++) negLambda[i] = -l[i];
+      if (slot >= 0) {
+        const dst = stageLambda[slot];
+        for (let i = 0; i < n; i++) dst[i] = l[i];
+        stageT[slot] = t;
       }
-      // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ) with h < 0 backward: p̄ += |h|·Σ bᵢ·(∂f/∂p)ᵀλᵢ.
-      const length = Math.abs(stepH);
-      for (let i = 0; i < s; i++) {
-        const w = tableau.b[i] * length;
-        if (w === 0) continue;
-        const li = stageLambda[i];
-        for (let j = 0; j < n; j++) weighted[j] = w * li[j];
-        rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
-      }
-    },
-  });
+      if (recording) stage++;
+      rhs.vjpU(dl, negLambda, u, p, t);
+    };
 
-  const result = sweepBackward(ctx, checkpointing, {
-    state: lambda,
-    rhs: adjoint,
-    solver: recordingSolver,
-    setForward: (f) => {
-      forward = f;
-    },
-    method: "InterpolatingAdjoint",
-  });
-  if (result.retcode !== "Success") return result;
-  for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
-  for (let j = 0; j < np; j++) ctx.pBar[j] += pAcc[j];
-  return result;
+    const recordingSolver = withStepperHooks(ctx.solver, {
+      beforeAttempt: (t, y, h) => {
+        // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
+        const dst = stageLambda[0];
+        for (let i = 0; i < n; i++) dst[i] = y[i];
+        stageT[0] = t;
+        forward.at(t, stageU[0]);
+        stepH = h;
+        stage = 1;
+        recording = true;
+      },
+      afterAttempt: () => {
+        recording = false;
+      },
+      beforeAccept: () => {
+        if (stage !== s) {
+          throw new InvalidProblemError(
+            `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
+          );
+        }
+        // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ) with h < 0 backward: p̄ += |h|·Σ bᵢ·(∂f/∂p)ᵀλᵢ.
+        const length = Math.abs(stepH);
+        for (let i = 0; i < s; i++) {
+          const w = tableau.b[i] * length;
+          if (w === 0) continue;
+          const li = stageLambda[i];
+          for (let j = 0; j < n; j++) weighted[j] = w * li[j];
+          rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
+        }
+      },
+    });
+
+    const result = sweepBackward(ctx, checkpointing, {
+      state: lambda,
+      rhs: adjoint,
+      solver: recordingSolver,
+      setForward: (f) => {
+        forward = f;
+      },
+      method: "InterpolatingAdjoint",
+    });
+    if (result.retcode !== "Success") return result;
+    for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
+    for (let j = 0; j < np; j++) ctx.pBar[j] += pAcc[j];
+    return result;
+  } finally {
+    freeArray(pAcc);
+  }
 }

@@ -6,6 +6,8 @@
  * parameter VJP with cotangent w_q·h·λ(t_q): p̄ is accumulated in place, nothing is allocated per step.
  * (The parameter part is not error-controlled; the rule is exact to degree 2m − 1 in each step.)
  */
+
+import { allocF64, freeArray } from "@udekit/kernels";
 import type { AdjointContext, BackwardResult, DenseForward } from "./adjoint-context.js";
 import { adjointJacobian } from "./adjoint-jacobian.js";
 import { sweepBackward } from "./backward-intervals.js";
@@ -21,39 +23,43 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
   const lambdaQ = new Float64Array(n);
   const uQ = new Float64Array(n);
   // p̄'s share of this pass, added to ctx.pBar only if the pass succeeds.
-  const pAcc = new Float64Array(rhs.np);
-  let forward = ctx.dense as DenseForward;
-  const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
-    forward.at(t, u);
-    for (let i = 0; i < n; i++) negLambda[i] = -l[i];
-    rhs.vjpU(dl, negLambda, u, p, t);
-  };
-  const result = sweepBackward(ctx, false, {
-    state: lambda,
-    rhs: adjoint,
-    // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-    jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined,
-    solver: ctx.solver,
-    setForward: (f) => {
-      forward = f;
-    },
-    afterStep: (integ) => {
-      const a = integ.tPrev;
-      const h = integ.t - a;
-      const length = Math.abs(h);
-      for (let q = 0; q < nodes.length; q++) {
-        const tq = a + nodes[q] * h;
-        integ.interpolate(tq, lambdaQ);
-        const w = weights[q] * length;
-        for (let i = 0; i < n; i++) lambdaQ[i] *= w;
-        forward.at(tq, uQ);
-        rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, tq);
-      }
-    },
-    method: "QuadratureAdjoint",
-  });
-  if (result.retcode !== "Success") return result;
-  for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
-  for (let j = 0; j < pAcc.length; j++) ctx.pBar[j] += pAcc[j];
-  return { retcode: "Success", message: "" };
+  const pAcc = allocF64(rhs.np);
+  try {
+    let forward = ctx.dense as DenseForward;
+    const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
+      forward.at(t, u);
+      for (let i = 0; i < n; i++) negLambda[i] = -l[i];
+      rhs.vjpU(dl, negLambda, u, p, t);
+    };
+    const result = sweepBackward(ctx, false, {
+      state: lambda,
+      rhs: adjoint,
+      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
+      jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined,
+      solver: ctx.solver,
+      setForward: (f) => {
+        forward = f;
+      },
+      afterStep: (integ) => {
+        const a = integ.tPrev;
+        const h = integ.t - a;
+        const length = Math.abs(h);
+        for (let q = 0; q < nodes.length; q++) {
+          const tq = a + nodes[q] * h;
+          integ.interpolate(tq, lambdaQ);
+          const w = weights[q] * length;
+          for (let i = 0; i < n; i++) lambdaQ[i] *= w;
+          forward.at(tq, uQ);
+          rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, tq);
+        }
+      },
+      method: "QuadratureAdjoint",
+    });
+    if (result.retcode !== "Success") return result;
+    for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
+    for (let j = 0; j < pAcc.length; j++) ctx.pBar[j] += pAcc[j];
+    return { retcode: "Success", message: "" };
+  } finally {
+    freeArray(pAcc);
+  }
 }
