@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
-import { loadSeed } from "./data.js";
+import { checkObservations, formatCsv, loadSeed, parseCsv, parseTimes } from "./data.js";
+import { InputFileError, OptionError } from "./errors.js";
 
 test("the embedded seed data has the documented shapes", () => {
   const seed = loadSeed();
@@ -12,4 +13,54 @@ test("the embedded seed data has the documented shapes", () => {
     [5, 4, 5],
     [4, 5, 4],
   ]);
+});
+
+test("CSV: commas, semicolons, tabs or spaces; comments and blank lines skipped; quoted numbers", () => {
+  expect(parseCsv("1,2\n3, 4\n", "a").rows).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
+  expect(parseCsv("# c\n1;2\n\n3\t4\r\n", "a").rows).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
+  expect(parseCsv('1 2\n"3" -4e-1\n', "a").rows).toEqual([
+    [1, 2],
+    [3, -0.4],
+  ]);
+});
+
+test("CSV header: ignored, or the times when every field reads t=<number>", () => {
+  expect(parseCsv("x,y\n1,2\n", "a")).toEqual({ rows: [[1, 2]] });
+  expect(parseCsv("t=0,t = 0.5\n1,2\n", "a")).toEqual({ rows: [[1, 2]], headerTimes: [0, 0.5] });
+});
+
+test("CSV errors name the line and column", () => {
+  expect(() => parseCsv("1,2\n3\n", "f.csv")).toThrow(/f\.csv line 2 has 1 values but line 1 has 2/);
+  expect(() => parseCsv("1,\n", "f.csv")).toThrow(/line 1, column 2 is empty/);
+  expect(() => parseCsv("1,-inf\n", "f.csv")).toThrow(InputFileError);
+  expect(() => parseCsv("1,1e999\n", "f.csv")).toThrow(/overflows to infinity/);
+  expect(() => parseCsv("a,b\n", "f.csv")).toThrow(/header but no data rows/);
+});
+
+test("--times: finite and strictly increasing", () => {
+  expect(parseTimes("0, 0.5,2")).toEqual([0, 0.5, 2]);
+  expect(() => parseTimes("1,x")).toThrow(OptionError);
+  expect(() => parseTimes("1,1")).toThrow(/increase strictly/);
+});
+
+test("observations: at least 2 times; the UDE needs a multiple of 4 nodes", () => {
+  const obs = { times: [1, 2], values: [[1, 2]] };
+  expect(checkObservations(obs, "linear", "x")).toBe(obs);
+  expect(() => checkObservations(obs, "ude", "x")).toThrow(/multiple of 4/);
+  expect(() => checkObservations({ times: [1], values: [[1]] }, "linear", "x")).toThrow(/1 time column/);
+});
+
+test("formatCsv writes every digit, so parseCsv reads back the same numbers and times", () => {
+  const values = [
+    [0.1 + 0.2, 1 / 3],
+    [-1e-300, 123456789.12345679],
+  ];
+  const back = parseCsv(formatCsv([0.25, 1], values), "x");
+  expect(back).toEqual({ rows: values, headerTimes: [0.25, 1] });
 });

@@ -53,7 +53,9 @@ export function userPath(path: string): string {
 export function readUserFile(path: string, what: string, fix: string): string {
   const full = userPath(path);
   if (!existsSync(full)) {
-    throw new InputFileError(`${what} "${path}" does not exist (looked at ${full}). Fix: ${fix}`);
+    throw new InputFileError(
+      `${what} "${path}" does not exist${full === path ? "" : ` (looked at ${full})`}. Fix: ${fix}`,
+    );
   }
   if (statSync(full).isDirectory()) {
     throw new InputFileError(`${what} "${path}" is a directory, not a file. Fix: ${fix}`);
@@ -121,16 +123,17 @@ export function parseCsv(text: string, file: string): CsvTable {
   let headerTimes: number[] | undefined;
   const first = splitFields(lines[0].line).map((f) => f.replace(/^"(.*)"$/, "$1").trim());
   const numeric = first.map((f) => NUMBER.test(f) || NON_FINITE.test(f));
+  const isText = first.map((f, j) => f !== "" && !numeric[j]);
   let header: string[] | undefined;
-  if (numeric.every((x) => !x)) {
+  if (isText.some((x) => x) && !numeric.some((x) => x)) {
     header = first;
     lines.shift();
     const times = first.map((f) => TIME_HEADER.exec(f)?.[1]);
     if (times.every((t) => t !== undefined && NUMBER.test(t.trim()))) {
       headerTimes = times.map((t) => Number((t as string).trim()));
     }
-  } else if (numeric.some((x) => !x)) {
-    const bad = first[numeric.indexOf(false)];
+  } else if (isText.some((x) => x)) {
+    const bad = first[isText.indexOf(true)];
     throw new InputFileError(
       `${file} line ${lines[0].number} mixes numbers and text ("${bad}"): it is neither a header nor a data row. ` +
         "Fix: make the first line either all column names (a header) or all numbers.",

@@ -149,10 +149,8 @@ export function loadParamsFile(file: string, fallbackActivation: ActivationName)
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputFileError(
-      `parameter file "${file}" is not valid JSON (${(e as Error).message}). Fix: ${fix}`,
-    );
+  } catch {
+    throw new InputFileError(`parameter file "${file}" is not valid JSON. Fix: ${fix}`);
   }
   const src = (
     typeof doc.parameters === "object" && doc.parameters !== null ? doc.parameters : doc

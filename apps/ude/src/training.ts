@@ -72,7 +72,12 @@ export interface TrainHooks {
   stopRequested?(): boolean;
 }
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets the event loop run between iterations so a pending SIGINT reaches its handler. A 0 ms
+ * timer, not setImmediate: the poll phase that dispatches signals runs before timers fire
+ * again, while a setImmediate would resume the loop one iteration before the handler runs.
+ */
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Trains problem.params in place (its vector ends at the best parameters seen). */
 export async function train(

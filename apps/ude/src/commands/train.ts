@@ -18,7 +18,7 @@ import {
   parseOptimizer,
   parsePositive,
 } from "../options.js";
-import { fitPlot, lossPlot, type NodeTrajectory } from "../plots.js";
+import type { NodeTrajectory } from "../plots.js";
 import { createProgress, formatLoss, formatSeconds } from "../progress.js";
 import { reportHtml } from "../report.js";
 import {
@@ -241,6 +241,8 @@ export async function runTraining(
   };
   // results.json first: it holds everything computed, and a second Ctrl-C may come any moment.
   const written = writeResults(run.out, { "results.json": doc });
+  // vega is loaded only here: it is most of the CLI's start-up time.
+  const { fitPlot, lossPlot } = await import("../plots.js");
   const nodes = plotNodes(params.n);
   const before = trajectories(problem, start, nodes);
   const after = trajectories(problem, outcome.best, nodes);

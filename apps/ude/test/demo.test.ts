@@ -1,0 +1,74 @@
+// `ude demo` with a tiny budget writes the whole results folder: results.json with the gradient
+// table (every method, BacksolveAdjoint's self-reported failure, forward mode extrapolated),
+// loss.svg, fit.svg and report.html showing both pictures and the table.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { runCli, tempDir } from "./run-cli.js";
+
+test("demo with a tiny budget writes all four files", async () => {
+  const out = tempDir("demo");
+  const r = await runCli([
+    "demo",
+    "--iters",
+    "2",
+    "--lbfgs-iters",
+    "1",
+    "--repeat",
+    "1",
+    "--forward-sizes",
+    "8,12",
+    "--out",
+    out,
+  ]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  for (const f of ["results.json", "loss.svg", "fit.svg", "report.html"])
+    expect(existsSync(join(out, f))).toBe(true);
+  // The printed table names every method and labels the extrapolation.
+  expect(r.stdout).toMatch(/InterpolatingAdjoint \(checkpointing\)/);
+  expect(r.stdout).toMatch(/FAILED \(self-reported\)/);
+  expect(r.stdout).toMatch(/EXTRAPOLATED to n=100/);
+
+  const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  expect(doc).toMatchObject({ format: "udekit-ude-results", command: "demo" });
+  expect(doc.settings).toMatchObject({ model: "ude", n: 100, parameters: 10049, optimizer: "adam+lbfgs" });
+  expect(Object.keys(doc.versions)).toEqual(
+    expect.arrayContaining(["node", "@udekit/ode", "@udekit/autodiff"]),
+  );
+  const rows = doc.gradient_table.rows as { method: string; status: string; rel_diff?: number }[];
+  expect(rows.map((x) => x.method)).toEqual([
+    "interpolating",
+    "interpolating-checkpointed",
+    "quadrature",
+    "backsolve",
+    "direct",
+    "expm",
+    "forward",
+  ]);
+  expect(rows.find((x) => x.method === "backsolve")?.status).toBe("failed");
+  expect(rows.find((x) => x.method === "forward")?.status).toBe("extrapolated");
+  // Default tolerances (reltol 1e-6): the adjoints agree with the closed form to well within 1e-3.
+  for (const x of rows.filter((x) => x.status === "ok")) expect(x.rel_diff).toBeLessThan(1e-3);
+  const t = doc.training;
+  expect(t.iterations).toBe(t.history.length);
+  expect(t.history.length).toBeGreaterThanOrEqual(2);
+  expect(t.history[0]).toMatchObject({ iteration: 1, phase: "adam" });
+  // The first Adam step (lr 0.01) already lowers the loss on the seed data.
+  expect(t.final_loss).toBeLessThan(t.initial_loss);
+  expect(doc.parameters.P).toHaveLength(100);
+  expect(doc.parameters.nn.layers).toHaveLength(2);
+
+  const loss = readFileSync(join(out, "loss.svg"), "utf8");
+  expect(loss.startsWith("<svg")).toBe(true);
+  expect(loss).toMatch(/iteration/);
+  expect(loss).toMatch(/log scale/);
+  const fit = readFileSync(join(out, "fit.svg"), "utf8");
+  expect(fit).toMatch(/time t/);
+  expect(fit).toMatch(/node 1\b/);
+  expect(fit).toMatch(/observed/);
+  const html = readFileSync(join(out, "report.html"), "utf8");
+  expect(html.match(/<svg/g)).toHaveLength(2);
+  expect(html).toMatch(/<table>/);
+  expect(html).toMatch(/BacksolveAdjoint/);
+});

@@ -1,0 +1,53 @@
+// Ctrl-C during training: the first SIGINT stops after the current iteration, writes the results
+// so far and exits with 130; a second SIGINT ends the process at once.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { startCli, tempDir } from "./run-cli.js";
+
+test("SIGINT after the first progress line: results written, exit code 130", async () => {
+  const out = tempDir("sigint");
+  let sent = false;
+  const { done } = startCli(["train", "--iters", "1000", "--time-budget", "300", "--out", out], {
+    onStdout: (text, child) => {
+      if (!sent && /iteration 1\//.test(text)) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    },
+  });
+  const r = await done;
+  expect(sent).toBe(true);
+  expect(r.code).toBe(130);
+  expect(r.stdout).toMatch(/Interrupted: stopping after the current iteration/);
+  expect(r.stdout).toMatch(/Stopped: interrupted/);
+  const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  expect(doc.training.status).toBe("interrupted");
+  expect(doc.training.iterations).toBeGreaterThanOrEqual(1);
+  expect(doc.training.iterations).toBeLessThan(1000);
+  expect(doc.training.history).toHaveLength(doc.training.iterations);
+  expect(doc.parameters.P).toHaveLength(100);
+  expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/interrupted/);
+});
+
+test("a second SIGINT exits at once", async () => {
+  const out = tempDir("sigint2");
+  let first = false;
+  let second = false;
+  const { done } = startCli(["train", "--iters", "1000", "--time-budget", "300", "--out", out], {
+    onStdout: (text, child) => {
+      if (!first && /iteration 1\//.test(text)) {
+        first = true;
+        child.kill("SIGINT");
+      } else if (first && !second && /Interrupted:/.test(text)) {
+        // The handler has run and removed itself: this one gets the default action.
+        second = true;
+        child.kill("SIGINT");
+      }
+    },
+  });
+  const r = await done;
+  expect(second).toBe(true);
+  expect(r.signal).toBe("SIGINT");
+  expect(r.stdout).not.toMatch(/Wrote /);
+});
