@@ -3,7 +3,7 @@
  * each section and a closing summary (targets, wall time), and writes the machine-readable
  * results (bench-results.json), the figures (SVG) and the report (BENCHMARKS.md).
  *
- * Usage: `pnpm bench [--quick] [suite ...]`, or `pnpm bench --from-json` to re-render BENCHMARKS.md
+ * Usage: `pnpm bench [-- --quick] [-- suite ...]`, or `pnpm bench -- --from-json` to re-render BENCHMARKS.md
  * (recomputing the targets) from the stored apps/bench/bench-results.json without measuring.
  * - A full run of every suite writes the committed files: <repo>/BENCHMARKS.md,
  *   apps/bench/bench-results.json and apps/bench/figures/*.svg.
