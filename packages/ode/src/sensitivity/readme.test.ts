@@ -1,7 +1,18 @@
 // Runs the README's sensitivity example: the code between the markers appears verbatim in
 // README.md (imports there come from the packages; here from the source entries).
 import { readFileSync } from "node:fs";
-import { add, concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import {
+  add,
+  concat,
+  mul,
+  slice,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+  valueAndGrad,
+} from "@udekit/autodiff";
 import { expect, test } from "vitest";
 import { InterpolatingAdjoint, solveOde, Tsit5 } from "../index.js";
 
@@ -33,7 +44,13 @@ test("fitting Lotka–Volterra parameters by gradient descent through the solve"
     return concat([dx, dy]);
   };
   const u0 = tensor([1, 1]);
-  const options = { tspan: [0, 5] as const, saveat: [1, 2, 3, 4, 5], solver: Tsit5(), reltol: 1e-6, abstol: 1e-8 };
+  const options = {
+    tspan: [0, 5] as const,
+    saveat: [1, 2, 3, 4, 5],
+    solver: Tsit5(),
+    reltol: 1e-6,
+    abstol: 1e-8,
+  };
   const data = solveOde(lv, u0, tensor([1.5, 1, 3, 1]), options); // "observations"
 
   const loss = (p: Tensor) =>
