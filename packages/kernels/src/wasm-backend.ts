@@ -172,8 +172,10 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     if (p >= 0) {
       // A loop beats TypedArray#set (and its subarray view) on short arrays.
       const e = p >> 3;
-      if (len <= SHORT) for (let i = 0; i < len; i++) f64[e + i] = a[i];
-      else f64.set(len === a.length ? a : a.subarray(0, len), e);
+      // A loop beats TypedArray#set on short arrays; a longer array than needed is also copied
+      // by a loop, since a subarray view would allocate on every call.
+      if (len <= SHORT || len !== a.length) for (let i = 0; i < len; i++) f64[e + i] = a[i];
+      else f64.set(a, e);
     }
     return p;
   }
@@ -182,12 +184,24 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     const q = offsetOf(a);
     return q >= 0 ? q : reserve(len, 8);
   }
+  // Views of scratch ranges, by start index: scratch positions repeat from call to call, so
+  // copying results back reuses a view instead of allocating a subarray each time.
+  const scratchViews = new Map<number, Float64Array>();
+  function scratchView(e: number, len: number): Float64Array {
+    let v = scratchViews.get(e);
+    if (v === undefined || v.length !== len) {
+      if (scratchViews.size > 256) scratchViews.clear();
+      v = new Float64Array(buf, e * 8, len);
+      scratchViews.set(e, v);
+    }
+    return v;
+  }
   /** Copies a kernel's result back into an array that does not live in the memory. */
   function copyBack(a: Float64Array, p: number, len: number): void {
     if (offsetOf(a) >= 0) return;
     const e = p >> 3;
     if (len <= SHORT) for (let i = 0; i < len; i++) a[i] = f64[e + i];
-    else a.set(f64.subarray(e, e + len));
+    else a.set(scratchView(e, len));
   }
   function inputI32(a: Int32Array, len: number): number {
     const q = offsetOf(a);
