@@ -4,7 +4,8 @@
  * loss-and-gradient evaluation by the chosen sensitivity method (L-BFGS: one line search).
  *
  * The loop yields to the event loop after every iteration, so a SIGINT handler (interrupt.ts)
- * can ask it to stop there; it also stops at the iteration budget or the time budget. Whatever
+ * can ask it to stop there; it also stops at the iteration budget or the time budget (of which
+ * Adam gets at most three quarters when L-BFGS follows, so both phases run). Whatever
  * happens, it returns everything computed so far: the loss history and the parameters with the
  * lowest loss seen.
  */
@@ -77,6 +78,9 @@ export interface TrainHooks {
  * timer, not setImmediate: the poll phase that dispatches signals runs before timers fire
  * again, while a setImmediate would resume the loop one iteration before the handler runs.
  */
+/** Fraction of the time budget Adam may use when L-BFGS follows it. */
+const ADAM_SHARE = 0.75;
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Trains problem.params in place (its vector ends at the best parameters seen). */
@@ -167,6 +171,8 @@ export async function train(
       }
       const stop = await checkStop();
       if (stop !== undefined) return stop;
+      // Leave a quarter of the time budget to L-BFGS when it follows.
+      if (lbfgsIters > 0 && elapsed() >= ADAM_SHARE * settings.timeBudget) return undefined;
     }
     return undefined;
   };

@@ -48,8 +48,8 @@ export interface TrainCliOptions {
 export function addTrainOptions(cmd: Command): Command {
   return cmd
     .option("--optimizer <name>", `${OPTIMIZER_NAMES.join(", ")}`, "adam+lbfgs")
-    .option("--iters <N>", "Adam iterations (L-BFGS iterations for --optimizer lbfgs)", "200")
-    .option("--lbfgs-iters <M>", "L-BFGS iterations after Adam (--optimizer adam+lbfgs)", "50")
+    .option("--iters <N>", "Adam iterations (L-BFGS iterations for --optimizer lbfgs)", "300")
+    .option("--lbfgs-iters <M>", "L-BFGS iterations after Adam (--optimizer adam+lbfgs)", "100")
     .option("--lr <X>", "Adam's learning rate", "0.01")
     .option("--time-budget <S>", "stop training after this many seconds", "60")
     .option(
