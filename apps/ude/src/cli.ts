@@ -69,7 +69,7 @@ function isLibraryError(e: unknown): e is Error {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   if (argv.length === 0) {
-    process.stdout.write(program.helpInformation());
+    program.outputHelp();
     return 0;
   }
   try {
