@@ -36,8 +36,10 @@ export interface InterpolatingAdjointOptions extends BackwardOptions {
 
 export interface QuadratureAdjointOptions extends BackwardOptions {
   /**
-   * Gauss–Legendre points per backward step (default: the backward solver's order + 1, exact
-   * for the product of two polynomials of that order: λ(t) and u(t) inside one step).
+   * Gauss–Legendre points per backward step (default ⌈(order + 1)/2⌉ for the backward
+   * solver's order: a rule exact to degree ≥ order, so the quadrature is as accurate as the
+   * integration. Backward steps stop at the forward steps' boundaries, so u(t) is one
+   * polynomial piece inside each step).
    */
   points?: number;
 }

@@ -279,7 +279,7 @@ const solveOp = defineOp<SolveAttrs>({
       } else if (alg.kind === "InterpolatingAdjoint") {
         result = interpolatingAdjoint(actx, alg.checkpointing === true);
       } else if (alg.kind === "QuadratureAdjoint") {
-        result = quadratureAdjoint(actx, alg.points ?? actx.solver.order + 1);
+        result = quadratureAdjoint(actx, alg.points ?? Math.ceil((actx.solver.order + 1) / 2));
       } else if (alg.kind === "BacksolveAdjoint") {
         const tol = alg.checkTolerance ?? Math.max(1e3 * actx.reltol, 1e-6);
         result = backsolveAdjoint(actx, tol);
