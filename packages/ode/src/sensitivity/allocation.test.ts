@@ -22,7 +22,7 @@ function countTypedArrays<T>(fn: () => T): [T, number] {
     constructor(...args: ConstructorParameters<typeof Float64Array>) {
       created++;
       // biome-ignore lint/suspicious/noExplicitAny: forwarding every constructor overload
-      super(...(args as [any]));
+      super(...(args as unknown as [any]));
       made.add(this);
     }
     // `x instanceof Float64Array` must stay true for arrays made before the swap.
