@@ -1,5 +1,6 @@
 /** add, sub, mul, div: elementwise with broadcasting (rules in ../shape.ts). */
 
+import { axpy, mulAdd } from "@udekit/kernels";
 import { READS_INPUTS, READS_NOTHING } from "../registry.js";
 import { scalar, type Tensor } from "../tensor.js";
 import { binaryOp } from "./elementwise.js";
@@ -10,12 +11,8 @@ export const addOp = binaryOp({
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
   },
-  gradA: (n, g, _a, _b, _out, ga) => {
-    for (let i = 0; i < n; i++) ga[i] += g[i];
-  },
-  gradB: (n, g, _a, _b, _out, gb) => {
-    for (let i = 0; i < n; i++) gb[i] += g[i];
-  },
+  gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
+  gradB: (n, g, _a, _b, _out, gb) => axpy(n, 1, g, gb),
 });
 
 export const subOp = binaryOp({
@@ -24,12 +21,8 @@ export const subOp = binaryOp({
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
   },
-  gradA: (n, g, _a, _b, _out, ga) => {
-    for (let i = 0; i < n; i++) ga[i] += g[i];
-  },
-  gradB: (n, g, _a, _b, _out, gb) => {
-    for (let i = 0; i < n; i++) gb[i] -= g[i];
-  },
+  gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
+  gradB: (n, g, _a, _b, _out, gb) => axpy(n, -1, g, gb),
 });
 
 export const mulOp = binaryOp({
@@ -38,12 +31,8 @@ export const mulOp = binaryOp({
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
   },
-  gradA: (n, g, _a, b, _out, ga) => {
-    for (let i = 0; i < n; i++) ga[i] += g[i] * b[i];
-  },
-  gradB: (n, g, a, _b, _out, gb) => {
-    for (let i = 0; i < n; i++) gb[i] += g[i] * a[i];
-  },
+  gradA: (n, g, _a, b, _out, ga) => mulAdd(n, g, b, ga),
+  gradB: (n, g, a, _b, _out, gb) => mulAdd(n, g, a, gb),
 });
 
 export const divOp = binaryOp({

@@ -4,6 +4,7 @@
  * softplus and sigmoid are evaluated in their overflow-free forms.
  */
 
+import { axpy, mulAdd } from "@udekit/kernels";
 import { READS_INPUTS, READS_NOTHING, READS_OUTPUT } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { unaryOp } from "./elementwise.js";
@@ -23,9 +24,7 @@ export const negOp = unaryOp({
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = -x[i];
   },
-  grad: (n, g, _x, _out, gx) => {
-    for (let i = 0; i < n; i++) gx[i] -= g[i];
-  },
+  grad: (n, g, _x, _out, gx) => axpy(n, -1, g, gx),
 });
 
 export const identityOp = unaryOp({
@@ -34,9 +33,7 @@ export const identityOp = unaryOp({
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = x[i];
   },
-  grad: (n, g, _x, _out, gx) => {
-    for (let i = 0; i < n; i++) gx[i] += g[i];
-  },
+  grad: (n, g, _x, _out, gx) => axpy(n, 1, g, gx),
 });
 
 export const squareOp = unaryOp({
@@ -56,9 +53,7 @@ export const expOp = unaryOp({
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
   },
-  grad: (n, g, _x, out, gx) => {
-    for (let i = 0; i < n; i++) gx[i] += g[i] * out[i];
-  },
+  grad: (n, g, _x, out, gx) => mulAdd(n, g, out, gx),
 });
 
 export const logOp = unaryOp({
