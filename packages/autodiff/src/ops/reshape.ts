@@ -1,4 +1,5 @@
 /** reshape: the same entries in row-major order under a new shape of equal size. */
+import { axpy } from "@udekit/kernels";
 import { ShapeError } from "../errors.js";
 import { defineOp, READS_NOTHING } from "../registry.js";
 import { checkShape, formatShape, type Shape, sizeOf } from "../shape.js";
@@ -24,7 +25,7 @@ export const reshapeOp = defineOp<{ shape: Shape }>({
   vjp(_ctx, g, inputGrads) {
     const gx = inputGrads[0];
     if (gx === null) return;
-    for (let i = 0; i < g.length; i++) gx[i] += g[i];
+    axpy(g.length, 1, g, gx);
   },
 });
 

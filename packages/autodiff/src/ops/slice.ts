@@ -1,4 +1,5 @@
 /** slice: entries [start, end) of a vector, or rows [start, end) of a matrix. */
+import { axpy } from "@udekit/kernels";
 import { ShapeError } from "../errors.js";
 import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape } from "../shape.js";
@@ -39,8 +40,21 @@ export const sliceOp = defineOp<SliceAttrs>({
     const s = ctx.inputShapes[0];
     const start = ctx.attrs.start;
     if (gx === null) return;
-    const u = unit(s);
-    for (let i = 0; i < g.length; i++) gx[start * u + i] += g[i];
+    const offset = start * unit(s);
+    if (offset === 0) {
+      axpy(g.length, 1, g, gx);
+      return;
+    }
+    // The target range as a view, made once per gradient buffer (a compiled pullback passes the
+    // same buffer call after call), so that the kernel can add into it without a loop here.
+    const cache = ctx.saved as { gx: Float64Array; view: Float64Array } | undefined;
+    let view: Float64Array;
+    if (cache !== undefined && cache.gx === gx) view = cache.view;
+    else {
+      view = gx.subarray(offset, offset + g.length);
+      ctx.saved = { gx, view };
+    }
+    axpy(g.length, 1, g, view);
   },
 });
 

@@ -42,6 +42,15 @@ describe("solveOde rejects bad input before solving", () => {
     expect(() => solveOde(decay, u0, p, options as SolveOdeOptions)).toThrow(message);
   });
 
+  test("u0 and p must be tensors", () => {
+    // @ts-expect-error deliberately wrong
+    expect(() => solveOde(decay, [1, 2], p, base)).toThrow(
+      /u0 must be a Tensor \(got object\); wrap numbers and arrays with tensor/,
+    );
+    // @ts-expect-error deliberately wrong
+    expect(() => solveOde(decay, u0, undefined, base)).toThrow(/p must be a Tensor \(got undefined\)/);
+  });
+
   test("u0 must be a vector", () => {
     expect(() => solveOde(decay, tensor([[1, 2]]), p, base)).toThrow(ShapeError);
     expect(() => solveOde(decay, tensor([[1, 2]]), p, base)).toThrow(/Reshape it to \[2\]/);

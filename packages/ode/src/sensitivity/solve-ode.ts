@@ -5,7 +5,7 @@
  * `valueAndGrad((u0, p) => loss(solveOde(f, u0, p, opts)), [0, 1])` works end to end.
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
-import { defineOp, formatShape, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
+import { defineOp, formatShape, type Shape, ShapeError, Tensor } from "@udekit/autodiff";
 import { closestName } from "../options.js";
 import { ODEProblem } from "../problem.js";
 import type { ReturnCode } from "../retcode.js";
@@ -326,6 +326,16 @@ export function solveOde(
   options: SolveOdeOptions,
 ): Tensor {
   const r = resolve(options);
+  for (const [name, x] of [
+    ["u0", u0],
+    ["p", p],
+  ] as const) {
+    if (!(x instanceof Tensor)) {
+      throw new SensitivityOptionError(
+        `solveOde: ${name} must be a Tensor (got ${x === null ? "null" : typeof x}); wrap numbers and arrays with tensor(...) from @udekit/autodiff.`,
+      );
+    }
+  }
   if (typeof f !== "function" && (typeof f?.f !== "function" || typeof f?.vjp !== "function")) {
     throw new SensitivityOptionError(
       "solveOde: f must be a tensor function (u, p, t) => Tensor, or { f: (du, u, p, t) => void, vjp: (uBar, pBar, lambda, u, p, t) => void }.",
