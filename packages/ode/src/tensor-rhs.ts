@@ -45,7 +45,7 @@ function compileTensorRhs(problem: ODEProblem): ResolvedRhs {
   } catch (e) {
     throw new InvalidProblemError(
       `@udekit/ode: the tensor right-hand side could not be compiled: ${(e as Error).message} It must be (u, p, t) => Tensor built from @udekit/autodiff ops, with u of shape [${n}] and p of shape [${pTensorShape.join(", ")}]. ` +
-        "A function of three parameters is read as a tensor function: if f is an in-place function (du, u, p) => void, declare the fourth parameter t or pass { kind: \"inplace\" }.",
+        'A function of three parameters is read as a tensor function: if f is an in-place function (du, u, p) => void, declare the fourth parameter t or pass { kind: "inplace" }.',
     );
   }
   const out = compiled.outputShape;
