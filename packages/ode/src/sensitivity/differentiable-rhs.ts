@@ -124,10 +124,7 @@ class CompiledRhs implements DifferentiableRhs {
   }
 
   vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
-    this.counts.vjp++;
-    this.grads[0] = uBar;
-    this.grads[1] = null;
-    this.pullU(this.bind(u, p, t), lambda, this.grads);
+    this.pull(this.pullU, uBar, null, lambda, u, p, t);
   }
 
   vjpUP(
@@ -138,10 +135,7 @@ class CompiledRhs implements DifferentiableRhs {
     p: Float64Array,
     t: number,
   ): void {
-    this.counts.vjp++;
-    this.grads[0] = uBar;
-    this.grads[1] = pBar;
-    this.pullUP(this.bind(u, p, t), lambda, this.grads);
+    this.pull(this.pullUP, uBar, pBar, lambda, u, p, t);
   }
 
   vjpPAccumulate(
@@ -151,10 +145,22 @@ class CompiledRhs implements DifferentiableRhs {
     p: Float64Array,
     t: number,
   ): void {
+    this.pull(this.pullP, null, pBar, lambda, u, p, t);
+  }
+
+  private pull(
+    pullback: Pullback,
+    uBar: Float64Array | null,
+    pBar: Float64Array | null,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
     this.counts.vjp++;
-    this.grads[0] = null;
+    this.grads[0] = uBar;
     this.grads[1] = pBar;
-    this.pullP(this.bind(u, p, t), lambda, this.grads);
+    pullback(this.bind(u, p, t), lambda, this.grads);
   }
 }
 
