@@ -5,7 +5,12 @@
  */
 import { InvalidOptionError, UnknownOptionError } from "./errors.js";
 
-/** Parameters of the PI step-size controller (Hairer–Nørsett–Wanner I, §II.4; Gustafsson 1991). */
+/**
+ * Parameters of the PI step-size controller (Hairer–Nørsett–Wanner I, §II.4; Gustafsson 1991).
+ * Defaults: a method's own literature values when it declares them (`controllerDefaults`,
+ * e.g. DP5 uses those of Hairer's DOPRI5 code), otherwise the generic ones below; any field
+ * the user passes overrides both.
+ */
 export interface ControllerOptions {
   /** Exponent on the current error (default 0.7/k, k = error-estimator order + 1). */
   beta1?: number;
@@ -149,7 +154,13 @@ export function resolveOptions(
   n: number,
   t0: number,
   t1: number,
-  solver: { adaptive: boolean; name: string; errorOrder: number },
+  solver: {
+    adaptive: boolean;
+    name: string;
+    errorOrder: number;
+    /** The method's own controller defaults from its literature (see ControllerOptions). */
+    readonly controllerDefaults?: Readonly<ControllerOptions>;
+  },
 ): ResolvedOptions {
   if (options === null || typeof options !== "object") {
     throw new InvalidOptionError("@udekit/ode: options must be an object such as { reltol: 1e-6 }.");
@@ -232,12 +243,13 @@ export function resolveOptions(
   }
   checkKeys(c, CONTROLLER_NAMES, "controller");
   const k = solver.errorOrder + 1;
+  const m = solver.controllerDefaults ?? {};
   const controller: Required<ControllerOptions> = {
-    beta1: c.beta1 === undefined ? 0.7 / k : positiveNumber("controller.beta1", c.beta1),
-    beta2: c.beta2 === undefined ? 0.4 / k : positiveNumber("controller.beta2", c.beta2, true),
-    safety: c.safety === undefined ? 0.9 : positiveNumber("controller.safety", c.safety),
-    qmin: c.qmin === undefined ? 0.2 : positiveNumber("controller.qmin", c.qmin),
-    qmax: c.qmax === undefined ? 10 : positiveNumber("controller.qmax", c.qmax),
+    beta1: c.beta1 === undefined ? (m.beta1 ?? 0.7 / k) : positiveNumber("controller.beta1", c.beta1),
+    beta2: c.beta2 === undefined ? (m.beta2 ?? 0.4 / k) : positiveNumber("controller.beta2", c.beta2, true),
+    safety: c.safety === undefined ? (m.safety ?? 0.9) : positiveNumber("controller.safety", c.safety),
+    qmin: c.qmin === undefined ? (m.qmin ?? 0.2) : positiveNumber("controller.qmin", c.qmin),
+    qmax: c.qmax === undefined ? (m.qmax ?? 10) : positiveNumber("controller.qmax", c.qmax),
   };
   if (controller.safety > 1 || controller.qmin >= 1 || controller.qmax <= 1) {
     throw new InvalidOptionError(

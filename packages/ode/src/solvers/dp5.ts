@@ -7,7 +7,10 @@
  * References: J. R. Dormand, P. J. Prince, "A family of embedded Runge–Kutta formulae",
  * J. Comput. Appl. Math. 6 (1980) 19–26, Table 2; L. F. Shampine, "Some practical Runge–Kutta
  * formulas", Math. Comp. 46 (1986) 135–150 (dense output); Hairer–Nørsett–Wanner I,
- * §II.5 Table 5.2 and §II.6 (dense output, CONTD5).
+ * §II.5 Table 5.2 and §II.6 (dense output, CONTD5). Step control: the defaults of Hairer's
+ * DOPRI5 code (E. Hairer, G. Wanner, dopri5.f: BETA = 0.04, EXPO1 = 0.2 − 0.75·BETA, SAFE = 0.9,
+ * FAC1 = 0.2, FAC2 = 10; the stabilised PI control of Hairer–Wanner II §IV.2), which
+ * DifferentialEquations.jl also gives DP5 (beta2 = 4/100, beta1 = 1/5 − 3·beta2/4).
  */
 import { erk } from "../erk.js";
 import { polynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
@@ -48,13 +51,19 @@ const rows = b.map((bi, i) => {
   return [first, 3 * bi - 2 * first - last + d[i], -2 * bi + first + last - 2 * d[i], d[i]];
 });
 
-export const dp5 = erk({
+const method = erk({
   name: "DP5",
   tableau,
   interpolant: polynomialInterpolant("free 4th-order (Shampine 1986)", 4, rows),
   order: 5,
   embeddedOrder: 4,
   description: "Dormand–Prince 5(4) (ode45): the classic non-stiff default.",
+});
+
+/** DOPRI5's PI parameters: β₂ = 0.04, β₁ = 1/5 − 0.75·β₂ (safety, qmin, qmax: the generic 0.9, 0.2, 10). */
+const BETA = 0.04;
+export const dp5 = Object.assign(method, {
+  controllerDefaults: { beta1: 0.2 - 0.75 * BETA, beta2: BETA },
 });
 
 /** Dormand–Prince 5(4): order 5, FSAL, free 4th-order interpolant, adaptive. */
