@@ -4,6 +4,6 @@
  * imported memory `env.memory`; src/wasm-backend.ts wraps them behind the KernelBackend interface.
  */
 export { luFactor, luSolve } from "./lu";
-export { gemm } from "./matmul";
+export { gemm, gemmWorkBytes } from "./matmul";
 export { matvec, matvecT } from "./matvec";
 export { axpy, dot, ger, mulAdd, scale } from "./vector";

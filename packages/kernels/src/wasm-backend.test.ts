@@ -3,7 +3,8 @@
 // wasm code's edge handling) and for the default one (small calls on the TypeScript loops). Sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
 // register block (2 rows × 8 columns) or of matvec's row block (4) and matvecT's column block (16);
 // operands that are ordinary arrays (copy path), arena arrays (no-copy path) and a mix; accumulate
-// true and false; k above matmul's block of 256 products.
+// true and false; k above matmul's block of 256 products, m and n above its packed blocks of A
+// (128 rows) and B (512 columns).
 //
 // Bit for bit (Object.is on every entry) wherever both implementations do the same operations
 // in the same order: matvecT, matmul, matmulTN, matmulNT, axpy, scale, mulAdd, ger, luFactor,
@@ -156,6 +157,10 @@ const MM_SIZES: [number, number, number][] = [
   // k above the kernel's block of 256 products (several passes over C):
   [5, 300, 9],
   [4, 520, 17],
+  // m above the packed block of 128 rows of A, n above the packed block of 512 columns of B:
+  [131, 3, 7],
+  [3, 5, 530],
+  [133, 260, 19],
 ];
 
 describe.each(CASES)("matmul, matmulTN, matmulNT bit for bit (%s, %s operands)", (_, K, mode) => {

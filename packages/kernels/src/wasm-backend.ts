@@ -38,6 +38,7 @@ interface KernelExports {
     addAfter: boolean,
     pWork: number,
   ): void;
+  gemmWorkBytes(m: number, k: number, n: number, accumulate: boolean, addAfter: boolean): number;
   axpy(n: number, alpha: number, px: number, py: number): void;
   scale(n: number, alpha: number, px: number): void;
   dot(n: number, px: number, py: number): number;
@@ -235,7 +236,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     const pA = input(A, m * k);
     const pB = input(B, k * n);
     const pC = accumulate ? input(C, m * n) : output(C, m * n);
-    const pWork = reserve(8 * k + 16, 8);
+    const pWork = reserve(ex.gemmWorkBytes(m, k, n, accumulate, kernel === "matmulNT"), 1);
     if (pA < 0 || pB < 0 || pC < 0 || pWork < 0) {
       tsBackend[kernel](m, k, n, A, B, C, accumulate);
       return;
