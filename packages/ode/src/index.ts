@@ -48,6 +48,7 @@ export {
   Midpoint,
   RK4,
   Rodas4,
+  Rodas5P,
   Rosenbrock23,
   Tsit5,
   Vern7,

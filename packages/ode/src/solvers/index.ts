@@ -7,6 +7,7 @@ import { heun } from "./heun.js";
 import { midpoint } from "./midpoint.js";
 import { rk4 } from "./rk4.js";
 import { rodas4 } from "./rodas4.js";
+import { rodas5p } from "./rodas5p.js";
 import { rosenbrock23 } from "./rosenbrock23.js";
 import { tsit5 } from "./tsit5.js";
 import { vern7 } from "./vern7.js";
@@ -18,6 +19,7 @@ export { Heun } from "./heun.js";
 export { Midpoint } from "./midpoint.js";
 export { RK4 } from "./rk4.js";
 export { Rodas4 } from "./rodas4.js";
+export { Rodas5P } from "./rodas5p.js";
 export { Rosenbrock23 } from "./rosenbrock23.js";
 export { Tsit5 } from "./tsit5.js";
 export { Vern7 } from "./vern7.js";
@@ -33,4 +35,5 @@ export const ALL_SOLVERS: readonly OdeSolver[] = [
   vern7,
   rosenbrock23,
   rodas4,
+  rodas5p,
 ];
