@@ -20,6 +20,7 @@ import {
   ODEProblem,
   type OdeSolver,
   Rodas4,
+  Rodas5P,
   Rosenbrock23,
   solve,
   Tsit5,
@@ -119,7 +120,7 @@ function vanDerPolCase(tols: number[]): Case {
     fx.u0,
     fx.tspan,
   );
-  return { name: "Van der Pol μ = 1000", problem, fx, solvers: [Rosenbrock23(), Rodas4()], tols };
+  return { name: "Van der Pol μ = 1000", problem, fx, solvers: [Rosenbrock23(), Rodas4(), Rodas5P()], tols };
 }
 
 function seedCase(
