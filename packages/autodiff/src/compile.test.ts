@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { compile } from "./compile.js";
 import { CompileError } from "./errors.js";
 import { vjp } from "./grad.js";
-import { add, matmul, matvec, mul, reshape, sub, sum, tanh, transpose } from "./ops/index.js";
+import { add, matmul, matvec, mean, mul, reshape, sub, sum, tanh, transpose } from "./ops/index.js";
 import { Tensor, tensor } from "./tensor.js";
 
 function random(n: number, seed: number): Float64Array {
@@ -128,6 +128,41 @@ describe("compile", () => {
     // second pass's terms onto the first's (a few ulps of the entries, which are O(1)).
     for (let k = 0; k < gP.length; k++) expect(Math.abs(gP[k] - 2 * all[1][k])).toBeLessThan(1e-14);
     expect(() => c.pullback([true])).toThrow(/one flag per input \(6\)/);
+  });
+
+  test("batched accumulating pullback: stacked rank-1 updates give the unbatched sum", () => {
+    // P enters through matvec (Ā += ḡ·uᵀ) and through sum(P, 1) and mean(P, 1) (row
+    // broadcasts), the three kinds of outer-product VJP a batch stacks; 11 calls at different
+    // (u, ḡ) with batch 4 flush twice when full and once at the end.
+    const f = (u: Tensor, P: Tensor) => add(sub(matvec(P, u), mul(sum(P, 1), u)), mean(P, 1));
+    const c = compile(f, inputs[0], inputs[1]).specialise([false, true]);
+    const P = inputs[1].data;
+    c.prepare([inputs[0].data, P]);
+    const plain = c.pullback([false, true], { accumulate: true });
+    const batched = c.pullback([false, true], { accumulate: true, batch: 4 });
+    const ref = new Float64Array(n * n).fill(0.25);
+    const got = new Float64Array(n * n).fill(0.25);
+    for (let call = 0; call < 11; call++) {
+      const u = random(n, 40 + call);
+      const cot = random(n, 60 + call);
+      plain([u, P], cot, [null, ref]);
+      batched([u, P], cot, [null, got]);
+    }
+    batched.flush([null, got]);
+    // Same terms added in another order: each entry is a sum of 34 products of O(0.25) values,
+    // so the two orders differ by at most a few ulps of O(1) (bound 1e-14).
+    let maxDiff = 0;
+    for (let k = 0; k < ref.length; k++) maxDiff = Math.max(maxDiff, Math.abs(got[k] - ref[k]));
+    expect(maxDiff).toBeLessThan(1e-14);
+    // The batch really was deferred: without the final flush the last three calls are missing.
+    const partial = new Float64Array(n * n);
+    batched([random(n, 1), P], random(n, 2), [null, partial]);
+    expect(partial.every((x) => x === 0)).toBe(true);
+    expect(() => batched.flush([null, new Float64Array(n * n)])).toThrow(/same grads/);
+    batched.flush([null, partial]);
+    expect(partial.some((x) => x !== 0)).toBe(true);
+    expect(() => c.pullback([false, true], { batch: 4 })).toThrow(/needs accumulate: true/);
+    expect(() => c.pullback([false, true], { accumulate: true, batch: 0.5 })).toThrow(/positive integer/);
   });
 
   test("specialise: work on fixed inputs is done once per prepare, results unchanged", () => {

@@ -10,9 +10,9 @@
  * inputs. Tensors captured from f's closure are constants: their buffers are read at each
  * replay, but anything computed from constants alone is computed once, at compile time.
  */
-import { allocF64, allocF64From } from "@udekit/kernels";
+import { allocF64, allocF64From, ger, matmulTN } from "@udekit/kernels";
 import { CompileError } from "./errors.js";
-import type { OpContext, OpRecord } from "./registry.js";
+import type { OpContext, OpRecord, OuterVjp } from "./registry.js";
 import { formatShape, type Shape } from "./shape.js";
 import { Tape, withTape } from "./tape.js";
 import { Tensor } from "./tensor.js";
@@ -34,8 +34,9 @@ export interface CompiledFunction {
    * (ops that lead only to other inputs are skipped), writing them into `grads[i]` for the
    * flagged i (other entries are ignored and may be null). With `accumulate: true` it adds
    * to `grads` instead of overwriting (e.g. to sum a quadrature rule's terms in place).
+   * See PullbackOptions for `batch`.
    */
-  pullback(wrt: readonly boolean[], options?: { accumulate?: boolean }): Pullback;
+  pullback(wrt: readonly boolean[], options?: PullbackOptions): Pullback;
   /**
    * The same program with the inputs flagged in `fixed` held constant between calls to
    * `prepare(inputs)`: work that depends only on them (e.g. row sums of a parameter matrix
@@ -50,18 +51,50 @@ export interface SpecialisedFunction {
   /** Computes everything that depends only on the fixed inputs (and constants). */
   prepare(inputs: readonly Float64Array[]): void;
   forward(inputs: readonly Float64Array[], out?: Float64Array): Float64Array;
-  pullback(wrt: readonly boolean[], options?: { accumulate?: boolean }): Pullback;
+  pullback(wrt: readonly boolean[], options?: PullbackOptions): Pullback;
+}
+
+export interface PullbackOptions {
+  /** Add to `grads` instead of overwriting them. */
+  accumulate?: boolean;
+  /**
+   * With `accumulate`: rank-1 contributions to the flagged arguments (ops that declare
+   * `outerVjp`, e.g. Ā += ḡ·xᵀ of matvec) are stacked, `batch` calls at a time, and added with
+   * one matrix product — when the stack is full, or when `flush(grads)` is called. Until then
+   * `grads` lacks them: call `flush` before reading `grads`, and pass the same arrays to every
+   * call in between. The sum is the same up to rounding (it is added in another order).
+   */
+  batch?: number;
 }
 
 /**
  * See CompiledFunction.pullback. Runs the part of the forward pass its VJPs read (ops
  * declare it with `vjpReads`), then the backward pass.
  */
-export type Pullback = (
-  inputs: readonly Float64Array[],
-  cotangent: Float64Array,
-  grads: readonly (Float64Array | null)[],
-) => void;
+export interface Pullback {
+  (inputs: readonly Float64Array[], cotangent: Float64Array, grads: readonly (Float64Array | null)[]): void;
+  /** Adds the stacked rank-1 contributions (see PullbackOptions.batch) into `grads`; a no-op without batch. */
+  flush(grads: readonly (Float64Array | null)[]): void;
+}
+
+/**
+ * A deferred rank-1 site: argument `slot` (an m×n matrix) receives scale·ḡ·rᵀ from step
+ * `step`; the ḡ (and r) of up to `capacity` calls are stacked as rows of `left` (and `right`).
+ */
+interface OuterSite {
+  step: number;
+  slot: number;
+  m: number;
+  n: number;
+  outer: OuterVjp;
+  capacity: number;
+  left: Float64Array;
+  /** null for r = ones: then only Σ ḡ is kept, in `left`'s first m entries. */
+  right: Float64Array | null;
+  count: number;
+  /** The array the stacked contributions belong to (the caller's grads[slot]). */
+  target: Float64Array | null;
+}
 
 /** Where a step's input comes from: a function argument, an earlier step, or a constant. */
 type Source = { kind: "leaf"; slot: number } | { kind: "step"; step: number } | { kind: "const" };
@@ -191,7 +224,16 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
   const allSteps = steps.map((_, i) => i);
 
   /** Builds the pullback for `wrt`; `skip[s]` marks steps whose forward values are already in place. */
-  const makePullback = (wrt: readonly boolean[], accumulate: boolean, skip: readonly boolean[]): Pullback => {
+  const makePullback = (
+    wrt: readonly boolean[],
+    { accumulate = false, batch = 0 }: PullbackOptions,
+    skip: readonly boolean[],
+  ): Pullback => {
+    if (batch !== 0 && (!Number.isInteger(batch) || batch < 1 || !accumulate)) {
+      throw new CompileError(
+        `compiled pullback: batch must be a positive integer and needs accumulate: true; got batch = ${batch}, accumulate = ${accumulate}.`,
+      );
+    }
     if (wrt.length !== leaves.length) {
       throw new CompileError(
         `compiled pullback: wrt must have one flag per input (${leaves.length}), got ${wrt.length}.`,
@@ -219,11 +261,74 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     const inputGrads: (Float64Array | null)[][] = steps.map((st) =>
       st.sources.map((src) => (src.kind === "step" && needs[src.step] ? steps[src.step].grad : null)),
     );
-    const gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step]);
+    // Rank-1 contributions to flagged arguments that are stacked instead of added (batch).
+    const sites: OuterSite[] = [];
+    const deferred = (b: Binding): boolean => sites.some((d) => d.step === b.step && d.slot === b.slot);
+    if (batch > 0) {
+      for (const b of bindings) {
+        if (!wrt[b.slot] || !needs[b.step]) continue;
+        const st = steps[b.step];
+        const outer = st.op.outerVjp?.(st.ctx.inputShapes, st.ctx.attrs);
+        if (outer === undefined || outer.input !== b.position) continue;
+        // One site per (step, argument); an argument used twice by one op is not deferred.
+        if (st.sources.filter((src) => src.kind === "leaf" && src.slot === b.slot).length > 1) continue;
+        const [m, n] = st.ctx.inputShapes[b.position];
+        const ones = outer.right === "ones";
+        sites.push({
+          step: b.step,
+          slot: b.slot,
+          m,
+          n,
+          outer,
+          capacity: ones ? 1 : batch,
+          left: allocF64(ones ? m : batch * m),
+          right: ones ? null : allocF64(batch * n),
+          count: 0,
+          target: null,
+        });
+      }
+    }
+    const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
+    const onesRow = allocF64(Math.max(0, ...sites.map((d) => d.n))).fill(1);
+    const flushSite = (d: OuterSite): void => {
+      const target = d.target;
+      if (d.count === 0 || target === null) return;
+      if (d.right === null) ger(d.m, d.n, d.outer.scale, d.left, onesRow, target);
+      else matmulTN(d.m, d.count, d.n, d.left, d.right, target, true);
+      d.count = 0;
+      d.left.fill(0);
+      d.target = null;
+    };
+    const record = (d: OuterSite, step: Step, target: Float64Array): void => {
+      if (d.target !== target) flushSite(d);
+      d.target = target;
+      const g = step.grad;
+      if (d.right === null) {
+        // r = ones: Σ ḡ·1ᵀ = (Σ ḡ)·1ᵀ, so only the sum of the cotangents is kept.
+        const left = d.left;
+        for (let i = 0; i < d.m; i++) left[i] += g[i];
+        d.count = 1;
+        return;
+      }
+      // Copied by loops: a subarray view for TypedArray#set would allocate on every call.
+      const { left, right, m, n } = d;
+      const scale = d.outer.scale;
+      const row = d.count * m;
+      for (let i = 0; i < m; i++) left[row + i] = scale * g[i];
+      const r = step.inputs[d.outer.right as number];
+      const col = d.count * n;
+      for (let j = 0; j < n; j++) right[col + j] = r[j];
+      if (++d.count === d.capacity) flushSite(d);
+    };
+    const gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step] && !deferred(b));
     const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
     const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
     const gradCheck = { wrt, longer: true };
-    return (inputs, cotangent, grads) => {
+    const pull = (
+      inputs: readonly Float64Array[],
+      cotangent: Float64Array,
+      grads: readonly (Float64Array | null)[],
+    ) => {
       checkArrays("pullback (inputs)", inputs);
       checkArrays("pullback (grads)", grads, gradCheck);
       if (cotangent.length !== out.size) {
@@ -253,8 +358,21 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
         const s = order[k];
         const step = steps[s];
         step.op.vjp(step.ctx, step.grad, inputGrads[s]);
+        const here = siteOf[s];
+        for (let i = 0; i < here.length; i++) record(here[i], step, grads[here[i].slot] as Float64Array);
       }
     };
+    const flush = (grads: readonly (Float64Array | null)[]): void => {
+      for (const d of sites) {
+        if (d.count > 0 && d.target !== grads[d.slot]) {
+          throw new CompileError(
+            "compiled pullback: flush(grads) got other arrays than the calls it is flushing; pass the same grads to every call and to flush.",
+          );
+        }
+        flushSite(d);
+      }
+    };
+    return Object.assign(pull, { flush });
   };
 
   const makeForward =
@@ -277,7 +395,7 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
   const leafGrads = leaves.map((l) => allocF64(l.size));
   const full = makePullback(
     leaves.map(() => true),
-    false,
+    {},
     noSkip,
   );
   const forwardAll = makeForward(allSteps);
@@ -290,7 +408,7 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
       full(inputs, cotangent, target);
       return target;
     },
-    pullback: (wrt, { accumulate = false } = {}) => makePullback(wrt, accumulate, noSkip),
+    pullback: (wrt, options = {}) => makePullback(wrt, options, noSkip),
     specialise(fixed) {
       if (fixed.length !== leaves.length) {
         throw new CompileError(
@@ -317,7 +435,7 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
           runSteps(fixedPlan);
         },
         forward,
-        pullback: (wrt, { accumulate = false } = {}) => makePullback(wrt, accumulate, isFixed),
+        pullback: (wrt, options = {}) => makePullback(wrt, options, isFixed),
       };
     },
   };

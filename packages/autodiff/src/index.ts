@@ -4,7 +4,13 @@
  * Eager mode records ops on a tape during grad/valueAndGrad/vjp; `compile` turns a pure
  * tensor function into an allocation-free replayable program; `defineOp` adds ops.
  */
-export { type CompiledFunction, compile, type Pullback, type SpecialisedFunction } from "./compile.js";
+export {
+  type CompiledFunction,
+  compile,
+  type Pullback,
+  type PullbackOptions,
+  type SpecialisedFunction,
+} from "./compile.js";
 export {
   ArgumentError,
   AutodiffError,
@@ -60,6 +66,7 @@ export {
   type Op,
   type OpContext,
   type OpDefinition,
+  type OuterVjp,
   READS_INPUTS,
   READS_NOTHING,
   READS_OUTPUT,

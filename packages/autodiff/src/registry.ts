@@ -43,6 +43,21 @@ export interface OpDefinition<A> {
    * this op's own forward wrote (ctx.out, ctx.scratch, ctx.saved). Linear ops read neither.
    */
   vjpReads?(inputShapes: readonly Shape[], attrs: A): VjpReads;
+  /**
+   * Declares that `vjp`'s contribution to one input, a matrix [m, n], is the rank-1 update
+   * x̄ += scale·ḡ·rᵀ (ḡ the output cotangent, r another input or a vector of ones). A compiled
+   * pullback that accumulates many calls into an argument (`pullback(wrt, { accumulate,
+   * batch })`) then stacks the ḡ and r of K calls and adds them with one matrix product, which
+   * the kernels run several times faster than K separate rank-1 updates.
+   */
+  outerVjp?(inputShapes: readonly Shape[], attrs: A): OuterVjp | undefined;
+}
+
+/** See OpDefinition.outerVjp: inputs[input] gets scale·ḡ·rᵀ, r = inputs[right] or ones. */
+export interface OuterVjp {
+  input: number;
+  right: number | "ones";
+  scale: number;
 }
 
 export interface VjpReads {

@@ -8,7 +8,7 @@ import {
   matvecT,
 } from "@udekit/kernels";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_INPUTS } from "../registry.js";
+import { defineOp, type OuterVjp, READS_INPUTS } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -41,9 +41,13 @@ export const matmulOp = defineOp<undefined>({
   },
 });
 
+/** Ā += ḡ·xᵀ. */
+const MATVEC_OUTER: OuterVjp = { input: 0, right: 1, scale: 1 };
+
 export const matvecOp = defineOp<undefined>({
   name: "matvec",
   vjpReads: () => READS_INPUTS,
+  outerVjp: () => MATVEC_OUTER,
   shape: ([a, x]) => {
     if (a.length !== 2 || x.length !== 1 || a[1] !== x[0]) {
       throw new ShapeError(

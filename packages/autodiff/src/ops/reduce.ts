@@ -32,6 +32,9 @@ function makeReduce(name: "sum" | "mean") {
   return defineOp<ReduceAttrs>({
     name,
     vjpReads: () => READS_NOTHING,
+    // Row sums: x̄ += w·ḡ·1ᵀ, batchable (see OpDefinition.outerVjp).
+    outerVjp: ([s], { axis, mean }) =>
+      axis === 1 && s.length === 2 ? { input: 0, right: "ones", scale: mean ? 1 / s[1] : 1 } : undefined,
     // A vector of ones, so that the VJP along an axis is one rank-1 update (a kernel).
     workspace: ([s], { axis }) => (axis === undefined || s.length < 2 ? 0 : Math.max(s[0], s[1])),
     shape: ([s], { axis }) => reducedShape(name, s, axis),
