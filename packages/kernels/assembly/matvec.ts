@@ -1,10 +1,11 @@
 /**
  * Matrix–vector products y = A·x and y = Aᵀ·x, WebAssembly SIMD (f64x2), A m×n row-major.
  *
- * `matvec` takes four rows at a time with two f64x2 accumulators per row (eight independent
- * addition chains hide the add latency) and reduces the lanes at the end of each row: it sums
- * in a different order than the plain loop, so it agrees with the fallback within the rounding
- * bound of a sum of n products, not bit for bit. `matvecT` keeps sixteen columns of y in
+ * `matvec` takes four rows at a time, four columns per step: each row's f64x2 accumulator adds
+ * the pair sum (a·x)ⱼ,ⱼ₊₁ + (a·x)ⱼ₊₂,ⱼ₊₃ lane-wise, and the two lanes are added at the end of the
+ * row: it sums in a different order than the plain loop, so it agrees with the fallback within
+ * the rounding bound of a sum of n products, not bit for bit. (1.36 µs for 100×100 on the
+ * development machine, against 2.0 µs with two accumulators per row, where V8 spilled registers.) `matvecT` keeps sixteen columns of y in
  * registers and adds the rows in order, so each yⱼ sees the same operations as in the fallback.
  */
 
@@ -34,56 +35,52 @@ function put(py: usize, value: f64, accumulate: bool): void {
 /** y = A·x (or y += A·x). */
 export function matvec(m: i32, n: i32, pA: usize, px: usize, py: usize, accumulate: bool): void {
   const rowBytes = (<usize>n) << 3;
-  const end = rowBytes;
+  const xEnd4 = px + ((<usize>(n & ~3)) << 3);
+  const xEnd = px + rowBytes;
   let i = 0;
   for (; i + 3 < m; i += 4) {
-    const r0 = pA + <usize>i * rowBytes;
-    const r1 = r0 + rowBytes;
-    const r2 = r1 + rowBytes;
-    const r3 = r2 + rowBytes;
+    // Four running row pointers and one for x, each read at constant offsets (V8 folds those into
+    // the address). One accumulator per row: V8 issues all loads of an iteration before its
+    // arithmetic, so loaded values and accumulators must fit in its 15 vector registers together.
+    let r0 = pA + <usize>i * rowBytes;
+    let r1 = r0 + rowBytes;
+    let r2 = r1 + rowBytes;
+    let r3 = r2 + rowBytes;
     let a0 = f64x2.splat(0);
     let a1 = f64x2.splat(0);
     let a2 = f64x2.splat(0);
     let a3 = f64x2.splat(0);
-    let b0 = f64x2.splat(0);
-    let b1 = f64x2.splat(0);
-    let b2 = f64x2.splat(0);
-    let b3 = f64x2.splat(0);
-    let o: usize = 0;
-    for (; o + 32 <= end; o += 32) {
-      const x0 = v128.load(px + o);
-      const x1 = v128.load(px + o + 16);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x0));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x0));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load(r0 + o + 16), x1));
-      b1 = f64x2.add(b1, f64x2.mul(v128.load(r1 + o + 16), x1));
-      b2 = f64x2.add(b2, f64x2.mul(v128.load(r2 + o + 16), x1));
-      b3 = f64x2.add(b3, f64x2.mul(v128.load(r3 + o + 16), x1));
+    let xp = px;
+    for (; xp < xEnd4; xp += 32, r0 += 32, r1 += 32, r2 += 32, r3 += 32) {
+      const x0 = v128.load(xp);
+      const x1 = v128.load(xp, 16);
+      a0 = f64x2.add(a0, f64x2.add(f64x2.mul(v128.load(r0), x0), f64x2.mul(v128.load(r0, 16), x1)));
+      a1 = f64x2.add(a1, f64x2.add(f64x2.mul(v128.load(r1), x0), f64x2.mul(v128.load(r1, 16), x1)));
+      a2 = f64x2.add(a2, f64x2.add(f64x2.mul(v128.load(r2), x0), f64x2.mul(v128.load(r2, 16), x1)));
+      a3 = f64x2.add(a3, f64x2.add(f64x2.mul(v128.load(r3), x0), f64x2.mul(v128.load(r3, 16), x1)));
     }
-    if (o + 16 <= end) {
-      const x0 = v128.load(px + o);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x0));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x0));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x0));
-      o += 16;
+    if (xp + 16 <= xEnd) {
+      const x0 = v128.load(xp);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(r0), x0));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(r1), x0));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(r2), x0));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(r3), x0));
+      xp += 16;
+      r0 += 16;
+      r1 += 16;
+      r2 += 16;
+      r3 += 16;
     }
-    a0 = f64x2.add(a0, b0);
-    a1 = f64x2.add(a1, b1);
-    a2 = f64x2.add(a2, b2);
-    a3 = f64x2.add(a3, b3);
     let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
     let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
     let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
     let s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
-    if (o < end) {
-      const xj = load<f64>(px + o);
-      s0 += load<f64>(r0 + o) * xj;
-      s1 += load<f64>(r1 + o) * xj;
-      s2 += load<f64>(r2 + o) * xj;
-      s3 += load<f64>(r3 + o) * xj;
+    if (xp < xEnd) {
+      const xj = load<f64>(xp);
+      s0 += load<f64>(r0) * xj;
+      s1 += load<f64>(r1) * xj;
+      s2 += load<f64>(r2) * xj;
+      s3 += load<f64>(r3) * xj;
     }
     const yi = py + ((<usize>i) << 3);
     put(yi, s0, accumulate);

@@ -1,7 +1,7 @@
 // Agreement of the WebAssembly SIMD backend with the TypeScript fallback on random inputs of many
 // sizes, for a backend that runs every call in wasm (smallToTs: false, so small shapes exercise the
 // wasm code's edge handling) and for the default one (small calls on the TypeScript loops). Sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
-// register block (2 rows × 8 columns) or of matvec's row block (4) and matvecT's column block (16);
+// register block (2 rows × 8 columns) or of matvec's row block (4) and column step (4) and matvecT's column block (16);
 // operands that are ordinary arrays (copy path), arena arrays (no-copy path) and a mix; accumulate
 // true and false; k above matmul's block of 256 products, m and n above its packed blocks of A
 // (128 rows) and B (512 columns).
@@ -96,8 +96,10 @@ const MV_SIZES: [number, number][] = [
   [3, 5],
   [4, 4],
   [5, 3],
+  [6, 6],
   [7, 9],
   [8, 16],
+  [13, 10],
   [9, 17],
   [17, 31],
   [33, 15],
