@@ -5,10 +5,13 @@
  * the first stage of the next); for non-FSAL methods the end stage f(t₁, y₁) is evaluated
  * on acceptance, where it serves both as the next first stage and for the dense output.
  * Extra dense-output stages (Verner's) are computed only when a dense value inside that
- * step is requested. No allocation after the stepper is created.
+ * step is requested. No allocation after the stepper is created. Every weighted sum of stages
+ * (y + h·Σ aᵢⱼ·kⱼ, the error estimate, the dense output) is one matrix–vector product with the
+ * stacked stages, Kᵀ·(h·a), a single kernel call instead of one axpy per stage; it adds the
+ * stages in the same order as the axpys did.
  * References: Hairer–Nørsett–Wanner I §II.1 (eq. 1.8), §II.4 (embedded pairs), §II.6 (dense output).
  */
-import { axpy } from "@udekit/kernels";
+import { matvecT } from "@udekit/kernels";
 import { interpolationWeights, type PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
 import type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
 import type { ButcherTableau } from "./tableau/butcher-tableau.js";
@@ -68,6 +71,8 @@ class ErkStepper implements Stepper {
   private storedKeyStore: Float64Array | undefined;
   private readonly tmp: Float64Array;
   private readonly w: Float64Array;
+  /** Step-scaled weights h·aᵢⱼ (or h·bⱼ, h·wⱼ(θ)) of the sum in progress. */
+  private readonly hw: Float64Array;
   /** True when K[end] holds f at the new step start and must move to K[0] before the next attempt. */
   private pendingFirst = false;
   /** True when the lazily computed extra stages of the live step are valid. */
@@ -83,7 +88,12 @@ class ErkStepper implements Stepper {
     this.n = n;
     this.s = tab.stages;
     this.total = tab.totalStages;
-    [this.Kbuf, this.KstoredBuf, this.tmp] = workspace(this, [this.total * n, this.total * n, n]);
+    [this.Kbuf, this.KstoredBuf, this.tmp, this.hw] = workspace(this, [
+      this.total * n,
+      this.total * n,
+      n,
+      this.total,
+    ]);
     this.K = Array.from({ length: this.total }, (_, i) => this.Kbuf.subarray(i * n, (i + 1) * n));
     this.f0 = this.K[0];
     this.w = new Float64Array(this.total);
@@ -99,8 +109,23 @@ class ErkStepper implements Stepper {
     this.extrasValid = false;
   }
 
+  /** out (= y already, or zero when !accumulate) += Σⱼ<count h·coef[offset + j]·K[j], K stacked in buf. */
+  private sumStages(
+    buf: Float64Array,
+    count: number,
+    coef: ArrayLike<number>,
+    offset: number,
+    h: number,
+    out: Float64Array,
+    accumulate: boolean,
+  ): void {
+    const hw = this.hw;
+    for (let j = 0; j < count; j++) hw[j] = h * coef[offset + j];
+    matvecT(count, this.n, buf, hw, out, accumulate);
+  }
+
   attempt(t: number, y: Float64Array, h: number, yNew: Float64Array, err: Float64Array): boolean {
-    const { n, s, total, K, tmp, ctx } = this;
+    const { s, total, K, Kbuf, tmp, ctx } = this;
     const { a, c, b, bErr, fsal } = this.tab;
     if (this.pendingFirst) {
       K[0].set(K[this.tab.endStage]);
@@ -109,21 +134,15 @@ class ErkStepper implements Stepper {
     for (let i = 1; i < s; i++) {
       const target = fsal && i === s - 1 ? yNew : tmp;
       target.set(y);
-      for (let j = 0; j < i; j++) {
-        const aij = a[i * total + j];
-        if (aij !== 0) axpy(n, h * aij, K[j], target);
-      }
+      this.sumStages(Kbuf, i, a, i * total, h, target, true);
       ctx.f(K[i], target, ctx.p, t + c[i] * h);
     }
     ctx.stats.nf += s - 1;
     if (!fsal) {
       yNew.set(y);
-      for (let j = 0; j < s; j++) if (b[j] !== 0) axpy(n, h * b[j], K[j], yNew);
+      this.sumStages(Kbuf, s, b, 0, h, yNew, true);
     }
-    if (bErr !== undefined) {
-      err.fill(0);
-      for (let j = 0; j < s; j++) if (bErr[j] !== 0) axpy(n, h * bErr[j], K[j], err);
-    }
+    if (bErr !== undefined) this.sumStages(Kbuf, s, bErr, 0, h, err, false);
     this.extrasValid = false;
     return true;
   }
@@ -141,34 +160,30 @@ class ErkStepper implements Stepper {
   }
 
   /** Evaluates the extra dense-output stages into K (stages endStage+1 …) for the step (t0, y0, h). */
-  private computeExtras(K: Float64Array[], t0: number, h: number, y0: Float64Array): void {
-    const { n, total, tmp, ctx } = this;
+  private computeExtras(K: Float64Array[], buf: Float64Array, t0: number, h: number, y0: Float64Array): void {
+    const { total, tmp, ctx } = this;
     const { a, c } = this.tab;
     for (let i = this.tab.endStage + 1; i < this.interp.stages; i++) {
       tmp.set(y0);
-      for (let j = 0; j < i; j++) {
-        const aij = a[i * total + j];
-        if (aij !== 0) axpy(n, h * aij, K[j], tmp);
-      }
+      this.sumStages(buf, i, a, i * total, h, tmp, true);
       ctx.f(K[i], tmp, ctx.p, t0 + c[i] * h);
       ctx.stats.nf++;
     }
   }
 
-  private combine(K: Float64Array[], theta: number, h: number, y0: Float64Array, out: Float64Array): void {
-    const { n, w } = this;
-    interpolationWeights(this.interp, theta, w);
+  private combine(buf: Float64Array, theta: number, h: number, y0: Float64Array, out: Float64Array): void {
+    interpolationWeights(this.interp, theta, this.w);
     if (out !== y0) out.set(y0);
-    for (let i = 0; i < this.interp.stages; i++) if (w[i] !== 0) axpy(n, h * w[i], K[i], out);
+    this.sumStages(buf, this.interp.stages, this.w, 0, h, out, true);
   }
 
   interpolate(theta: number, t0: number, h: number, y0: Float64Array, out: Float64Array): void {
     // After accept(), K[end] holds f(t₁, y₁) and K[0] still holds this step's first stage.
     if (this.hasExtras && !this.extrasValid) {
-      this.computeExtras(this.K, t0, h, y0);
+      this.computeExtras(this.K, this.Kbuf, t0, h, y0);
       this.extrasValid = true;
     }
-    this.combine(this.K, theta, h, y0, out);
+    this.combine(this.Kbuf, theta, h, y0, out);
   }
 
   interpolateStored(
@@ -185,10 +200,10 @@ class ErkStepper implements Stepper {
     if (this.storedKey !== offset || this.storedKeyStore !== store) {
       const len = this.denseVectors * this.n;
       for (let i = 0; i < len; i++) this.KstoredBuf[i] = store[offset + i];
-      if (this.hasExtras) this.computeExtras(this.Kstored, t0, h, y0);
+      if (this.hasExtras) this.computeExtras(this.Kstored, this.KstoredBuf, t0, h, y0);
       this.storedKey = offset;
       this.storedKeyStore = store;
     }
-    this.combine(this.Kstored, theta, h, y0, out);
+    this.combine(this.KstoredBuf, theta, h, y0, out);
   }
 }

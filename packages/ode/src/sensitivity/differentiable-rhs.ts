@@ -68,9 +68,18 @@ export interface DifferentiableRhs {
     p: Float64Array,
     t: number,
   ): void;
-  /** pBar += (∂f/∂p)ᵀ·λ. */
+  /**
+   * pBar += (∂f/∂p)ᵀ·λ — possibly deferred: rank-1 parts (e.g. P̄ += λ·uᵀ of A(P)·u) are
+   * stacked and added many at a time by one matrix product. Pass the same pBar until
+   * `flushP(pBar)`, and call it before reading pBar.
+   */
   vjpPAccumulate(pBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+  /** Adds what vjpPAccumulate deferred into pBar. */
+  flushP(pBar: Float64Array): void;
 }
+
+/** Calls of vjpPAccumulate stacked per matrix product (see PullbackOptions.batch). */
+const P_BATCH = 64;
 
 class CompiledRhs implements DifferentiableRhs {
   readonly counts: RhsCounts = { f: 0, vjp: 0 };
@@ -98,7 +107,7 @@ class CompiledRhs implements DifferentiableRhs {
     // p is fixed for a whole solve or backward pass; u and t change at every call.
     this.program = compiled.specialise([false, true, false]);
     this.pullU = this.program.pullback([true, false, false]);
-    this.pullP = this.program.pullback([false, true, false], { accumulate: true });
+    this.pullP = this.program.pullback([false, true, false], { accumulate: true, batch: P_BATCH });
     this.pullUP = this.program.pullback([true, true, false]);
     this.pKernel = allocF64(np);
     this.args = [u0, this.pKernel, this.time];
@@ -146,6 +155,12 @@ class CompiledRhs implements DifferentiableRhs {
     t: number,
   ): void {
     this.pull(this.pullP, null, pBar, lambda, u, p, t);
+  }
+
+  flushP(pBar: Float64Array): void {
+    this.grads[0] = null;
+    this.grads[1] = pBar;
+    this.pullP.flush(this.grads);
   }
 
   private pull(
@@ -213,6 +228,8 @@ class UserRhs implements DifferentiableRhs {
     this.user.vjp(this.uTmp, this.pTmp, lambda, u, p, t);
     axpy(this.np, 1, this.pTmp, pBar);
   }
+
+  flushP(_pBar: Float64Array): void {}
 }
 
 /**

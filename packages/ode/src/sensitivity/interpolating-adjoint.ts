@@ -140,11 +140,14 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       },
       method: "InterpolatingAdjoint",
     });
+    rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
     for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
     for (let j = 0; j < np; j++) ctx.pBar[j] += pAcc[j];
     return result;
   } finally {
+    // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
+    rhs.flushP(pAcc);
     freeArray(pAcc);
   }
 }

@@ -55,11 +55,14 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
       },
       method: "QuadratureAdjoint",
     });
+    rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
     for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
     for (let j = 0; j < pAcc.length; j++) ctx.pBar[j] += pAcc[j];
     return { retcode: "Success", message: "" };
   } finally {
+    // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
+    rhs.flushP(pAcc);
     freeArray(pAcc);
   }
 }
