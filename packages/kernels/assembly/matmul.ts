@@ -10,7 +10,7 @@
  * through a single running pointer each with constant offsets. Each C(i, j) therefore sums its
  * k products in increasing p order, exactly as the fallback's loops do, so the two agree bit for
  * bit. Packed panels are zero-padded past the edges of A and B; those lanes are computed and
- * dropped.
+ * dropped, except that an edge panel of at most 4 columns takes a 2×4 block (n = 100: 5% faster).
  *
  * `addAfter` selects how the old C enters when accumulating: false starts the accumulators at
  * C (C + a₀b₀ + a₁b₁ + …, like the fallback's matmul and matmulTN); true sums the products
@@ -168,6 +168,37 @@ export function gemm(
             let a = aPack + <usize>(ip >> 1) * ((<usize>kc) << 4);
             let b = panel;
             const rows = min(2, mcb - ip);
+            if (w <= 4) {
+              // Edge panel of at most 4 columns: 2×4 block, its zero half not computed.
+              let d00 = f64x2.splat(0);
+              let d01 = f64x2.splat(0);
+              let d10 = f64x2.splat(0);
+              let d11 = f64x2.splat(0);
+              if (initFromC) {
+                loadTile(tile, rows, w, pc, ldcBytes);
+                d00 = v128.load(tile);
+                d01 = v128.load(tile, 16);
+                d10 = v128.load(tile, 64);
+                d11 = v128.load(tile, 80);
+              }
+              const end4 = b + ((<usize>kc) << 6);
+              for (; b < end4; a += 16, b += 64) {
+                const b0 = v128.load(b);
+                const b1 = v128.load(b, 16);
+                const x0 = v128.load64_splat(a);
+                const x1 = v128.load64_splat(a, 8);
+                d00 = f64x2.add(d00, f64x2.mul(x0, b0));
+                d01 = f64x2.add(d01, f64x2.mul(x0, b1));
+                d10 = f64x2.add(d10, f64x2.mul(x1, b0));
+                d11 = f64x2.add(d11, f64x2.mul(x1, b1));
+              }
+              v128.store(tile, d00);
+              v128.store(tile, d01, 16);
+              v128.store(tile, d10, 64);
+              v128.store(tile, d11, 80);
+              flushTile(tile, rows, w, pc, ldcBytes, addC);
+              continue;
+            }
             const direct = w === 8 && rows === 2;
             let c00 = f64x2.splat(0);
             let c01 = f64x2.splat(0);
