@@ -81,7 +81,22 @@ function packA(kc: i32, mcb: i32, pA: usize, sai: usize, sap: usize, dst: usize)
     let s0 = pA + ((<usize>i * sai) << 3);
     let out = dst + <usize>(i >> 1) * ((<usize>kc) << 4);
     const end = out + ((<usize>kc) << 4);
-    if (i + 1 < mcb) {
+    if (i + 1 < mcb && sap === 1) {
+      // Rows stored contiguously (C = A·B): two p at a time, [A(i, p), A(i, p+1)] and the same of
+      // row i+1 interleaved by two shuffles.
+      let s1 = s0 + (sai << 3);
+      const end2 = out + ((<usize>(kc & ~1)) << 4);
+      for (; out < end2; out += 32, s0 += 16, s1 += 16) {
+        const v0 = v128.load(s0);
+        const v1 = v128.load(s1);
+        v128.store(out, v128.shuffle<f64>(v0, v1, 0, 2));
+        v128.store(out, v128.shuffle<f64>(v0, v1, 1, 3), 16);
+      }
+      if (out < end) {
+        store<f64>(out, load<f64>(s0));
+        store<f64>(out, load<f64>(s1), 8);
+      }
+    } else if (i + 1 < mcb) {
       let s1 = s0 + (sai << 3);
       for (; out < end; out += 16, s0 += stepBytes, s1 += stepBytes) {
         store<f64>(out, load<f64>(s0));
