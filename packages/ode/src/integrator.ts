@@ -50,6 +50,11 @@ export class ODEIntegrator {
   iters = 0;
   readonly stepper: Stepper;
   readonly rhs: InPlaceRhs;
+  /**
+   * Optional bound on |h| for a step starting at t (internal: the adjoint sweeps keep their
+   * backward steps no longer than the forward steps they cross).
+   */
+  maxStepAt: ((t: number) => number) | undefined = undefined;
 
   private uNew: Float64Array;
   private readonly err: Float64Array;
@@ -182,7 +187,7 @@ export class ODEIntegrator {
       if (this.iters >= options.maxiters) return this.fail("MaxIters", ` = ${options.maxiters}`);
       const stop = this.stops[this.stopIndex];
       const remaining = stop - this.t;
-      let h = direction * Math.min(Math.abs(this.dt), options.dtmax);
+      let h = direction * Math.min(Math.abs(this.dt), options.dtmax, this.maxStepAt?.(this.t) ?? Infinity);
       let hitsStop = false;
       // Snap to the stop when the step reaches it (or falls short by rounding only).
       if (direction * (h - remaining) >= -1e-10 * Math.abs(h)) {

@@ -49,9 +49,8 @@ export interface AdjointContext {
   /** Dense forward output over the whole span (absent when the forward solve kept none). */
   readonly dense: DenseForward | undefined;
   /**
-   * Boundaries of the forward solve's accepted steps. The backward pass steps to each of
-   * them exactly (tstops), so that no backward step straddles two pieces of the forward
-   * dense output and u(t) is resolved as finely as the forward solve resolved it.
+   * Ends of the forward solve's accepted steps: they bound the backward steps (see
+   * backward-intervals.ts), so that u(t) is resolved as finely as the forward solve resolved it.
    */
   readonly forwardSteps: Float64Array;
   /** Re-solves the forward problem from (tA, uA) to tB with dense output (checkpointing). */

@@ -167,7 +167,7 @@ interface Saved {
   steps: Float64Array;
 }
 
-/** Solves and records the accepted steps' end times (for the backward pass's tstops). */
+/** Solves and records the accepted steps' end times (they bound the backward pass's steps). */
 function solveRecordingSteps(
   problem: ODEProblem,
   solver: OdeSolver,
