@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { compile } from "./compile.js";
 import { CompileError } from "./errors.js";
 import { vjp } from "./grad.js";
-import { add, matmul, matvec, mean, mul, reshape, sub, sum, tanh, transpose } from "./ops/index.js";
+import { add, matmul, matvec, mean, mul, reshape, slice, sub, sum, tanh, transpose } from "./ops/index.js";
 import { Tensor, tensor } from "./tensor.js";
 
 function random(n: number, seed: number): Float64Array {
@@ -162,6 +162,36 @@ describe("compile", () => {
     batched.flush([null, partial]);
     expect(partial.some((x) => x !== 0)).toBe(true);
     expect(() => c.pullback([false, true], { batch: 4 })).toThrow(/needs accumulate: true/);
+    // Packed parameters: P = reshape(slice(p, 3, 3 + n²)) next to other entries of p (the
+    // UDE layout). The stacked updates land in p's slice; the other entries' cotangents (here
+    // through sum(q)) are added as usual.
+    const packed = (u: Tensor, p: Tensor) => {
+      const Q = reshape(slice(p, 3, 3 + n * n), [n, n]);
+      return add(sub(matvec(Q, u), mul(sum(Q, 1), u)), mul(u, sum(slice(p, 0, 3))));
+    };
+    const pFlat = new Float64Array(3 + n * n + 2);
+    pFlat.set(P, 3);
+    pFlat.set([0.1, -0.2, 0.3], 0);
+    const cp = compile(packed, inputs[0], new Tensor(pFlat, [pFlat.length])).specialise([false, true]);
+    cp.prepare([inputs[0].data, pFlat]);
+    const plainP = cp.pullback([false, true], { accumulate: true });
+    const batchedP = cp.pullback([false, true], { accumulate: true, batch: 3 });
+    const refP = new Float64Array(pFlat.length);
+    const gotP = new Float64Array(pFlat.length);
+    for (let call = 0; call < 7; call++) {
+      const u = random(n, 80 + call);
+      const cot = random(n, 90 + call);
+      plainP([u, pFlat], cot, [null, refP]);
+      batchedP([u, pFlat], cot, [null, gotP]);
+    }
+    batchedP.flush([null, gotP]);
+    // Same bound as above (22 products of O(0.25) per entry).
+    let maxDiffP = 0;
+    for (let k = 0; k < refP.length; k++) maxDiffP = Math.max(maxDiffP, Math.abs(gotP[k] - refP[k]));
+    expect(maxDiffP).toBeLessThan(1e-14);
+    expect(refP[pFlat.length - 1]).toBe(0);
+    expect(refP[0]).not.toBe(0);
+    expect(refP[3 + 5]).not.toBe(0);
     expect(() => c.pullback([false, true], { accumulate: true, batch: 0.5 })).toThrow(/positive integer/);
   });
 

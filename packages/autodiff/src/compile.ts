@@ -92,8 +92,11 @@ interface OuterSite {
   /** null for r = ones: then only Σ ḡ is kept, in `left`'s first m entries. */
   right: Float64Array | null;
   count: number;
-  /** The array the stacked contributions belong to (the caller's grads[slot]). */
+  /** Where the m×n matrix starts in argument `slot` (it may be a reshaped slice of it). */
+  offset: number;
+  /** The array the stacked contributions belong to (the caller's grads[slot]), and its m×n view. */
   target: Float64Array | null;
+  view: Float64Array | null;
 }
 
 /** Where a step's input comes from: a function argument, an earlier step, or a constant. */
@@ -246,37 +249,37 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     steps.forEach((st, s) => {
       needs[s] = st.sources.some(leads);
     });
-    const order = steps
+    let order = steps
       .map((_, s) => s)
       .filter((s) => needs[s])
       .reverse();
-    // Forward values the backward pass reads: a step's own results, or its inputs' producers.
-    const wanted = new Array<boolean>(steps.length).fill(false);
-    for (const s of order) {
-      if (reads[s].forward) wanted[s] = true;
-      if (reads[s].inputs)
-        for (const src of steps[s].sources) if (src.kind === "step") wanted[src.step] = true;
-    }
-    const plan = closure(wanted).filter((s) => !skip[s]);
-    const inputGrads: (Float64Array | null)[][] = steps.map((st) =>
-      st.sources.map((src) => (src.kind === "step" && needs[src.step] ? steps[src.step].grad : null)),
-    );
-    // Rank-1 contributions to flagged arguments that are stacked instead of added (batch).
+    // Rank-1 contributions to flagged arguments that are stacked instead of added (batch):
+    // an op declaring outerVjp whose matrix input is a flagged argument, or a view of one
+    // through reshape/slice (viewOf), e.g. P = reshape(slice(p, 0, n²), [n, n]).
     const sites: OuterSite[] = [];
-    const deferred = (b: Binding): boolean => sites.some((d) => d.step === b.step && d.slot === b.slot);
+    /** deferredAt[s][i]: step s's contribution to its input i is stacked, not added. */
+    const deferredAt = steps.map((st) => st.sources.map(() => false));
     if (batch > 0) {
-      for (const b of bindings) {
-        if (!wrt[b.slot] || !needs[b.step]) continue;
-        const st = steps[b.step];
+      for (const s of order) {
+        const st = steps[s];
         const outer = st.op.outerVjp?.(st.ctx.inputShapes, st.ctx.attrs);
-        if (outer === undefined || outer.input !== b.position) continue;
-        // One site per (step, argument); an argument used twice by one op is not deferred.
-        if (st.sources.filter((src) => src.kind === "leaf" && src.slot === b.slot).length > 1) continue;
-        const [m, n] = st.ctx.inputShapes[b.position];
+        if (outer === undefined) continue;
+        let src = st.sources[outer.input];
+        let offset = 0;
+        while (src.kind === "step") {
+          const v = steps[src.step];
+          const at = v.op.viewOf?.(v.ctx.inputShapes, v.ctx.attrs);
+          if (at === undefined) break;
+          offset += at;
+          src = v.sources[0];
+        }
+        if (src.kind !== "leaf" || !wrt[src.slot]) continue;
+        const [m, n] = st.ctx.inputShapes[outer.input];
         const ones = outer.right === "ones";
+        deferredAt[s][outer.input] = true;
         sites.push({
-          step: b.step,
-          slot: b.slot,
+          step: s,
+          slot: src.slot,
           m,
           n,
           outer,
@@ -284,24 +287,61 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
           left: allocF64(ones ? m : batch * m),
           right: ones ? null : allocF64(batch * n),
           count: 0,
+          offset,
           target: null,
+          view: null,
         });
       }
     }
+    // Steps that still receive a cotangent once the stacked contributions bypass them (order
+    // runs from the output back, so consumers come before the steps they read).
+    const receives = new Array<boolean>(steps.length).fill(false);
+    receives[last] = true;
+    for (const s of order) {
+      if (!receives[s]) continue;
+      steps[s].sources.forEach((src, i) => {
+        if (src.kind === "step" && !deferredAt[s][i]) receives[src.step] = true;
+      });
+    }
+    order = order.filter((s) => receives[s]);
+    // Forward values the backward pass reads: a step's own results, or its inputs' producers.
+    const wanted = new Array<boolean>(steps.length).fill(false);
+    for (const s of order) {
+      if (reads[s].forward) wanted[s] = true;
+      if (reads[s].inputs)
+        for (const src of steps[s].sources) if (src.kind === "step") wanted[src.step] = true;
+    }
+    // A stacked contribution's right-hand vector r is read from the forward values too.
+    for (const d of sites) {
+      const r = d.outer.right;
+      const src = typeof r === "number" ? steps[d.step].sources[r] : undefined;
+      if (src?.kind === "step") wanted[src.step] = true;
+    }
+    const plan = closure(wanted).filter((s) => !skip[s]);
+    const inputGrads: (Float64Array | null)[][] = steps.map((st, s) =>
+      st.sources.map((src, i) =>
+        src.kind === "step" && needs[src.step] && !deferredAt[s][i] ? steps[src.step].grad : null,
+      ),
+    );
     const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
     const onesRow = allocF64(Math.max(0, ...sites.map((d) => d.n))).fill(1);
     const flushSite = (d: OuterSite): void => {
-      const target = d.target;
+      const target = d.view;
       if (d.count === 0 || target === null) return;
       if (d.right === null) ger(d.m, d.n, d.outer.scale, d.left, onesRow, target);
       else matmulTN(d.m, d.count, d.n, d.left, d.right, target, true);
       d.count = 0;
       d.left.fill(0);
       d.target = null;
+      d.view = null;
     };
     const record = (d: OuterSite, step: Step, target: Float64Array): void => {
-      if (d.target !== target) flushSite(d);
-      d.target = target;
+      if (d.target !== target) {
+        flushSite(d);
+        d.target = target;
+        // One view per target array (a pass), not per call.
+        d.view = d.offset === 0 ? target : target.subarray(d.offset, d.offset + d.m * d.n);
+      }
       const g = step.grad;
       if (d.right === null) {
         // r = ones: Σ ḡ·1ᵀ = (Σ ḡ)·1ᵀ, so only the sum of the cotangents is kept.
@@ -320,7 +360,9 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
       for (let j = 0; j < n; j++) right[col + j] = r[j];
       if (++d.count === d.capacity) flushSite(d);
     };
-    const gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step] && !deferred(b));
+    const gradBindings = bindings.filter(
+      (b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position],
+    );
     const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
     const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
     const gradCheck = { wrt, longer: true };

@@ -51,6 +51,12 @@ export interface OpDefinition<A> {
    * the kernels run several times faster than K separate rank-1 updates.
    */
   outerVjp?(inputShapes: readonly Shape[], attrs: A): OuterVjp | undefined;
+  /**
+   * For ops whose output is entries [offset, offset + size) of input 0's flat data, unchanged
+   * (reshape, slice): that offset. A batched pullback then sends stacked rank-1 contributions
+   * through such ops straight into the argument they view (e.g. P = reshape(slice(p, …))).
+   */
+  viewOf?(inputShapes: readonly Shape[], attrs: A): number;
 }
 
 /** See OpDefinition.outerVjp: inputs[input] gets scale·ḡ·rᵀ, r = inputs[right] or ones. */

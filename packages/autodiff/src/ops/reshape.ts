@@ -8,6 +8,7 @@ import type { Tensor } from "../tensor.js";
 export const reshapeOp = defineOp<{ shape: Shape }>({
   name: "reshape",
   vjpReads: () => READS_NOTHING,
+  viewOf: () => 0,
   shape: ([s], { shape }) => {
     checkShape(shape, "reshape");
     if (sizeOf(shape) !== sizeOf(s)) {

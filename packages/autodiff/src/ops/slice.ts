@@ -16,6 +16,7 @@ const unit = (s: readonly number[]): number => (s.length === 2 ? s[1] : 1);
 export const sliceOp = defineOp<SliceAttrs>({
   name: "slice",
   vjpReads: () => READS_NOTHING,
+  viewOf: ([s], { start }) => start * unit(s),
   shape: ([s], { start, end }) => {
     if (s.length === 0) {
       throw new ShapeError("slice: cannot slice a scalar. Slice a vector (entries) or a matrix (rows).");
