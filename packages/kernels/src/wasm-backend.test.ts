@@ -1,7 +1,7 @@
 // Agreement of the WebAssembly SIMD backend with the TypeScript fallback on random inputs of many
 // sizes, for a backend that runs every call in wasm (smallToTs: false, so small shapes exercise the
 // wasm code's edge handling) and for the default one (small calls on the TypeScript loops). Sizes: 0-size and 1×1 cases, sizes that are not multiples of the vector width (2), of matmul's
-// register block (2 rows × 8 columns) or of matvec's row block (4) and column step (4) and matvecT's column block (16);
+// register block (2 rows × 8 columns) or of matvec's row block (4) and column step (4) and matvecT's column block (12);
 // operands that are ordinary arrays (copy path), arena arrays (no-copy path) and a mix; accumulate
 // true and false; k above matmul's block of 256 products, m and n above its packed blocks of A
 // (128 rows) and B (512 columns).
@@ -134,6 +134,37 @@ describe.each(CASES)("matvec / matvecT (%s, %s operands)", (_, K, mode) => {
       const ztW = place_(y0.slice(0, n), 1);
       W.matvecT(m, n, place_(A, 0), place_(xt, 2), ztW, accumulate);
       expectBitwise(ztW, ztT);
+    }
+  });
+});
+
+describe.each(CASES)("matvecT skips rows with xᵢ = 0 bit for bit (%s, %s operands)", (_, K, mode) => {
+  const W = K.backend;
+  const place_ = (v: number[], i: number) => place(v, mode, i, K);
+  // n = 0…29 covers every remainder of the 12-column block and its 4-, 2- and 1-column tails;
+  // m = 1 (x is one zero), 2, 7 (Dormand–Prince stage weights, two of them zero) and 13 (odd, so
+  // the SIMD scan of x has a scalar tail that is zero). x holds +0 and −0; the skipped rows of A
+  // hold ±Infinity and NaN (which a multiplication by zero would turn into NaN) and y starts at −0
+  // (which adding +0 would turn into +0), so any row that is not skipped changes the result.
+  const ns = Array.from({ length: 30 }, (_, n) => n);
+  test.each([1, 2, 7, 13])("m = %i, n = 0…29", (m) => {
+    for (const n of ns) {
+      const x = rand(m, 5 + m);
+      const zero = (i: number) => i === 1 || i === m - 1;
+      for (let i = 0; i < m; i++) if (zero(i)) x[i] = i % 2 === 0 ? 0 : -0;
+      const A = rand(m * n, 6 + n);
+      for (let i = 0; i < m; i++) {
+        if (zero(i)) for (let j = 0; j < n; j++) A[i * n + j] = [Infinity, -Infinity, NaN][j % 3];
+      }
+      const y0 = rand(n, 7 + n).map((v, j) => (j % 2 === 0 ? -0 : v));
+      for (const accumulate of [false, true]) {
+        const yT = Float64Array.from(y0);
+        T.matvecT(m, n, Float64Array.from(A), Float64Array.from(x), yT, accumulate);
+        const yW = place_(y0, 1);
+        W.matvecT(m, n, place_(A, 0), place_(x, 2), yW, accumulate);
+        expectBitwise(yW, yT);
+        if (m === 1 && accumulate) for (let j = 0; j < n; j += 2) expect(Object.is(yW[j], -0)).toBe(true);
+      }
     }
   });
 });
