@@ -23,6 +23,8 @@ import { timeInterleaved } from "../timing.js";
 
 const SIZES = [25, 50, 100, 200, 400];
 const KERNELS = ["matvec", "matvecT", "matmul", "ger", "axpy", "lu"] as const;
+/** Interleaved samples per row (about 1 ms each): enough that a burst of outside load does not move the median. */
+const SAMPLES = 21;
 type Kernel = (typeof KERNELS)[number];
 const COMPETITORS = ["wasm (arena)", "wasm (copy)", "ts", "plain JS", "ml-matrix"] as const;
 
@@ -268,7 +270,7 @@ export function kernelsSuite(): BenchSection {
       const inner = Math.max(1, Math.round(1e7 / f));
       const results = timeInterleaved(thunks as Record<string, () => unknown>, {
         warmup: Math.max(5, 2 * inner),
-        samples: 11,
+        samples: SAMPLES,
         inner,
       });
       release();
@@ -289,7 +291,7 @@ export function kernelsSuite(): BenchSection {
       ]);
     }
     tables.push({
-      caption: `${kernel}: GFLOP/s (median of 11 interleaved samples), time per call of wasm (arena), speed-up over ts.`,
+      caption: `${kernel}: GFLOP/s (median of ${SAMPLES} interleaved samples), time per call of wasm (arena), speed-up over ts.`,
       columns: ["n", ...COMPETITORS.map((c) => `${c} GFLOP/s`), "wasm (arena) µs", "× ts"],
       rows,
     });
