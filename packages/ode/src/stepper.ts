@@ -4,6 +4,7 @@
  * A Stepper owns the per-solve caches of one method on one problem: every buffer is
  * allocated when it is created, and no method of it allocates afterwards.
  */
+import type { ControllerOptions } from "./options.js";
 import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "./problem.js";
 import type { SolverStats } from "./solution.js";
 
@@ -70,5 +71,7 @@ export interface OdeSolver {
   readonly interpolant: { readonly name: string; readonly order: number };
   /** One line: when to use it. */
   readonly description: string;
+  /** The method's own step-size controller defaults from its literature (e.g. DP5: DOPRI5's). */
+  readonly controllerDefaults?: Readonly<ControllerOptions>;
   createStepper(ctx: RhsContext): Stepper;
 }
