@@ -2,7 +2,14 @@ import { expect, test } from "vitest";
 import { summarise, timeInterleaved } from "./timing.js";
 
 test("summarise reports median, min and max", () => {
-  expect(summarise("x", [3, 1, 2])).toEqual({ name: "x", median: 2, min: 1, max: 3, samples: 3 });
+  expect(summarise("x", [3, 1, 2])).toEqual({
+    name: "x",
+    median: 2,
+    min: 1,
+    max: 3,
+    samples: 3,
+    perCall: [3, 1, 2],
+  });
   expect(summarise("y", [4, 1, 3, 2]).median).toBe(2.5);
 });
 

@@ -11,6 +11,8 @@ export interface Timing {
   min: number;
   max: number;
   samples: number;
+  /** Every sample's milliseconds per call, in the order taken (to pool samples of several passes). */
+  perCall: number[];
 }
 
 export interface TimingOptions {
@@ -26,7 +28,7 @@ export function summarise(name: string, perCallMs: number[]): Timing {
   const s = [...perCallMs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   const median = s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { name, median, min: s[0], max: s[s.length - 1], samples: s.length };
+  return { name, median, min: s[0], max: s[s.length - 1], samples: s.length, perCall: [...perCallMs] };
 }
 
 /** Times the competitors interleaved; returns one Timing per competitor, in the given order. */
