@@ -2,8 +2,9 @@
  * Builders for elementwise ops. Each op supplies its own loops over equal-length arrays
  * (separate function literals, so V8 specialises and inlines each one: a shared loop calling
  * per-op closures would box every returned double and allocate). Broadcasting is handled
- * once, here: operands are expanded into scratch buffers through (row, column) strides that
- * are 0 along broadcast axes, and cotangents are summed back over those axes.
+ * once, here: a broadcast operand is expanded into a scratch buffer through (row, column)
+ * strides that are 0 along broadcast axes, and its cotangent is summed back over those axes;
+ * an operand already shaped like the output is used in place.
  */
 import { defineOp, type Op, type OpContext, type VjpReads } from "../registry.js";
 import { broadcastShapes, colsOf, rowsOf, type Shape, sameShape, sizeOf } from "../shape.js";
@@ -67,6 +68,9 @@ interface Expanded {
   a: Float64Array;
   b: Float64Array;
   full: Float64Array;
+  /** Operands already shaped like the output: used in place, neither expanded nor reduced. */
+  fullA: boolean;
+  fullB: boolean;
 }
 
 /** Views of the scratch, made once per context (a compiled replay reuses them). */
@@ -77,6 +81,8 @@ function expanded(ctx: OpContext<undefined>): Expanded {
       a: ctx.scratch.subarray(0, n),
       b: ctx.scratch.subarray(n, 2 * n),
       full: ctx.scratch.subarray(2 * n, 3 * n),
+      fullA: sizeOf(ctx.inputShapes[0]) === n,
+      fullB: sizeOf(ctx.inputShapes[1]) === n,
     } satisfies Expanded;
   }
   return ctx.saved as Expanded;
@@ -101,10 +107,10 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
         loops.forward(n, ctx.inputs[0], ctx.inputs[1], out);
         return;
       }
-      const { a, b } = expanded(ctx);
-      expand(ctx.inputs[0], ctx.inputShapes[0], ctx.outShape, a);
-      expand(ctx.inputs[1], ctx.inputShapes[1], ctx.outShape, b);
-      loops.forward(n, a, b, out);
+      const e = expanded(ctx);
+      if (!e.fullA) expand(ctx.inputs[0], ctx.inputShapes[0], ctx.outShape, e.a);
+      if (!e.fullB) expand(ctx.inputs[1], ctx.inputShapes[1], ctx.outShape, e.b);
+      loops.forward(n, e.fullA ? ctx.inputs[0] : e.a, e.fullB ? ctx.inputs[1] : e.b, out);
     },
     vjp(ctx, g, inputGrads) {
       const out = ctx.out;
@@ -116,17 +122,27 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
         if (gb !== null) loops.gradB(n, g, ctx.inputs[0], ctx.inputs[1], out, gb);
         return;
       }
-      // The expanded operands in scratch are still those of the forward pass.
-      const { a, b, full } = expanded(ctx);
+      // The expanded operands in scratch are still those of the forward pass; an operand
+      // shaped like the output is read in place and its cotangent needs no reduction.
+      const e = expanded(ctx);
+      const a = e.fullA ? ctx.inputs[0] : e.a;
+      const b = e.fullB ? ctx.inputs[1] : e.b;
+      const full = e.full;
       if (ga !== null) {
-        full.fill(0);
-        loops.gradA(n, g, a, b, out, full);
-        reduceInto(full, ctx.inputShapes[0], ctx.outShape, ga);
+        if (e.fullA) loops.gradA(n, g, a, b, out, ga);
+        else {
+          full.fill(0);
+          loops.gradA(n, g, a, b, out, full);
+          reduceInto(full, ctx.inputShapes[0], ctx.outShape, ga);
+        }
       }
       if (gb !== null) {
-        full.fill(0);
-        loops.gradB(n, g, a, b, out, full);
-        reduceInto(full, ctx.inputShapes[1], ctx.outShape, gb);
+        if (e.fullB) loops.gradB(n, g, a, b, out, gb);
+        else {
+          full.fill(0);
+          loops.gradB(n, g, a, b, out, full);
+          reduceInto(full, ctx.inputShapes[1], ctx.outShape, gb);
+        }
       }
     },
   });
