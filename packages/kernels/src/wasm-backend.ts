@@ -124,7 +124,10 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
   const buf = memory.buffer;
   const f64 = new Float64Array(buf);
   const i32 = new Int32Array(buf);
-  let cursor = SCRATCH_START;
+  // Layout bounds copied to locals: the per-call paths below read them on every call.
+  const scratchStart = SCRATCH_START;
+  const scratchEnd = SCRATCH_END;
+  let cursor = scratchStart;
   /** Arrays up to this length are copied by a loop rather than TypedArray#set. */
   const SHORT = 64;
 
@@ -161,7 +164,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
   function reserve(len: number, bytes: number): number {
     const p = cursor;
     const end = p + Math.ceil((len * bytes) / 16) * 16;
-    if (end > SCRATCH_END) return -1;
+    if (end > scratchEnd) return -1;
     cursor = end;
     return p;
   }
@@ -232,7 +235,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       tsBackend[kernel](m, k, n, A, B, C, accumulate);
       return;
     }
-    cursor = SCRATCH_START;
+    cursor = scratchStart;
     const pA = input(A, m * k);
     const pB = input(B, k * n);
     const pC = accumulate ? input(C, m * n) : output(C, m * n);
@@ -257,7 +260,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("matvec", "x", x, n);
       need("matvec", "y", y, m);
       if (smallForWasm(m * n, small.matrix, A, x, y)) return tsBackend.matvec(m, n, A, x, y, accumulate);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const pA = input(A, m * n);
       const px = input(x, n);
       const py = accumulate ? input(y, m) : output(y, m);
@@ -272,7 +275,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("matvecT", "x", x, m);
       need("matvecT", "y", y, n);
       if (smallForWasm(m * n, small.matrix, A, x, y)) return tsBackend.matvecT(m, n, A, x, y, accumulate);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const pA = input(A, m * n);
       const px = input(x, m);
       const py = accumulate ? input(y, n) : output(y, n);
@@ -288,7 +291,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("axpy", "x", x, n);
       need("axpy", "y", y, n);
       if (smallForWasm(n, small.vector, x, y)) return tsBackend.axpy(n, alpha, x, y);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const px = input(x, n);
       const py = input(y, n);
       if (px < 0 || py < 0) return tsBackend.axpy(n, alpha, x, y);
@@ -299,7 +302,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       dim("scale", "n", n);
       need("scale", "x", x, n);
       if (smallForWasm(n, small.vector, x)) return tsBackend.scale(n, alpha, x);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const px = input(x, n);
       if (px < 0) return tsBackend.scale(n, alpha, x);
       ex.scale(n, alpha, px);
@@ -310,7 +313,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("dot", "x", x, n);
       need("dot", "y", y, n);
       if (smallForWasm(n, small.vector, x, y)) return tsBackend.dot(n, x, y);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const px = input(x, n);
       const py = input(y, n);
       if (px < 0 || py < 0) return tsBackend.dot(n, x, y);
@@ -323,7 +326,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("ger", "y", y, n);
       need("ger", "A", A, m * n);
       if (smallForWasm(m * n, small.matrix, x, y, A)) return tsBackend.ger(m, n, alpha, x, y, A);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const px = input(x, m);
       const py = input(y, n);
       const pA = input(A, m * n);
@@ -337,7 +340,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("mulAdd", "b", b, n);
       need("mulAdd", "c", c, n);
       if (smallForWasm(n, small.vector, a, b, c)) return tsBackend.mulAdd(n, a, b, c);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const pa = input(a, n);
       const pb = input(b, n);
       const pc = input(c, n);
@@ -350,7 +353,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       need("luFactor", "A", A, n * n);
       need("luFactor", "piv", piv, n);
       if (smallForWasm(n, small.lu, A, piv)) return tsBackend.luFactor(n, A, piv);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const pA = input(A, n * n);
       const inMemory = offsetOf(piv) >= 0;
       const pPiv = inMemory ? offsetOf(piv) : reserve(n, 4);
@@ -374,7 +377,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
         }
       }
       if (smallForWasm(n, small.lu, LU, piv, b)) return tsBackend.luSolve(n, LU, piv, b);
-      cursor = SCRATCH_START;
+      cursor = scratchStart;
       const pLU = input(LU, n * n);
       const pPiv = inputI32(piv, n);
       const pb = input(b, n);
