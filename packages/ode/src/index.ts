@@ -52,6 +52,7 @@ export {
   Rosenbrock23,
   Tsit5,
   Vern7,
+  Vern9,
 } from "./solvers/index.js";
 export type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
 export { type ButcherTableau, type ButcherTableauSpec, butcherTableau } from "./tableau/butcher-tableau.js";

@@ -11,6 +11,7 @@ import { rodas5p } from "./rodas5p.js";
 import { rosenbrock23 } from "./rosenbrock23.js";
 import { tsit5 } from "./tsit5.js";
 import { vern7 } from "./vern7.js";
+import { vern9 } from "./vern9.js";
 
 export { BS3 } from "./bs3.js";
 export { DP5 } from "./dp5.js";
@@ -23,6 +24,7 @@ export { Rodas5P } from "./rodas5p.js";
 export { Rosenbrock23 } from "./rosenbrock23.js";
 export { Tsit5 } from "./tsit5.js";
 export { Vern7 } from "./vern7.js";
+export { Vern9 } from "./vern9.js";
 
 export const ALL_SOLVERS: readonly OdeSolver[] = [
   euler,
@@ -33,6 +35,7 @@ export const ALL_SOLVERS: readonly OdeSolver[] = [
   dp5,
   tsit5,
   vern7,
+  vern9,
   rosenbrock23,
   rodas4,
   rodas5p,
