@@ -25,6 +25,7 @@ import {
   solve,
   Tsit5,
   Vern7,
+  Vern9,
 } from "@udekit/ode";
 import type { BenchContext, BenchSection, BenchTable, TargetResult } from "../report.js";
 import { timeInterleaved } from "../timing.js";
@@ -106,7 +107,7 @@ function lotkaVolterraCase(tols: number[]): Case {
     fx.u0,
     fx.tspan,
   );
-  return { name: "Lotka–Volterra", problem, fx, solvers: [BS3(), DP5(), Tsit5(), Vern7()], tols };
+  return { name: "Lotka–Volterra", problem, fx, solvers: [BS3(), DP5(), Tsit5(), Vern7(), Vern9()], tols };
 }
 
 function vanDerPolCase(tols: number[]): Case {
@@ -150,7 +151,7 @@ function seedCase(
     name: "seed linear model (n = 100)",
     problem,
     fx,
-    solvers: [BS3(), DP5(), Tsit5(), Vern7(), Rodas4()],
+    solvers: [BS3(), DP5(), Tsit5(), Vern7(), Vern9(), Rodas4()],
     tols,
     A,
     n,
