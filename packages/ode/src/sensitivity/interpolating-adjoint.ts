@@ -119,8 +119,9 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
             `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
           );
         }
-        // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ) with h < 0 backward: p̄ += |h|·Σ bᵢ·(∂f/∂p)ᵀλᵢ.
-        const length = Math.abs(stepH);
+        // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·Σ bᵢ·(∂f/∂p)ᵀλᵢ: −h = |h| when the forward
+        // solve runs up in time, −|h| when it runs down (p̄ = ∫ from t0 to t_last, oriented).
+        const length = -stepH;
         for (let i = 0; i < s; i++) {
           const w = tableau.b[i] * length;
           if (w === 0) continue;

@@ -43,7 +43,8 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
       afterStep: (integ) => {
         const a = integ.tPrev;
         const h = integ.t - a;
-        const length = Math.abs(h);
+        // Oriented like p̄ = ∫ from t0 to t_last: a backward step of h covers −h of it.
+        const length = -h;
         for (let q = 0; q < nodes.length; q++) {
           const tq = a + nodes[q] * h;
           integ.interpolate(tq, lambdaQ);
