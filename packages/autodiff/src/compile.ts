@@ -10,9 +10,10 @@
  * inputs. Tensors captured from f's closure are constants: their buffers are read at each
  * replay, but anything computed from constants alone is computed once, at compile time.
  */
-import { allocF64, allocF64From, ger, matmulTN } from "@udekit/kernels";
+import { allocF64, allocF64From } from "@udekit/kernels";
 import { CompileError } from "./errors.js";
-import type { OpContext, OpRecord, OuterVjp } from "./registry.js";
+import { OuterStack } from "./outer-stack.js";
+import type { OpContext, OpRecord } from "./registry.js";
 import { formatShape, type Shape } from "./shape.js";
 import { Tape, withTape } from "./tape.js";
 import { Tensor } from "./tensor.js";
@@ -77,26 +78,11 @@ export interface Pullback {
   flush(grads: readonly (Float64Array | null)[]): void;
 }
 
-/**
- * A deferred rank-1 site: argument `slot` (an m×n matrix) receives scale·ḡ·rᵀ from step
- * `step`; the ḡ (and r) of up to `capacity` calls are stacked as rows of `left` (and `right`).
- */
+/** A stacked rank-1 contribution site: step `step`'s VJP into argument `slot` (see OuterStack). */
 interface OuterSite {
   step: number;
   slot: number;
-  m: number;
-  n: number;
-  outer: OuterVjp;
-  capacity: number;
-  left: Float64Array;
-  /** null for r = ones: then only Σ ḡ is kept, in `left`'s first m entries. */
-  right: Float64Array | null;
-  count: number;
-  /** Where the m×n matrix starts in argument `slot` (it may be a reshaped slice of it). */
-  offset: number;
-  /** The array the stacked contributions belong to (the caller's grads[slot]), and its m×n view. */
-  target: Float64Array | null;
-  view: Float64Array | null;
+  stack: OuterStack;
 }
 
 /** Where a step's input comes from: a function argument, an earlier step, or a constant. */
@@ -275,22 +261,8 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
         }
         if (src.kind !== "leaf" || !wrt[src.slot]) continue;
         const [m, n] = st.ctx.inputShapes[outer.input];
-        const ones = outer.right === "ones";
         deferredAt[s][outer.input] = true;
-        sites.push({
-          step: s,
-          slot: src.slot,
-          m,
-          n,
-          outer,
-          capacity: ones ? 1 : batch,
-          left: allocF64(ones ? m : batch * m),
-          right: ones ? null : allocF64(batch * n),
-          count: 0,
-          offset,
-          target: null,
-          view: null,
-        });
+        sites.push({ step: s, slot: src.slot, stack: new OuterStack(m, n, offset, outer, batch) });
       }
     }
     // Steps that still receive a cotangent once the stacked contributions bypass them (order
@@ -313,7 +285,7 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     }
     // A stacked contribution's right-hand vector r is read from the forward values too.
     for (const d of sites) {
-      const r = d.outer.right;
+      const r = d.stack.outer.right;
       const src = typeof r === "number" ? steps[d.step].sources[r] : undefined;
       if (src?.kind === "step") wanted[src.step] = true;
     }
@@ -324,42 +296,6 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
       ),
     );
     const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
-    const onesRow = allocF64(Math.max(0, ...sites.map((d) => d.n))).fill(1);
-    const flushSite = (d: OuterSite): void => {
-      const target = d.view;
-      if (d.count === 0 || target === null) return;
-      if (d.right === null) ger(d.m, d.n, d.outer.scale, d.left, onesRow, target);
-      else matmulTN(d.m, d.count, d.n, d.left, d.right, target, true);
-      d.count = 0;
-      d.left.fill(0);
-      d.target = null;
-      d.view = null;
-    };
-    const record = (d: OuterSite, step: Step, target: Float64Array): void => {
-      if (d.target !== target) {
-        flushSite(d);
-        d.target = target;
-        // One view per target array (a pass), not per call.
-        d.view = d.offset === 0 ? target : target.subarray(d.offset, d.offset + d.m * d.n);
-      }
-      const g = step.grad;
-      if (d.right === null) {
-        // r = ones: Σ ḡ·1ᵀ = (Σ ḡ)·1ᵀ, so only the sum of the cotangents is kept.
-        const left = d.left;
-        for (let i = 0; i < d.m; i++) left[i] += g[i];
-        d.count = 1;
-        return;
-      }
-      // Copied by loops: a subarray view for TypedArray#set would allocate on every call.
-      const { left, right, m, n } = d;
-      const scale = d.outer.scale;
-      const row = d.count * m;
-      for (let i = 0; i < m; i++) left[row + i] = scale * g[i];
-      const r = step.inputs[d.outer.right as number];
-      const col = d.count * n;
-      for (let j = 0; j < n; j++) right[col + j] = r[j];
-      if (++d.count === d.capacity) flushSite(d);
-    };
     const gradBindings = bindings.filter(
       (b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position],
     );
@@ -401,17 +337,21 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
         const step = steps[s];
         step.op.vjp(step.ctx, step.grad, inputGrads[s]);
         const here = siteOf[s];
-        for (let i = 0; i < here.length; i++) record(here[i], step, grads[here[i].slot] as Float64Array);
+        for (let i = 0; i < here.length; i++) {
+          const { stack } = here[i];
+          const r = stack.outer.right;
+          stack.push(step.grad, r === "ones" ? null : step.inputs[r], grads[here[i].slot] as Float64Array);
+        }
       }
     };
     const flush = (grads: readonly (Float64Array | null)[]): void => {
       for (const d of sites) {
-        if (d.count > 0 && d.target !== grads[d.slot]) {
+        if (d.stack.pending && !d.stack.pendingFor(grads[d.slot])) {
           throw new CompileError(
             "compiled pullback: flush(grads) got other arrays than the calls it is flushing; pass the same grads to every call and to flush.",
           );
         }
-        flushSite(d);
+        d.stack.flush();
       }
     };
     return Object.assign(pull, { flush });
