@@ -73,12 +73,14 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
   const s = tableau.stages;
   const lambda = new Float64Array(n);
   const pAcc = allocF64(np);
+  // Buffers the kernels read or write every stage live in their memory (no copy per call).
+  const work = allocF64((2 + 2 * s) * n);
   try {
-    const negLambda = new Float64Array(n);
-    const weighted = new Float64Array(n);
+    const negLambda = work.subarray(0, n);
+    const weighted = work.subarray(n, 2 * n);
     // Stage inputs of the step being attempted: λᵢ, u(tᵢ), tᵢ.
-    const stageLambda = Array.from({ length: s }, () => new Float64Array(n));
-    const stageU = Array.from({ length: s }, () => new Float64Array(n));
+    const stageLambda = Array.from({ length: s }, (_, i) => work.subarray((2 + i) * n, (3 + i) * n));
+    const stageU = Array.from({ length: s }, (_, i) => work.subarray((2 + s + i) * n, (3 + s + i) * n));
     const stageT = new Float64Array(s);
     let recording = false;
     let stage = 0;
@@ -150,5 +152,6 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
     rhs.flushP(pAcc);
     freeArray(pAcc);
+    freeArray(work);
   }
 }
