@@ -45,6 +45,40 @@ export function expSinProblem(tspan: readonly [number, number] = [0, 2], k = 1):
 }
 
 /**
+ * DETEST problem A2 (Hull, Enright, Fellen & Sedgwick, "Comparing numerical methods for
+ * ordinary differential equations", SIAM J. Numer. Anal. 9 (1972) 603–637): y' = −y³/2,
+ * y(0) = 1 on [0, 20], y(t) = 1/√(1 + t). Its derivatives are governed by the singularity at
+ * t = −1, so each order's error term dominates the next one from large steps on; this is what
+ * lets a 9th-order method show its slope above double rounding.
+ */
+export function detestA2Problem(): AnalyticProblem {
+  return {
+    name: "DETEST A2: y' = −y³/2",
+    problem: new ODEProblem(
+      (du: Float64Array, u: Float64Array) => {
+        du[0] = -0.5 * u[0] * u[0] * u[0];
+      },
+      [1],
+      [0, 20],
+      [],
+      {
+        kind: "inplace",
+        jac: (J, u) => {
+          J[0] = -1.5 * u[0] * u[0];
+        },
+        tgrad: (dT) => {
+          dT[0] = 0;
+        },
+      },
+    ),
+    exact: (t, out) => {
+      out[0] = 1 / Math.sqrt(1 + t);
+      return out;
+    },
+  };
+}
+
+/**
  * Logistic growth u' = r·u(1 − u), u(0) = 0.01 on [0, 2]: u(t) = 1/(1 + 99e^(−rt)).
  * Nonlinear and autonomous; r = 4 makes the transition sharp enough for asymptotic fits.
  */
