@@ -195,6 +195,56 @@ describe("compile", () => {
     expect(() => c.pullback([false, true], { accumulate: true, batch: 0.5 })).toThrow(/positive integer/);
   });
 
+  test("weighted pullback: each argument's cotangent times its weight, stacked or in place", () => {
+    // The packed layout again: p's matrix window gets stacked rank-1 updates (batch), its first
+    // three entries in-place ones through slice; u's cotangent is in place.
+    const packed = (u: Tensor, p: Tensor) => {
+      const Q = reshape(slice(p, 3, 3 + n * n), [n, n]);
+      return add(sub(matvec(Q, u), mul(sum(Q, 1), u)), mul(u, sum(slice(p, 0, 3))));
+    };
+    const pFlat = new Float64Array(3 + n * n + 2);
+    pFlat.set(inputs[1].data, 3);
+    pFlat.set([0.1, -0.2, 0.3], 0);
+    const c = compile(packed, inputs[0], new Tensor(pFlat, [pFlat.length])).specialise([false, true]);
+    c.prepare([inputs[0].data, pFlat]);
+    const both = c.pullback([true, true], { accumulate: true, batch: 3 });
+    const plain = c.pullback([true, true], { accumulate: true });
+    const overwrite = c.pullback([true, true]);
+    const wu = [1, 0.5, -2, 1];
+    const wp = [-0.75, 1, 3e-3, 0];
+    const gu = new Float64Array(n);
+    const gp = new Float64Array(pFlat.length).fill(0.5);
+    const refU = new Float64Array(n);
+    const refP = new Float64Array(pFlat.length).fill(0.5);
+    const oneU = new Float64Array(n);
+    const oneP = new Float64Array(pFlat.length);
+    for (let call = 0; call < wu.length; call++) {
+      const u = random(n, 110 + call);
+      const cot = random(n, 120 + call);
+      both([u, pFlat], cot, [gu, gp], [wu[call], wp[call]]);
+      // Reference: an unweighted pullback, scaled by hand.
+      overwrite([u, pFlat], cot, [oneU, oneP]);
+      for (let i = 0; i < n; i++) refU[i] += wu[call] * oneU[i];
+      for (let k = 0; k < refP.length; k++) refP[k] += wp[call] * oneP[k];
+    }
+    both.flush([gu, gp]);
+    // Sums of 4 weighted terms of O(1): a few ulps apart (other order, other rounding of w·g).
+    for (let i = 0; i < n; i++) expect(Math.abs(gu[i] - refU[i])).toBeLessThan(1e-13);
+    for (let k = 0; k < refP.length; k++) expect(Math.abs(gp[k] - refP[k])).toBeLessThan(1e-13);
+    // Entries no VJP writes keep their values, whatever the weights.
+    expect(gp[pFlat.length - 1]).toBe(0.5);
+    // Unbatched, and weights of 1: the same as no weights, bit for bit.
+    const a = new Float64Array(pFlat.length);
+    const b = new Float64Array(pFlat.length);
+    const u = random(n, 130);
+    const cot = random(n, 131);
+    plain([u, pFlat], cot, [oneU, a], [1, 1]);
+    plain([u, pFlat], cot, [oneU, b]);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(() => plain([u, pFlat], cot, [oneU, a], [1])).toThrow(/one number per input \(2\)/);
+    expect(() => plain([u, pFlat], cot, [oneU, a], [1, Number.NaN])).toThrow(/weights\[1\] = NaN/);
+  });
+
   test("specialise: work on fixed inputs is done once per prepare, results unchanged", () => {
     const c = compile(seedRhs, ...inputs);
     const fixed = [false, true, true, true, true, true];

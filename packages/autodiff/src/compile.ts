@@ -73,7 +73,18 @@ export interface PullbackOptions {
  * declare it with `vjpReads`), then the backward pass.
  */
 export interface Pullback {
-  (inputs: readonly Float64Array[], cotangent: Float64Array, grads: readonly (Float64Array | null)[]): void;
+  /**
+   * `weights` (optional, one per input) multiplies each argument's cotangent: grads[i] gets
+   * weights[i]·(∂f/∂xᵢ)ᵀ·cotangent. One call then serves two scalings of the same cotangent, e.g.
+   * a Runge–Kutta stage's state VJP (weight 1) and its parameter VJP times the quadrature
+   * weight h·bᵢ, with a single pass through the program.
+   */
+  (
+    inputs: readonly Float64Array[],
+    cotangent: Float64Array,
+    grads: readonly (Float64Array | null)[],
+    weights?: readonly number[],
+  ): void;
   /** Adds the stacked rank-1 contributions (see PullbackOptions.batch) into `grads`; a no-op without batch. */
   flush(grads: readonly (Float64Array | null)[]): void;
 }
@@ -302,10 +313,26 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
     const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
     const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
     const gradCheck = { wrt, longer: true };
+    // Weighted calls: the VJPs that write an argument's cotangent in place (not stacked) write
+    // into a scratch copy of it instead, added times the weight afterwards. Only the ranges
+    // they write are cleared and added: a view op (slice, reshape) writes its window of the
+    // argument, any other op all of it (e.g. the 49 net entries of the UDE's 10 049 parameters).
+    const written = leaves.map(() => [] as number[]);
+    for (const b of gradBindings) {
+      if (!receives[b.step]) continue; // bypassed by a stacked contribution: its VJP never runs
+      const st = steps[b.step];
+      const at = st.op.viewOf?.(st.ctx.inputShapes, st.ctx.attrs);
+      written[b.slot].push(...(at === undefined ? [0, leaves[b.slot].size] : [at, at + st.ctx.out.length]));
+    }
+    if (outSlot >= 0) written[outSlot].push(0, out.size);
+    const ranges = written.map(mergeRanges);
+    const scratchGrads: (Float64Array | null)[] = leaves.map(() => null);
+    const one = (weights: readonly number[] | undefined, slot: number): number => weights?.[slot] ?? 1;
     const pull = (
       inputs: readonly Float64Array[],
       cotangent: Float64Array,
       grads: readonly (Float64Array | null)[],
+      weights?: readonly number[],
     ) => {
       checkArrays("pullback (inputs)", inputs);
       checkArrays("pullback (grads)", grads, gradCheck);
@@ -314,20 +341,30 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
           `compiled pullback: the cotangent must have ${out.size} entries (output shape ${formatShape(out.shape)}), got ${cotangent.length}.`,
         );
       }
+      if (weights !== undefined) checkWeights(weights, leaves.length);
       bindAll(inputs);
       runSteps(plan);
-      for (let b = 0; b < gradBindings.length; b++) {
-        const { step, position, slot } = gradBindings[b];
-        inputGrads[step][position] = grads[slot];
-      }
       if (!accumulate) {
         for (let i = 0; i < slots.length; i++)
           (grads[slots[i]] as Float64Array).fill(0, 0, leaves[slots[i]].size);
       }
+      // Where each argument's in-place contributions go: grads itself, or a cleared scratch.
+      for (let i = 0; weights !== undefined && i < slots.length; i++) {
+        const slot = slots[i];
+        if (weights[slot] === 1) continue;
+        scratchGrads[slot] ??= allocF64(leaves[slot].size);
+        const r = ranges[slot];
+        for (let k = 0; k < r.length; k += 2) (scratchGrads[slot] as Float64Array).fill(0, r[k], r[k + 1]);
+      }
+      for (let b = 0; b < gradBindings.length; b++) {
+        const { step, position, slot } = gradBindings[b];
+        inputGrads[step][position] = one(weights, slot) === 1 ? grads[slot] : scratchGrads[slot];
+      }
       if (!outNeeded) return;
       if (outSlot >= 0) {
         const g = grads[outSlot] as Float64Array;
-        for (let i = 0; i < out.size; i++) g[i] += cotangent[i];
+        const w = one(weights, outSlot);
+        for (let i = 0; i < out.size; i++) g[i] += w * cotangent[i];
         return;
       }
       for (let k = 0; k < order.length; k++) steps[order[k]].grad.fill(0);
@@ -338,10 +375,24 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
         step.op.vjp(step.ctx, step.grad, inputGrads[s]);
         const here = siteOf[s];
         for (let i = 0; i < here.length; i++) {
-          const { stack } = here[i];
+          const { stack, slot } = here[i];
           const r = stack.outer.right;
-          stack.push(step.grad, r === "ones" ? null : step.inputs[r], grads[here[i].slot] as Float64Array);
+          stack.push(
+            step.grad,
+            r === "ones" ? null : step.inputs[r],
+            grads[slot] as Float64Array,
+            one(weights, slot),
+          );
         }
+      }
+      for (let i = 0; weights !== undefined && i < slots.length; i++) {
+        const slot = slots[i];
+        const w = weights[slot];
+        if (w === 1) continue;
+        const g = grads[slot] as Float64Array;
+        const src = scratchGrads[slot] as Float64Array;
+        const r = ranges[slot];
+        for (let k = 0; k < r.length; k += 2) for (let j = r[k]; j < r[k + 1]; j++) g[j] += w * src[j];
       }
     };
     const flush = (grads: readonly (Float64Array | null)[]): void => {
@@ -424,6 +475,33 @@ export function compile(f: (...xs: Tensor[]) => Tensor, ...exampleInputs: Tensor
 
   checkAgainstEager(f, exampleInputs, compiled);
   return compiled;
+}
+
+/** Flat [start, end, start, end, …] pairs, sorted and with overlapping or touching ranges merged. */
+function mergeRanges(pairs: number[]): number[] {
+  const sorted: [number, number][] = [];
+  for (let k = 0; k < pairs.length; k += 2) sorted.push([pairs[k], pairs[k + 1]]);
+  sorted.sort((a, b) => a[0] - b[0]);
+  const merged: number[] = [];
+  for (const [a, b] of sorted) {
+    const n = merged.length;
+    if (n > 0 && a <= merged[n - 1]) merged[n - 1] = Math.max(merged[n - 1], b);
+    else merged.push(a, b);
+  }
+  return merged;
+}
+
+function checkWeights(weights: readonly number[], count: number): void {
+  if (weights.length !== count) {
+    throw new CompileError(
+      `compiled pullback: weights must have one number per input (${count}), got ${weights.length}.`,
+    );
+  }
+  for (let i = 0; i < count; i++) {
+    if (!Number.isFinite(weights[i])) {
+      throw new CompileError(`compiled pullback: weights[${i}] = ${weights[i]} is not a finite number.`);
+    }
+  }
 }
 
 /**

@@ -46,8 +46,11 @@ export class OuterStack {
     return this.count > 0;
   }
 
-  /** Stacks ḡ (scaled by the op's scale) and r; a full stack, or a new target, flushes first. */
-  push(g: Float64Array, r: Float64Array | null, target: Float64Array): void {
+  /**
+   * Stacks ḡ (scaled by the op's scale and by `weight`, the caller's factor for this argument's
+   * cotangent) and r; a full stack, or a new target, flushes first.
+   */
+  push(g: Float64Array, r: Float64Array | null, target: Float64Array, weight = 1): void {
     if (this.target !== target) {
       this.flush();
       this.target = target;
@@ -56,12 +59,12 @@ export class OuterStack {
     }
     const { left, right, m, n } = this;
     if (right === null) {
-      for (let i = 0; i < m; i++) left[i] += g[i];
+      for (let i = 0; i < m; i++) left[i] += weight * g[i];
       this.count = 1;
       return;
     }
     // Copied by loops: a subarray view for TypedArray#set would allocate on every call.
-    const scale = this.outer.scale;
+    const scale = this.outer.scale * weight;
     const row = this.count * m;
     for (let i = 0; i < m; i++) left[row + i] = scale * g[i];
     const col = this.count * n;

@@ -74,7 +74,20 @@ export interface DifferentiableRhs {
    * `flushP(pBar)`, and call it before reading pBar.
    */
   vjpPAccumulate(pBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
-  /** Adds what vjpPAccumulate deferred into pBar. */
+  /**
+   * uBar = (∂f/∂u)ᵀ·λ and pBar += w·(∂f/∂p)ᵀ·λ in one pass (possibly deferred, as with
+   * vjpPAccumulate): a Runge–Kutta stage's state VJP together with its quadrature term.
+   */
+  vjpUAndPAccumulate(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    w: number,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void;
+  /** Adds what vjpPAccumulate and vjpUAndPAccumulate deferred into pBar. */
   flushP(pBar: Float64Array): void;
 }
 
@@ -87,6 +100,9 @@ class CompiledRhs implements DifferentiableRhs {
   private readonly pullU: Pullback;
   private readonly pullP: Pullback;
   private readonly pullUP: Pullback;
+  private readonly pullUPAcc: Pullback;
+  /** Weights of vjpUAndPAccumulate's pass: 1 for u, w for p, none for t. */
+  private readonly weights = [1, 1, 0];
   private readonly time = new Float64Array(1);
   private readonly args: Float64Array[];
   /** p copied into the kernels' memory at prepare (the wasm kernels then use it in place). */
@@ -109,6 +125,7 @@ class CompiledRhs implements DifferentiableRhs {
     this.pullU = this.program.pullback([true, false, false]);
     this.pullP = this.program.pullback([false, true, false], { accumulate: true, batch: P_BATCH });
     this.pullUP = this.program.pullback([true, true, false]);
+    this.pullUPAcc = this.program.pullback([true, true, false], { accumulate: true, batch: P_BATCH });
     this.pKernel = allocF64(np);
     this.args = [u0, this.pKernel, this.time];
   }
@@ -157,10 +174,29 @@ class CompiledRhs implements DifferentiableRhs {
     this.pull(this.pullP, null, pBar, lambda, u, p, t);
   }
 
+  vjpUAndPAccumulate(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    w: number,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    // The pass accumulates (for p), so u's cotangent starts from zero.
+    uBar.fill(0, 0, this.n);
+    this.weights[1] = w;
+    this.counts.vjp++;
+    this.grads[0] = uBar;
+    this.grads[1] = pBar;
+    this.pullUPAcc(this.bind(u, p, t), lambda, this.grads, this.weights);
+  }
+
   flushP(pBar: Float64Array): void {
     this.grads[0] = null;
     this.grads[1] = pBar;
     this.pullP.flush(this.grads);
+    this.pullUPAcc.flush(this.grads);
   }
 
   private pull(
@@ -227,6 +263,20 @@ class UserRhs implements DifferentiableRhs {
     this.counts.vjp++;
     this.user.vjp(this.uTmp, this.pTmp, lambda, u, p, t);
     axpy(this.np, 1, this.pTmp, pBar);
+  }
+
+  vjpUAndPAccumulate(
+    uBar: Float64Array,
+    pBar: Float64Array,
+    w: number,
+    lambda: Float64Array,
+    u: Float64Array,
+    p: Float64Array,
+    t: number,
+  ): void {
+    this.counts.vjp++;
+    this.user.vjp(uBar, this.pTmp, lambda, u, p, t);
+    axpy(this.np, w, this.pTmp, pBar);
   }
 
   flushP(_pBar: Float64Array): void {}

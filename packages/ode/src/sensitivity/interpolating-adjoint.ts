@@ -8,9 +8,12 @@
  *
  * With an explicit Runge–Kutta method the μ part is not carried as ODE state: since dμ/dt
  * does not depend on μ, the method's own update μ ← μ + h·Σ bᵢ·kᵢ^μ only needs the
- * parameter VJPs at the accepted step's stages (λᵢ, tᵢ), which are recorded while the step
- * is attempted and evaluated once it is accepted — the same numbers as integrating
- * [λ; μ] with that method, without np-long stage vectors (np = 10⁴ for the seed model).
+ * parameter VJPs at the step's stages (λᵢ, tᵢ) — the same numbers as integrating [λ; μ]
+ * with that method, without np-long stage vectors (np = 10⁴ for the seed model). Each stage's
+ * parameter term is added, weighted by h·bᵢ, in the same pass as its state VJP (one pass
+ * through f's program instead of two); a rejected attempt's terms are taken out again by
+ * adding their negatives (exact up to rounding of the order of the terms themselves). The
+ * first stage, evaluated before h is known (FSAL), adds its term when the step is accepted.
  * μ is then not part of the error norm (λ is). With a stiff (Rosenbrock) method, whose
  * stages are not plain evaluations, the full augmented system is integrated.
  */
@@ -85,8 +88,14 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     let recording = false;
     let stage = 0;
     let stepH = 0;
+    /** True from an attempt's start until it is accepted: its stage terms are in pAcc. */
+    let attemptOpen = false;
     let forward = ctx.dense as DenseForward;
+    const { b } = tableau;
 
+    // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·bᵢ·(∂f/∂p)ᵀλᵢ per stage: −h = |h| when the
+    // forward solve runs up in time, −|h| when it runs down (p̄ = ∫ from t0 to t_last, oriented).
+    // With the VJP's cotangent −λᵢ that is the weight h·bᵢ.
     const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
       const slot = recording && stage < s ? stage : -1;
       const u = slot >= 0 ? stageU[slot] : weighted;
@@ -98,11 +107,26 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
         stageT[slot] = t;
       }
       if (recording) stage++;
-      rhs.vjpU(dl, negLambda, u, p, t);
+      const w = slot > 0 ? stepH * b[slot] : 0;
+      if (w !== 0) rhs.vjpUAndPAccumulate(dl, pAcc, w, negLambda, u, p, t);
+      else rhs.vjpU(dl, negLambda, u, p, t);
+    };
+
+    /** p̄ += w·(∂f/∂p)ᵀλᵢ for recorded stage i. */
+    const addStageTerm = (i: number, w: number): void => {
+      const li = stageLambda[i];
+      for (let j = 0; j < n; j++) weighted[j] = w * li[j];
+      rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
+    };
+    /** Takes a rejected attempt's stage terms (added with weight −h·bᵢ) out of p̄ again. */
+    const retractAttempt = (): void => {
+      for (let i = 1; i < Math.min(stage, s); i++) if (b[i] !== 0) addStageTerm(i, stepH * b[i]);
+      attemptOpen = false;
     };
 
     const recordingSolver = withStepperHooks(ctx.solver, {
       beforeAttempt: (t, y, h) => {
+        if (attemptOpen) retractAttempt();
         // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
         const dst = stageLambda[0];
         for (let i = 0; i < n; i++) dst[i] = y[i];
@@ -111,6 +135,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
         stepH = h;
         stage = 1;
         recording = true;
+        attemptOpen = true;
       },
       afterAttempt: () => {
         recording = false;
@@ -121,16 +146,8 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
             `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
           );
         }
-        // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·Σ bᵢ·(∂f/∂p)ᵀλᵢ: −h = |h| when the forward
-        // solve runs up in time, −|h| when it runs down (p̄ = ∫ from t0 to t_last, oriented).
-        const length = -stepH;
-        for (let i = 0; i < s; i++) {
-          const w = tableau.b[i] * length;
-          if (w === 0) continue;
-          const li = stageLambda[i];
-          for (let j = 0; j < n; j++) weighted[j] = w * li[j];
-          rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
-        }
+        if (b[0] !== 0) addStageTerm(0, -stepH * b[0]);
+        attemptOpen = false;
       },
     });
 
@@ -143,6 +160,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       },
       method: "InterpolatingAdjoint",
     });
+    if (attemptOpen) retractAttempt();
     rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
     for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
