@@ -53,8 +53,10 @@ export function keplerProblem(e = 0.6): ReferenceProblem {
 export function arenstorfProblem(): ReferenceProblem {
   const mu = 0.012277471;
   const nu = 1 - mu;
-  const T = 17.0652165601579625588917206249;
-  const u0 = [0.994, 0, 0, -2.00158510637908252240537862224];
+  // T = 17.0652165601579625588917206249 and v0 = −2.00158510637908252240537862224 (HNW I),
+  // rounded to the nearest doubles.
+  const T = 17.065216560157964;
+  const u0 = [0.994, 0, 0, -2.0015851063790824];
   return {
     name: "Arenstorf orbit",
     problem: new ODEProblem(
