@@ -241,6 +241,13 @@ describe("compile", () => {
     plain([u, pFlat], cot, [oneU, a], [1, 1]);
     plain([u, pFlat], cot, [oneU, b]);
     expect(Array.from(a)).toEqual(Array.from(b));
+    // Without accumulate, weighted cotangents overwrite: grads = w·(∂f/∂x)ᵀ·cotangent.
+    const wU = new Float64Array(n).fill(7);
+    const wP = new Float64Array(pFlat.length).fill(7);
+    overwrite([u, pFlat], cot, [wU, wP], [2, -0.5]);
+    overwrite([u, pFlat], cot, [oneU, oneP]);
+    for (let i = 0; i < n; i++) expect(wU[i]).toBe(2 * oneU[i]);
+    for (let k = 0; k < pFlat.length; k++) expect(Math.abs(wP[k] + 0.5 * oneP[k])).toBeLessThan(1e-15);
     expect(() => plain([u, pFlat], cot, [oneU, a], [1])).toThrow(/one number per input \(2\)/);
     expect(() => plain([u, pFlat], cot, [oneU, a], [1, Number.NaN])).toThrow(/weights\[1\] = NaN/);
   });
