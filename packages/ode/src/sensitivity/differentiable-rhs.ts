@@ -186,10 +186,7 @@ class CompiledRhs implements DifferentiableRhs {
     // The pass accumulates (for p), so u's cotangent starts from zero.
     uBar.fill(0, 0, this.n);
     this.weights[1] = w;
-    this.counts.vjp++;
-    this.grads[0] = uBar;
-    this.grads[1] = pBar;
-    this.pullUPAcc(this.bind(u, p, t), lambda, this.grads, this.weights);
+    this.pull(this.pullUPAcc, uBar, pBar, lambda, u, p, t, this.weights);
   }
 
   flushP(pBar: Float64Array): void {
@@ -207,11 +204,12 @@ class CompiledRhs implements DifferentiableRhs {
     u: Float64Array,
     p: Float64Array,
     t: number,
+    weights?: readonly number[],
   ): void {
     this.counts.vjp++;
     this.grads[0] = uBar;
     this.grads[1] = pBar;
-    pullback(this.bind(u, p, t), lambda, this.grads);
+    pullback(this.bind(u, p, t), lambda, this.grads, weights);
   }
 }
 
@@ -260,9 +258,7 @@ class UserRhs implements DifferentiableRhs {
     p: Float64Array,
     t: number,
   ): void {
-    this.counts.vjp++;
-    this.user.vjp(this.uTmp, this.pTmp, lambda, u, p, t);
-    axpy(this.np, 1, this.pTmp, pBar);
+    this.vjpUAndPAccumulate(this.uTmp, pBar, 1, lambda, u, p, t);
   }
 
   vjpUAndPAccumulate(
