@@ -10,6 +10,7 @@
  * - DETEST A2: y' = −y³/2, y(0) = 1, y(t) = 1/√(1 + t) on [0, 20].
  */
 import { ODEProblem } from "@udekit/ode";
+import { detestA2Problem } from "@udekit/ode/conformance";
 
 export interface ReferenceProblem {
   name: string;
@@ -76,18 +77,14 @@ export function arenstorfProblem(): ReferenceProblem {
   };
 }
 
+/** DETEST A2 as the conformance suite defines it, with its closed form at 11 times. */
 export function detestA2(): ReferenceProblem {
+  const a2 = detestA2Problem();
   const times = grid(0, 20, 10);
   return {
     name: "DETEST A2 (y' = −y³/2)",
-    problem: new ODEProblem(
-      (du: Float64Array, u: Float64Array) => {
-        du[0] = -0.5 * u[0] * u[0] * u[0];
-      },
-      [1],
-      [0, 20],
-    ),
+    problem: a2.problem,
     times,
-    states: times.map((t) => [1 / Math.sqrt(1 + t)]),
+    states: times.map((t) => Array.from(a2.exact(t, new Float64Array(1)))),
   };
 }

@@ -111,10 +111,10 @@ function lotkaVolterraCase(tols: number[]): Case {
   return { name: "Lotka–Volterra", problem, fx, solvers: [BS3(), DP5(), Tsit5(), Vern7(), Vern9()], tols };
 }
 
-function vanDerPolCase(tols: number[]): Case {
-  const fx = fixture("van-der-pol-mu1000");
+/** Van der Pol, u₁' = u₂, u₂' = μ(1 − u₁²)u₂ − u₁, from a fixture's μ, u0 and tspan. */
+function vanDerPol(fx: Fixture): ODEProblem {
   const mu = fx.params.mu as number;
-  const problem = new ODEProblem(
+  return new ODEProblem(
     (du: Float64Array, u: Float64Array) => {
       du[0] = u[1];
       du[1] = mu * (1 - u[0] * u[0]) * u[1] - u[0];
@@ -122,19 +122,23 @@ function vanDerPolCase(tols: number[]): Case {
     fx.u0,
     fx.tspan,
   );
+}
+
+function vanDerPolCase(tols: number[]): Case {
+  const fx = fixture("van-der-pol-mu1000");
+  const problem = vanDerPol(fx);
   return { name: "Van der Pol μ = 1000", problem, fx, solvers: [Rosenbrock23(), Rodas4(), Rodas5P()], tols };
 }
 
 /** The non-stiff problems of the across-problems Tsit5 vs DP5 table (fixture or analytic references). */
 function breadthCases(tols: number[]): Case[] {
-  const fromFixture = (
-    name: string,
-    fxName: string,
-    f: (du: Float64Array, u: Float64Array) => void,
-  ): Case => {
-    const fx = fixture(fxName);
-    return { name, problem: new ODEProblem(f, fx.u0, fx.tspan), fx, solvers: [], tols };
-  };
+  const fromFixture = (name: string, fx: Fixture, problem: ODEProblem): Case => ({
+    name,
+    problem,
+    fx,
+    solvers: [],
+    tols,
+  });
   const fromReference = (r: ReferenceProblem): Case => ({
     name: r.name,
     problem: r.problem,
@@ -142,17 +146,20 @@ function breadthCases(tols: number[]): Case[] {
     solvers: [],
     tols,
   });
-  const vdp = fixture("van-der-pol-mu1").params.mu as number;
-  const { A, B } = fixture("brusselator").params;
-  return [
-    fromFixture("Van der Pol μ = 1", "van-der-pol-mu1", (du, u) => {
-      du[0] = u[1];
-      du[1] = vdp * (1 - u[0] * u[0]) * u[1] - u[0];
-    }),
-    fromFixture("Brusselator", "brusselator", (du, u) => {
+  const vdp = fixture("van-der-pol-mu1");
+  const bru = fixture("brusselator");
+  const { A, B } = bru.params;
+  const brusselator = new ODEProblem(
+    (du: Float64Array, u: Float64Array) => {
       du[0] = A + u[0] * u[0] * u[1] - (B + 1) * u[0];
       du[1] = B * u[0] - u[0] * u[0] * u[1];
-    }),
+    },
+    bru.u0,
+    bru.tspan,
+  );
+  return [
+    fromFixture("Van der Pol μ = 1", vdp, vanDerPol(vdp)),
+    fromFixture("Brusselator", bru, brusselator),
     fromReference(keplerProblem(0.6)),
     fromReference(arenstorfProblem()),
     fromReference(detestA2()),
