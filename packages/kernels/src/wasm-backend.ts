@@ -139,9 +139,17 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
   const seenArrays: (ArrayBufferView | undefined)[] = new Array(SEEN).fill(undefined);
   const seenOffsets = new Int32Array(SEEN);
   let seenNext = 0;
+  // Behind the table, the offsets of every array found in the memory so far: a WeakMap lookup
+  // (about 10 ns) is cheaper than the two reads, and solvers cycle through more than 8 of their
+  // buffers per step. Arrays outside the memory are not remembered (they are often short-lived).
+  const inMemory = new WeakMap<ArrayBufferView, number>();
   function offsetOf(a: ArrayBufferView): number {
     for (let i = 0; i < SEEN; i++) if (seenArrays[i] === a) return seenOffsets[i];
-    const p = a.buffer === buf ? a.byteOffset : -1;
+    let p = inMemory.get(a);
+    if (p === undefined) {
+      p = a.buffer === buf ? a.byteOffset : -1;
+      if (p >= 0) inMemory.set(a, p);
+    }
     seenArrays[seenNext] = a;
     seenOffsets[seenNext] = p;
     seenNext = (seenNext + 1) % SEEN;
