@@ -27,12 +27,12 @@ describe("bad problem definitions throw typed errors before solving", () => {
   });
   test("unknown option names the closest valid one", () => {
     const p = new ODEProblem(decay, [1, 1], [0, 1]);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong option name
-    expect(() => solve(p, Tsit5(), { relTol: 1e-6 } as any)).toThrow(UnknownOptionError);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong option name
-    expect(() => solve(p, Tsit5(), { reltoll: 1e-6 } as any)).toThrow(/Did you mean "reltol"/);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong option name
-    expect(() => solve(p, Tsit5(), { controller: { betta1: 0.1 } } as any)).toThrow(/Did you mean "beta1"/);
+    // @ts-expect-error deliberately misspelled option (the types reject it too)
+    expect(() => solve(p, Tsit5(), { relTol: 1e-6 })).toThrow(UnknownOptionError);
+    // @ts-expect-error deliberately misspelled option (the types reject it too)
+    expect(() => solve(p, Tsit5(), { reltoll: 1e-6 })).toThrow(/Did you mean "reltol"/);
+    // @ts-expect-error deliberately misspelled option (the types reject it too)
+    expect(() => solve(p, Tsit5(), { controller: { betta1: 0.1 } })).toThrow(/Did you mean "beta1"/);
   });
   test("negative tolerances, wrong abstol length, saveat outside the span, fixed step without dt", () => {
     const p = new ODEProblem(decay, [1, 1], [0, 1]);
