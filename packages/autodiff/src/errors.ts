@@ -36,3 +36,8 @@ export class CompileError extends AutodiffError {
 export class ArgumentError extends AutodiffError {
   override name = "ArgumentError";
 }
+
+/** A check of `@udekit/autodiff/testing` (checkOpSuite) failed: the message lists each failed check. */
+export class OpSuiteError extends AutodiffError {
+  override name = "OpSuiteError";
+}

@@ -31,7 +31,8 @@ export interface GradcheckResult {
   numeric: number;
 }
 
-function pseudoRandom(n: number, seed: number): Float64Array {
+/** Seeded entries in [−0.5, 0.5) (a 32-bit LCG), so every check is reproducible. @internal */
+export function pseudoRandom(n: number, seed: number): Float64Array {
   const a = new Float64Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
