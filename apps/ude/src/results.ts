@@ -7,11 +7,11 @@
  *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, parameters { model,
  *   activation, n, P (rows), nn.layers (ude) }, gradient_table (demo).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ActivationName } from "@udekit/nn";
-import { readUserFile, userPath } from "./data.js";
+import { readUserFile } from "./data.js";
 import { InputFileError } from "./errors.js";
 import {
   ACTIVATION_NAMES,
@@ -96,9 +96,9 @@ export function toJson(doc: unknown, indent?: number): string {
   return text.replace(/\[(?:\s*(?:-?[\d.eE+-]+|null)\s*,?)+\s*\]/g, (m) => m.replace(/\s+/g, ""));
 }
 
-/** Writes every file of a results folder; returns the paths written. */
+/** Writes every file of a results folder (made ready by prepareOutDir); returns the paths written. */
 export function writeResults(
-  outDir: string,
+  dir: string,
   files: {
     "results.json"?: ResultsDocument;
     "loss.svg"?: string;
@@ -106,19 +106,17 @@ export function writeResults(
     "report.html"?: string;
   },
 ): string[] {
-  const dir = userPath(outDir);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new InputFileError(
-      `cannot create the output folder "${outDir}": ${(e as Error).message}. Fix: pass --out with a writable folder.`,
-    );
-  }
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     if (content === undefined) continue;
     const path = join(dir, name);
-    writeFileSync(path, typeof content === "string" ? content : `${toJson(content, 2)}\n`);
+    try {
+      writeFileSync(path, typeof content === "string" ? content : `${toJson(content, 2)}\n`);
+    } catch (e) {
+      throw new InputFileError(
+        `cannot write ${path}: ${(e as Error).message}. Fix: keep the output folder writable while the run lasts, or pass another --out.`,
+      );
+    }
     written.push(path);
   }
   return written;

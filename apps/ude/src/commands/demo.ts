@@ -10,6 +10,7 @@ import { loadSeed, seedObservations } from "../data.js";
 import type { Problem } from "../gradients.js";
 import { makeParams } from "../model.js";
 import { parseActivation, parseInteger, parseIntegerList, parseSolver, parseTolerance } from "../options.js";
+import { outDirNote, prepareOutDir } from "../out-dir.js";
 import { formatTable } from "../table.js";
 import { compareMethods } from "./gradient.js";
 import { addTrainOptions, runTraining, type TrainCliOptions, trainSettingsFrom } from "./train.js";
@@ -71,6 +72,10 @@ Examples:
       };
       const settings = trainSettingsFrom(o, ude);
       const say = (m: string) => (o.json ? process.stderr : process.stdout).write(`${m}\n`);
+      // The results folder is made ready before any work (out-dir.ts).
+      const out = prepareOutDir(o.out);
+      const moved = outDirNote(out);
+      if (moved !== undefined) process.stderr.write(`${moved}\n`);
       say(
         "udekit demo: the seed problem (100 nodes, observations at t = 1, 2, 3, 4).\n\n" +
           `1. The linear model du/dt = A(P)·u, A(P) = P − diag(P·1): loss and gradient with respect to its ${100 * 100} parameters by every method (${repeat} timed runs each) …`,
@@ -81,7 +86,7 @@ Examples:
       say(`\n${formatTable(comparison.table)}`);
       say(`2. The UDE du/dt = nn(u) + A(P)·u (${ude.params.vector.length} parameters):`);
       process.exitCode = await runTraining(ude, settings, {
-        out: o.out,
+        out: out.path,
         json: o.json === true,
         command: "demo",
         data: "built-in seed data",

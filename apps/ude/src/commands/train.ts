@@ -18,6 +18,7 @@ import {
   parseOptimizer,
   parsePositive,
 } from "../options.js";
+import { outDirNote, prepareOutDir } from "../out-dir.js";
 import type { NodeTrajectory } from "../plots.js";
 import { createProgress, formatLoss, formatSeconds } from "../progress.js";
 import { reportHtml } from "../report.js";
@@ -92,8 +93,12 @@ Examples:
       const note = (m: string) => process.stderr.write(`${m}\n`);
       const problem = problemFrom(o, c, note);
       const settings = trainSettingsFrom(o, problem);
+      // The results folder is made ready before any work (out-dir.ts).
+      const out = prepareOutDir(o.out);
+      const moved = outDirNote(out);
+      if (moved !== undefined) note(moved);
       const code = await runTraining(problem, settings, {
-        out: o.out,
+        out: out.path,
         json: o.json === true,
         command: "train",
         data: o.data ?? "built-in seed data",
@@ -155,6 +160,7 @@ export function plotNodes(n: number): number[] {
 }
 
 export interface RunOptions {
+  /** The results folder, made ready by prepareOutDir. */
   out: string;
   json: boolean;
   command: string;
