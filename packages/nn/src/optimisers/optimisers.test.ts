@@ -62,8 +62,26 @@ describe("Adam", () => {
       // The sums above and the recursion agree to a few ulps per step, accumulated over 3 steps.
       expectClose(x, want, 1e-14);
     }
-    // Step 1 is exactly ±η (m̂ = g, v̂ = g²) up to ε: sanity-check the magnitude.
-    expect(Math.abs(x0[0] - (x0[0] - 0.1 * Math.sign(grads[0][0])))).toBeCloseTo(0.1, 12);
+  });
+
+  test("its first step is ±η per entry, whatever the gradient's size (m̂₁ = g, v̂₁ = g²)", () => {
+    const eta = 0.1;
+    const eps = 1e-8;
+    const opt = Adam({ eta, epsilon: eps });
+    const x = Float64Array.from(x0);
+    opt.update(opt.init(x), x, Float64Array.from(grads[0]));
+    // x₁ = x₀ − η·g/(|g| + ε): a few operations, so a few ulps.
+    expectClose(
+      x,
+      x0.map((v, i) => v - (eta * grads[0][i]) / (Math.abs(grads[0][i]) + eps)),
+    );
+    for (let i = 0; i < 3; i++) {
+      // |x₁ − x₀| = η·|g|/(|g| + ε), which differs from η by η·ε/(|g| + ε) ≤ 1e-6 for |g| ≥ 1e-3,
+      // plus the rounding of x₀ − step (≤ ε_mach·|x₀| ≈ 4.4e-16); entries move against the gradient.
+      const step = x[i] - x0[i];
+      expect(Math.abs(Math.abs(step) - eta)).toBeLessThanOrEqual((eta * eps) / Math.abs(grads[0][i]) + 1e-15);
+      expect(Math.sign(step)).toBe(-Math.sign(grads[0][i]));
+    }
   });
 });
 
