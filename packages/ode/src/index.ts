@@ -2,7 +2,7 @@
  * @udekit/ode — ODE problems, explicit Runge–Kutta and Rosenbrock solvers with dense output,
  * adaptive step control, and the integrator the adjoint sensitivities reuse.
  */
-export { type ErkSpec, erk } from "./erk.js";
+export { type ErkSpec, erk } from "./erk/engine.js";
 export {
   InvalidOptionError,
   InvalidProblemError,

@@ -4,9 +4,12 @@
  * A Stepper owns the per-solve caches of one method on one problem: every buffer is
  * allocated when it is created, and no method of it allocates afterwards.
  */
+import type { PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
 import type { ControllerOptions } from "./options.js";
 import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "./problem.js";
+import type { RosenbrockTableau } from "./rosenbrock/tableau.js";
 import type { SolverStats } from "./solution.js";
+import type { ButcherTableau } from "./tableau/butcher-tableau.js";
 
 /** What an engine needs from the problem. */
 export interface RhsContext {
@@ -50,8 +53,8 @@ export interface Stepper {
   ): void;
 }
 
-/** A method: its facts and a factory for its per-solve Stepper. */
-export interface OdeSolver {
+/** What every method declares, whatever its family: its facts and a factory for its per-solve Stepper. */
+export interface OdeSolverBase {
   /** The literature's name: "Tsit5", "Rodas4", … */
   readonly name: string;
   /** Convergence order p of the solution. */
@@ -75,3 +78,26 @@ export interface OdeSolver {
   readonly controllerDefaults?: Readonly<ControllerOptions>;
   createStepper(ctx: RhsContext): Stepper;
 }
+
+/** An explicit Runge–Kutta method (erk/engine.ts): a Butcher tableau and a polynomial interpolant on its stages. */
+export interface ErkSolver extends OdeSolverBase {
+  readonly family: "erk";
+  readonly stiff: false;
+  readonly tableau: ButcherTableau;
+  readonly dense: PolynomialInterpolant;
+}
+
+/** A Rosenbrock method (rosenbrock/engine.ts): a transformed Rosenbrock tableau and its dense output. */
+export interface RosenbrockSolver extends OdeSolverBase {
+  readonly family: "rosenbrock";
+  readonly stiff: true;
+  readonly tableau: RosenbrockTableau;
+  readonly dense: PolynomialInterpolant;
+}
+
+/**
+ * A method of one of the solver families. The adjoints and the conformance suite switch on
+ * `family` to reach the family's tableau; a new family (SDIRK, BDF) adds a member here with
+ * what its clients need (see CONTRIBUTING.md, "Adding a solver family").
+ */
+export type OdeSolver = ErkSolver | RosenbrockSolver;

@@ -6,13 +6,10 @@
  * can assert on it and a report can print it.
  */
 import { init } from "../integrator.js";
-import type { PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { ODEProblem } from "../problem.js";
-import type { RosenbrockTableau } from "../rosenbrock/tableau.js";
 import { rosenbrockOrder, toClassical } from "../rosenbrock/tableau.js";
 import { solve } from "../solve.js";
 import type { OdeSolver } from "../stepper.js";
-import type { ButcherTableau } from "../tableau/butcher-tableau.js";
 import { satisfiedDenseOrder, satisfiedOrder } from "../tableau/order-conditions.js";
 import { type AnalyticProblem, expSinProblem, logisticProblem, rotationProblem } from "./problems.js";
 
@@ -63,10 +60,9 @@ export function fittedSlope(h: number[], err: number[]): number {
 
 /** Tableau consistency and order conditions (explicit RK: rooted trees; Rosenbrock: HW II Table 7.1 up to order 3). */
 export function checkTableau(solver: OdeSolver): CheckResult {
-  const erk = solver as OdeSolver & { tableau?: ButcherTableau; dense?: PolynomialInterpolant };
-  const ros = solver as OdeSolver & { rosenbrockTableau?: RosenbrockTableau };
-  if (erk.tableau !== undefined && erk.dense !== undefined) {
-    const t = erk.tableau;
+  if (solver.family === "erk") {
+    const t = solver.tableau;
+    const dense = solver.dense;
     const p = satisfiedOrder(t.a, t.totalStages, t.b, solver.order + 1);
     const pHat =
       t.bErr === undefined
@@ -77,23 +73,17 @@ export function checkTableau(solver: OdeSolver): CheckResult {
             Array.from(t.b, (v, i) => v - (t.bErr as Float64Array)[i]),
             solver.embeddedOrder + 1,
           );
-    const q = satisfiedDenseOrder(
-      t.a,
-      t.totalStages,
-      erk.dense.coeffs,
-      erk.dense.degree,
-      erk.dense.order + 1,
-    );
-    const ok = p === solver.order && pHat === solver.embeddedOrder && q === erk.dense.order;
+    const q = satisfiedDenseOrder(t.a, t.totalStages, dense.coeffs, dense.degree, dense.order + 1);
+    const ok = p === solver.order && pHat === solver.embeddedOrder && q === dense.order;
     return {
       check: "tableau order conditions",
       ok,
-      detail: `order conditions hold to order ${p} (declared ${solver.order}), embedded ${pHat} (declared ${solver.embeddedOrder}), dense output ${q} (declared ${erk.dense.order})`,
+      detail: `order conditions hold to order ${p} (declared ${solver.order}), embedded ${pHat} (declared ${solver.embeddedOrder}), dense output ${q} (declared ${dense.order})`,
       values: { order: p, embeddedOrder: pHat, denseOrder: q },
     };
   }
-  if (ros.rosenbrockTableau !== undefined) {
-    const tab = ros.rosenbrockTableau;
+  if (solver.family === "rosenbrock") {
+    const tab = solver.tableau;
     const p = rosenbrockOrder(tab);
     const { Gamma, b } = toClassical(tab);
     const s = tab.stages;

@@ -12,10 +12,11 @@
  * References: Hairer–Nørsett–Wanner I §II.1 (eq. 1.8), §II.4 (embedded pairs), §II.6 (dense output).
  */
 import { matvecT } from "@udekit/kernels";
-import { interpolationWeights, type PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
-import type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
-import type { ButcherTableau } from "./tableau/butcher-tableau.js";
-import { workspace } from "./workspace.js";
+import { InvalidTableauError } from "../errors.js";
+import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import type { ErkSolver, RhsContext, Stepper } from "../stepper.js";
+import type { ButcherTableau } from "../tableau/butcher-tableau.js";
+import { workspace } from "../workspace.js";
 
 export interface ErkSpec {
   name: string;
@@ -29,16 +30,15 @@ export interface ErkSpec {
 }
 
 /** An explicit Runge–Kutta method from its tableau, interpolant and orders. */
-export function erk(
-  spec: ErkSpec,
-): OdeSolver & { readonly tableau: ButcherTableau; readonly dense: PolynomialInterpolant } {
+export function erk(spec: ErkSpec): ErkSolver {
   const { tableau, interpolant } = spec;
   if (interpolant.stages > tableau.totalStages) {
-    throw new Error(
+    throw new InvalidTableauError(
       `@udekit/ode: ${spec.name}'s interpolant combines ${interpolant.stages} stages but the tableau has ${tableau.totalStages}.`,
     );
   }
   return {
+    family: "erk",
     name: spec.name,
     order: spec.order,
     embeddedOrder: spec.embeddedOrder,

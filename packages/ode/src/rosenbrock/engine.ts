@@ -9,7 +9,7 @@
  */
 import { axpy, luFactor, luSolve } from "@udekit/kernels";
 import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
-import type { OdeSolver, RhsContext, Stepper } from "../stepper.js";
+import type { RhsContext, RosenbrockSolver, Stepper } from "../stepper.js";
 import { workspace, workspaceI32 } from "../workspace.js";
 import { finiteDifferenceJacobian, timeDerivative } from "./jacobian.js";
 import type { RosenbrockTableau } from "./tableau.js";
@@ -23,10 +23,9 @@ export interface RosenbrockSpec {
   description: string;
 }
 
-export function rosenbrock(
-  spec: RosenbrockSpec,
-): OdeSolver & { readonly rosenbrockTableau: RosenbrockTableau; readonly dense: PolynomialInterpolant } {
+export function rosenbrock(spec: RosenbrockSpec): RosenbrockSolver {
   return {
+    family: "rosenbrock",
     name: spec.name,
     order: spec.order,
     embeddedOrder: spec.embeddedOrder,
@@ -37,7 +36,7 @@ export function rosenbrock(
     stiff: true,
     interpolant: { name: spec.interpolant.name, order: spec.interpolant.order },
     description: spec.description,
-    rosenbrockTableau: spec.tableau,
+    tableau: spec.tableau,
     dense: spec.interpolant,
     createStepper: (ctx) => new RosenbrockStepper(ctx, spec.tableau, spec.interpolant),
   };

@@ -12,7 +12,6 @@ import { axpy } from "@udekit/kernels";
 import { init } from "../integrator.js";
 import { ODEProblem } from "../problem.js";
 import type { OdeSolver } from "../stepper.js";
-import type { ButcherTableau } from "../tableau/butcher-tableau.js";
 import type { DifferentiableRhs, TensorOdeRhs } from "./differentiable-rhs.js";
 import { SensitivityOptionError } from "./errors.js";
 
@@ -59,8 +58,7 @@ export function directBackprop(input: DirectBackpropInput): {
   message: string;
 } {
   const { rhs, u0, p, saveat, solver } = input;
-  const tableau = (solver as OdeSolver & { tableau?: ButcherTableau }).tableau;
-  if (tableau === undefined) {
+  if (solver.family !== "erk") {
     throw new SensitivityOptionError(
       `solveOde: DirectBackprop replays explicit Runge–Kutta steps on the tape; ${solver.name} is not an explicit Runge–Kutta method. ` +
         "Use an explicit solver (Tsit5, DP5, Vern7, …) with DirectBackprop, or InterpolatingAdjoint() with a stiff solver.",
@@ -93,7 +91,7 @@ export function directBackprop(input: DirectBackpropInput): {
   }
   // 2. The same steps on the tape.
   const f = input.f ?? ((u: Tensor, q: Tensor, t: Tensor) => inPlaceRhsOp([u, q], { rhs, t: t.data[0] }));
-  const { stages, a, b, c, totalStages } = tableau;
+  const { stages, a, b, c, totalStages } = solver.tableau;
   const rows: Tensor[] = [];
   let k = 0;
   let u = u0;

@@ -5,7 +5,7 @@
  * Reference: P. Bogacki, L. F. Shampine, "A 3(2) pair of Runge–Kutta formulas",
  * Appl. Math. Lett. 2 (1989) 321–325, Table 1.
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { hermiteInterpolant } from "../interpolation/hermite.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

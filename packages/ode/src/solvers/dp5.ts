@@ -12,7 +12,7 @@
  * FAC1 = 0.2, FAC2 = 10; the stabilised PI control of Hairer–Wanner II §IV.2), which
  * DifferentialEquations.jl also gives DP5 (beta2 = 4/100, beta1 = 1/5 − 3·beta2/4).
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { polynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

@@ -4,7 +4,7 @@
  * For teaching, tests and as the simplest baseline; never for accuracy.
  * Reference: Hairer–Nørsett–Wanner I, §I.7 and §II.1.
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { hermiteInterpolant } from "../interpolation/hermite.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

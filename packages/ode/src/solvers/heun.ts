@@ -3,7 +3,7 @@
  * Order 2, 2 stages, fixed step, cubic Hermite dense output (order 2).
  * Reference: Heun (1900); Hairer–Nørsett–Wanner I, §II.1, eq. (1.4).
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { hermiteInterpolant } from "../interpolation/hermite.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

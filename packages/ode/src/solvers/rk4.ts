@@ -4,7 +4,7 @@
  * Use for fixed-step work on smooth non-stiff problems; prefer Tsit5 with adaptivity.
  * Reference: Hairer–Nørsett–Wanner I, §II.1, Table 1.2 (left).
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { hermiteInterpolant } from "../interpolation/hermite.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

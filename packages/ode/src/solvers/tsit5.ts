@@ -8,7 +8,7 @@
  * column simplifying assumption", Comput. Math. Appl. 62 (2011) 770–775, Table 1 and the
  * interpolant of §3 (coefficients as tabulated by DifferentialEquations.jl and diffrax).
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { polynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

@@ -12,7 +12,7 @@
  * interpolant from Verner's website (as tabulated in DifferentialEquations.jl's
  * verner_tableaus.jl), rounded to the nearest double from the exact rationals / 40-digit values.
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { polynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 

@@ -19,7 +19,7 @@
  * b and the order-8 conditions of b̂ hold to ~1e-16, the interpolant's continuous conditions
  * to order 9 to ~1e-16 relative (order-10 residuals: 1.8e-6 for b, O(1) for the interpolant).
  */
-import { erk } from "../erk.js";
+import { erk } from "../erk/engine.js";
 import { polynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
 import { butcherTableau } from "../tableau/butcher-tableau.js";
 
