@@ -110,6 +110,14 @@ export class ODESolution {
     return this.denseData !== undefined;
   }
 
+  /**
+   * The per-step store behind dense output (step boundaries, states and stage vectors), for
+   * the sensitivity methods that walk the steps (DiscreteAdjoint); undefined without dense output.
+   */
+  get denseStore(): Readonly<DenseData> | undefined {
+    return this.denseData;
+  }
+
   /** Number of accepted steps stored for dense output (0 without dense output). */
   get steps(): number {
     return this.denseData === undefined ? 0 : this.denseData.ts.length - 1;

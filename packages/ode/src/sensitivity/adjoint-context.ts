@@ -8,6 +8,7 @@
  * dλ/dt = −(∂f/∂u)ᵀλ backward from the last save point, jumping by the cotangent gₖ at each
  * save point tₖ; then ū0 = λ(t0) and p̄ = ∫ λᵀ ∂f/∂p dt over [t0, t_last].
  */
+import type { SolveOptions } from "../options.js";
 import type { ReturnCode } from "../retcode.js";
 import type { SolverStats } from "../solution.js";
 import type { OdeSolver } from "../stepper.js";
@@ -56,9 +57,11 @@ export interface AdjointContext {
   /** Re-solves the forward problem from (tA, uA) to tB with dense output (checkpointing). */
   resolve(tA: number, uA: Float64Array, tB: number): ForwardPiece;
   readonly solver: OdeSolver;
-  readonly reltol: number;
-  readonly abstol: number;
-  /** Accumulators: ū0 += …, p̄ += … */
+  /** Step options of every backward integration: the sensealg's, else the forward solve's. */
+  readonly stepping: Readonly<
+    Pick<SolveOptions, "dt" | "dtmin" | "dtmax" | "maxiters"> & { reltol: number; abstol: number }
+  >;
+  /** Accumulators: ū0 += …, p̄ += … (only by commitGradients, only when the pass succeeded). */
   readonly u0Bar: Float64Array;
   readonly pBar: Float64Array;
   /** Backward-pass step statistics, summed over intervals. */
@@ -69,6 +72,39 @@ export interface AdjointContext {
 export interface BackwardResult {
   retcode: ReturnCode;
   message: string;
+  /** Where a failed pass stopped (forward time); undefined on success. */
+  t?: number;
+}
+
+export const SUCCESS: BackwardResult = { retcode: "Success", message: "" };
+
+function allFinite(x: ArrayLike<number>): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+/**
+ * The one place a backward pass hands its result over: ū0 += λ(t0), p̄ += pAcc, but only
+ * when both are finite; a non-finite λ or p̄ is a failed pass ("Unstable"), never a
+ * gradient.
+ */
+export function commitGradients(
+  ctx: AdjointContext,
+  lambda: ArrayLike<number>,
+  pAcc: ArrayLike<number>,
+  method: string,
+): BackwardResult {
+  if (!allFinite(lambda) || !allFinite(pAcc)) {
+    return {
+      retcode: "Unstable",
+      message: `${method}: the backward pass produced a non-finite ${allFinite(lambda) ? "p̄" : "λ(t0)"}`,
+      t: ctx.t0,
+    };
+  }
+  const n = ctx.rhs.n;
+  for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
+  for (let j = 0; j < ctx.pBar.length; j++) ctx.pBar[j] += pAcc[j];
+  return SUCCESS;
 }
 
 export function addStats(into: SolverStats, from: SolverStats): void {

@@ -11,16 +11,11 @@
  * is reset to the forward value (checkpointing at the save points).
  */
 import { allocF64, freeArray } from "@udekit/kernels";
-import { init, type ODEIntegrator } from "../integrator.js";
-import { ODEProblem } from "../problem.js";
-import {
-  type AdjointContext,
-  addStats,
-  type BackwardResult,
-  intervalEnd,
-  stateBefore,
-} from "./adjoint-context.js";
-import { AdjointInstabilityError } from "./errors.js";
+import { type AdjointContext, type BackwardResult, commitGradients, stateBefore } from "./adjoint-context.js";
+import { sweepBackward } from "./backward-driver.js";
+import { AdjointInstabilityError, SensitivityOptionError } from "./errors.js";
+
+const METHOD = "BacksolveAdjoint";
 
 function relativeDifference(a: Float64Array, b: Float64Array, n: number, floor: number): number {
   let d = 0;
@@ -33,9 +28,23 @@ function relativeDifference(a: Float64Array, b: Float64Array, n: number, floor: 
   return Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
 }
 
+function unstable(from: number, what: string): AdjointInstabilityError {
+  return new AdjointInstabilityError(
+    `${METHOD}: integrating the state backward from t = ${from} ${what}, so its gradient would be wrong. ` +
+      "The problem is unstable in reverse time (dissipative or stiff: errors grow like e^(|λ_min|·Δt)). " +
+      "Use InterpolatingAdjoint() (the default), which reads u(t) from the forward solution instead, or QuadratureAdjoint().",
+  );
+}
+
 export function backsolveAdjoint(ctx: AdjointContext, checkTolerance: number): BackwardResult {
-  const { rhs, p, saveat, cotangent, saved } = ctx;
+  const { rhs, p, saveat, saved } = ctx;
   const { n, np } = rhs;
+  if (ctx.solver.family !== "erk") {
+    throw new SensitivityOptionError(
+      `solveOde: BacksolveAdjoint re-integrates u backward in time, which is unstable on stiff problems; ${ctx.solver.name} is a stiff solver. ` +
+        "Use InterpolatingAdjoint() (the default) or DiscreteAdjoint() with stiff problems.",
+    );
+  }
   const z = new Float64Array(2 * n + np);
   const u = new Float64Array(n);
   const du = new Float64Array(n);
@@ -56,44 +65,29 @@ export function backsolveAdjoint(ctx: AdjointContext, checkTolerance: number): B
     };
     const last = saveat.length - 1;
     z.set(saved.subarray(last * n, (last + 1) * n));
-    let integ: ODEIntegrator | undefined;
-    for (let k = last; k >= 0; k--) {
-      for (let i = 0; i < n; i++) z[n + i] += cotangent[k * n + i];
-      const from = saveat[k];
-      const to = intervalEnd(ctx, k);
-      if (from === to) continue;
-      if (integ === undefined) {
-        const problem = new ODEProblem(augmented, z, [from, to], new Float64Array(0), { kind: "inplace" });
-        integ = init(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
-      } else {
-        integ.reinit(z, from, to);
-      }
-      while (integ.step()) {
-        // stepping; the integrator sets retcode at the end or on failure
-      }
-      addStats(ctx.stats, integ.stats);
-      const expected = stateBefore(ctx, k);
-      const diff =
-        integ.retcode === "Success"
-          ? relativeDifference(integ.u, expected, n, ctx.abstol)
-          : Number.POSITIVE_INFINITY;
-      if (!(diff <= checkTolerance)) {
-        const what =
-          integ.retcode === "Success"
-            ? `reproduced the forward state at t = ${to} only to a relative error of ${diff.toExponential(2)} (tolerance ${checkTolerance.toExponential(2)})`
-            : `failed (${integ.retcode}: ${integ.message})`;
-        throw new AdjointInstabilityError(
-          `BacksolveAdjoint: integrating the state backward from t = ${from} ${what}, so its gradient would be wrong. ` +
-            "The problem is unstable in reverse time (dissipative or stiff: errors grow like e^(|λ_min|·Δt)). " +
-            "Use InterpolatingAdjoint() (the default), which reads u(t) from the forward solution instead, or QuadratureAdjoint().",
-        );
-      }
-      z.set(integ.u);
-      z.set(expected);
-    }
-    for (let i = 0; i < n; i++) ctx.u0Bar[i] += z[n + i];
-    for (let j = 0; j < np; j++) ctx.pBar[j] += z[2 * n + j];
-    return { retcode: "Success", message: "" };
+    const result = sweepBackward(ctx, false, {
+      state: z,
+      lambdaOffset: n,
+      rhs: augmented,
+      solver: ctx.solver,
+      // At each save point (and t0) the reconstructed state must reproduce the stored forward
+      // state; when it does, it is reset to it (checkpointing at the save points).
+      afterInterval: (k, state) => {
+        const expected = stateBefore(ctx, k);
+        const diff = relativeDifference(state, expected, n, ctx.stepping.abstol);
+        if (!(diff <= checkTolerance)) {
+          throw unstable(
+            saveat[k],
+            `reproduced the forward state only to a relative error of ${diff.toExponential(2)} (tolerance ${checkTolerance.toExponential(2)})`,
+          );
+        }
+        state.set(expected);
+      },
+      method: METHOD,
+    });
+    if (result.retcode !== "Success")
+      throw unstable(result.t ?? Number.NaN, `failed (${result.retcode}: ${result.message})`);
+    return commitGradients(ctx, z.subarray(n, 2 * n), z.subarray(2 * n), METHOD);
   } finally {
     freeArray(pBar);
   }

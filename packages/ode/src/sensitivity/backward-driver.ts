@@ -1,21 +1,27 @@
 /**
- * The backward sweep shared by the adjoint methods: from the last save point back to t0,
- * adding each save point's cotangent to λ (a jump; the integrator restarts there, so no
- * FSAL stage is reused across it) and integrating to the previous save point. With
- * checkpointing (or without a stored dense forward output) each interval's forward piece
- * is re-solved first.
+ * The backward driver every continuous adjoint runs on: from the last save point back to t0,
+ * add each save point's cotangent to λ (a jump), restart the integrator there (never reuse
+ * an FSAL stage across a jump: reinit re-evaluates the first stage) and integrate to the
+ * previous save point. With checkpointing (or without a stored dense forward output) each
+ * interval's forward piece is re-solved first. The per-method parts are a BackwardSweep: the
+ * adjoint state and its right-hand side, and hooks after each step and each interval.
  *
- * Backward steps are never longer than twice the forward step they start in. λ's own error
- * control does not see how fast u(t) varies (for a linear f it does not depend on u at all), yet
- * the parameter integral ∫ λᵀ ∂f/∂p(u(t)) dt does: a backward step of 0.06 across the forward
- * solution's initial transient (forward steps of 0.004) misses it and the gradient error stalls
- * near 1e-4 whatever the tolerance. The forward steps say where u needs resolving. Stopping
- * exactly at every forward boundary (tstops) resolves it too, but cuts most backward steps in
- * two; the bound does not (seed model, Tsit5 at 1e-6: 165 backward steps instead of 215, same
- * gradient error).
+ * Every interval is integrated with the context's stepping options (reltol, abstol, dt,
+ * dtmin, dtmax, maxiters: the sensealg's, else the forward solve's), so a fixed-step forward
+ * solve gets a fixed-step backward pass and maxiters bounds it. A failed interval ends the
+ * pass with its retcode, the time it reached and what to try.
+ *
+ * Backward steps are never longer than twice the forward step they start in (when the sweep
+ * reads a forward solution). λ's own error control does not see how fast u(t) varies (for a
+ * linear f it does not depend on u at all), yet the parameter integral ∫ λᵀ ∂f/∂p(u(t)) dt
+ * does: a backward step of 0.06 across the forward solution's initial transient (forward
+ * steps of 0.004) misses it and the gradient error stalls near 1e-4 whatever the tolerance.
+ * The forward steps say where u needs resolving. Stopping exactly at every forward boundary
+ * (tstops) resolves it too, but cuts most backward steps in two; the bound does not (seed
+ * model, Tsit5 at 1e-6: 165 backward steps instead of 215, same gradient error).
  */
 import { init, type ODEIntegrator } from "../integrator.js";
-import type { InPlaceRhs, JacobianFunction } from "../problem.js";
+import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
 import type { OdeSolver } from "../stepper.js";
 import {
@@ -24,20 +30,32 @@ import {
   type BackwardResult,
   type DenseForward,
   intervalEnd,
+  SUCCESS,
   stateBefore,
 } from "./adjoint-context.js";
 
 export interface BackwardSweep {
-  /** The adjoint state; its first n entries are λ. Updated in place. */
+  /** The adjoint state, updated in place; λ sits at lambdaOffset. */
   state: Float64Array;
+  /** Offset of λ in state, where the cotangent jumps land (default 0). */
+  lambdaOffset?: number;
   rhs: InPlaceRhs;
   jac?: JacobianFunction;
+  tgrad?: TimeDerivativeFunction;
   /** The solver to integrate with (possibly wrapped with hooks). */
   solver: OdeSolver;
-  /** Called when the forward piece in use changes. */
-  setForward(forward: DenseForward): void;
+  /**
+   * Called when the forward piece in use changes. Absent for a sweep that does not read the
+   * forward solution (BacksolveAdjoint): then nothing is re-solved and steps are not bounded.
+   */
+  setForward?(forward: DenseForward): void;
   /** Called after each accepted backward step. */
   afterStep?(integ: ODEIntegrator): void;
+  /**
+   * Called when the interval of save point k has been integrated back to its start, with the
+   * state there (may throw, or correct the state in place).
+   */
+  afterInterval?(k: number, state: Float64Array): void;
   /** Name for messages. */
   method: string;
 }
@@ -49,9 +67,11 @@ export function sweepBackward(
 ): BackwardResult {
   const { saveat, cotangent } = ctx;
   const n = ctx.rhs.n;
-  const { state } = sweep;
-  const resolving = checkpointing || ctx.dense === undefined;
-  if (!resolving) sweep.setForward(ctx.dense as DenseForward);
+  const { state, setForward } = sweep;
+  const offset = sweep.lambdaOffset ?? 0;
+  const readsForward = setForward !== undefined;
+  const resolving = readsForward && (checkpointing || ctx.dense === undefined);
+  if (readsForward && !resolving) setForward(ctx.dense as DenseForward);
   /** forwardSteps: the ends of the forward steps that started at forwardStart. */
   const makeIntegrator = (
     from: number,
@@ -62,35 +82,41 @@ export function sweepBackward(
     const problem = new ODEProblem(sweep.rhs, state, [from, to], new Float64Array(0), {
       kind: "inplace",
       jac: sweep.jac,
+      tgrad: sweep.tgrad,
     });
-    const integ = init(problem, sweep.solver, { reltol: ctx.reltol, abstol: ctx.abstol });
-    integ.maxStepAt = forwardStepBound(forwardStart, forwardSteps, Math.sign(to - from));
+    const integ = init(problem, sweep.solver, { ...ctx.stepping });
+    if (readsForward) integ.maxStepAt = forwardStepBound(forwardStart, forwardSteps, Math.sign(to - from));
     return integ;
   };
   let integ: ODEIntegrator | undefined;
-  let result: BackwardResult = { retcode: "Success", message: "" };
+  let result = SUCCESS;
   for (let k = saveat.length - 1; k >= 0; k--) {
-    for (let i = 0; i < n; i++) state[i] += cotangent[k * n + i];
+    for (let i = 0; i < n; i++) state[offset + i] += cotangent[k * n + i];
     const from = saveat[k];
     const to = intervalEnd(ctx, k);
     if (from === to) continue;
     if (resolving) {
       const piece = ctx.resolve(to, stateBefore(ctx, k), from);
-      sweep.setForward(piece.dense);
+      (setForward as (f: DenseForward) => void)(piece.dense);
       if (integ !== undefined) addStats(ctx.stats, integ.stats);
       integ = makeIntegrator(from, to, to, piece.steps);
     } else {
-      // One integrator over the whole backward span, restarted on each interval.
+      // One integrator over the whole backward span, restarted on each interval (its stats add up).
       integ ??= makeIntegrator(saveat[saveat.length - 1], ctx.t0, ctx.t0, ctx.forwardSteps);
       integ.reinit(state, from, to);
     }
     const { afterStep } = sweep;
     while (integ.step()) afterStep?.(integ);
     if (integ.retcode !== "Success") {
-      result = { retcode: integ.retcode, message: `${sweep.method} backward pass: ${integ.message}` };
+      result = {
+        retcode: integ.retcode,
+        message: `${sweep.method} backward pass, interval [${to}, ${from}]: ${integ.message}`,
+        t: integ.t,
+      };
       break;
     }
     state.set(integ.u);
+    sweep.afterInterval?.(k, state);
   }
   if (integ !== undefined) addStats(ctx.stats, integ.stats);
   return result;

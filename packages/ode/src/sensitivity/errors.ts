@@ -1,5 +1,6 @@
 /** Errors of the differentiable solve. */
 import { OdeError } from "../errors.js";
+import type { ReturnCode } from "../retcode.js";
 
 /**
  * BacksolveAdjoint found that re-integrating the state backward does not reproduce the
@@ -12,4 +13,50 @@ export class AdjointInstabilityError extends OdeError {
 /** Arguments of solveOde that cannot work (the message says which and how to fix them). */
 export class SensitivityOptionError extends OdeError {
   override name = "SensitivityOptionError";
+}
+
+/**
+ * A backward (or forward-sensitivity) pass did not finish, or produced a non-finite λ or p̄:
+ * there is no gradient to return. Thrown by solveOde's VJP instead of a NaN or a wrong
+ * finite gradient; the message names the retcode, where the pass stopped and what to try.
+ */
+export class AdjointFailedError extends OdeError {
+  constructor(
+    /** The sensitivity method whose pass failed. */
+    readonly method: string,
+    /** The failed pass's retcode. */
+    readonly retcode: ReturnCode,
+    /** The (forward) time the pass reached, when known. */
+    readonly t: number | undefined,
+    detail: string,
+  ) {
+    super(
+      `solveOde: the ${method} gradient pass failed with retcode ${retcode}${t === undefined ? "" : ` at t = ${t}`}: ${detail} ` +
+        "Try: a tighter forward tolerance (reltol/abstol), a larger maxiters for the backward pass " +
+        `(${method}({ maxiters })), a stiff solver (Rodas5P) if the problem is stiff, or another sensealg (DiscreteAdjoint() for explicit solvers, ForwardSensitivity() for few parameters).`,
+    );
+  }
+}
+
+/**
+ * The gradient audit (sensealg option `verify`) found gᵀv and the forward-mode directional
+ * derivative along v disagreeing beyond what the tolerances explain: the gradient is wrong.
+ */
+export class GradientMismatchError extends OdeError {
+  constructor(
+    readonly method: string,
+    /** gᵀv from the sensitivity method. */
+    readonly adjoint: number,
+    /** The forward-mode directional derivative. */
+    readonly directional: number,
+    /** |adjoint − directional| / max(|adjoint|, |directional|). */
+    readonly relativeError: number,
+    readonly threshold: number,
+  ) {
+    super(
+      `solveOde: gradient audit failed for ${method}: gᵀv = ${adjoint.toExponential(6)} but the forward-mode directional derivative is ${directional.toExponential(6)} ` +
+        `(relative difference ${relativeError.toExponential(2)} > ${threshold.toExponential(2)}). The gradient is wrong for this problem and tolerance: ` +
+        "tighten reltol/abstol, or use another sensealg (ForwardSensitivity() for few parameters, DiscreteAdjoint() for explicit solvers).",
+    );
+  }
 }

@@ -9,8 +9,7 @@
 import { matmul, matvecT } from "@udekit/kernels";
 import { ODEProblem } from "../problem.js";
 import { solve } from "../solve.js";
-import type { AdjointContext, BackwardResult } from "./adjoint-context.js";
-import { addStats } from "./adjoint-context.js";
+import { type AdjointContext, addStats, type BackwardResult, commitGradients } from "./adjoint-context.js";
 
 export function forwardSensitivity(ctx: AdjointContext): BackwardResult {
   const { rhs, p, saveat, cotangent } = ctx;
@@ -45,17 +44,19 @@ export function forwardSensitivity(ctx: AdjointContext): BackwardResult {
   const problem = new ODEProblem(system, z0, [ctx.t0, saveat[saveat.length - 1]], new Float64Array(0), {
     kind: "inplace",
   });
-  const sol = solve(problem, ctx.solver, { reltol: ctx.reltol, abstol: ctx.abstol, saveat });
+  const sol = solve(problem, ctx.solver, { ...ctx.stepping, saveat });
   addStats(ctx.stats, sol.stats);
   if (sol.retcode !== "Success") {
-    return { retcode: sol.retcode, message: `ForwardSensitivity: ${sol.message}` };
+    return {
+      retcode: sol.retcode,
+      message: `ForwardSensitivity: ${sol.message}`,
+      t: sol.t.length > 0 ? sol.t[sol.t.length - 1] : ctx.t0,
+    };
   }
   const g = new Float64Array(q);
   for (let k = 0; k < saveat.length; k++) {
     const Sk = sol.u.subarray(k * (n + n * q) + n, (k + 1) * (n + n * q));
     matvecT(n, q, Sk, cotangent.subarray(k * n, (k + 1) * n), g, true);
   }
-  for (let i = 0; i < n; i++) ctx.u0Bar[i] += g[i];
-  for (let j = 0; j < np; j++) ctx.pBar[j] += g[n + j];
-  return { retcode: "Success", message: "" };
+  return commitGradients(ctx, g.subarray(0, n), g.subarray(n), "ForwardSensitivity");
 }

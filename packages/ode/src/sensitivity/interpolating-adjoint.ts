@@ -1,73 +1,48 @@
 /**
- * InterpolatingAdjoint: integrates the augmented adjoint system y = [λ; μ] backward,
- * dλ/dt = −(∂f/∂u)ᵀλ and dμ/dt = −(∂f/∂p)ᵀλ with μ(t_last) = 0, so that
- * μ(t0) = ∫ λᵀ ∂f/∂p dt = p̄, reading u(t) from the forward dense output (never
- * re-integrating u backward, which is unstable on dissipative problems). With
- * checkpointing, each interval between save points is re-solved forward from its stored
- * state just before it is needed (Serban & Hindmarsh, CVODES, 2005, §4).
+ * InterpolatingAdjoint: integrates λ backward, dλ/dt = −(∂f/∂u)ᵀλ, reading u(t) from the
+ * forward dense output (never re-integrating u backward, which is unstable on dissipative
+ * problems), and p̄ = μ(t0) = ∫ λᵀ ∂f/∂p dt. With checkpointing, each interval between save
+ * points is re-solved forward from its stored state just before it is needed (Serban &
+ * Hindmarsh, CVODES, 2005, §4).
  *
- * With an explicit Runge–Kutta method the μ part is not carried as ODE state: since dμ/dt
- * does not depend on μ, the method's own update μ ← μ + h·Σ bᵢ·kᵢ^μ only needs the
- * parameter VJPs at the step's stages (λᵢ, tᵢ) — the same numbers as integrating [λ; μ]
- * with that method, without np-long stage vectors (np = 10⁴ for the seed model). Each stage's
- * parameter term is added, weighted by h·bᵢ, in the same pass as its state VJP (one pass
- * through f's program instead of two); a rejected attempt's terms are taken out again by
- * adding their negatives (exact up to rounding of the order of the terms themselves). The
- * first stage, evaluated before h is known (FSAL), adds its term when the step is accepted.
- * μ is then not part of the error norm (λ is). With a stiff (Rosenbrock) method, whose
- * stages are not plain evaluations, the full augmented system is integrated.
+ * With an explicit Runge–Kutta method μ is not carried as ODE state: since dμ/dt does not
+ * depend on μ, the method's own update μ ← μ + h·Σ bᵢ·kᵢ^μ only needs the parameter VJPs at
+ * the step's stages (λᵢ, tᵢ) — the same numbers as integrating [λ; μ] with that method,
+ * without np-long stage vectors (np = 10⁴ for the seed model). Each stage's parameter term
+ * is added, weighted by h·bᵢ, in the same pass as its state VJP (one pass through f's
+ * program instead of two); a rejected attempt's terms are taken out again by adding their
+ * negatives (exact up to rounding of the order of the terms themselves). The first stage,
+ * evaluated before h is known (FSAL), adds its term when the step is accepted. μ is then not
+ * part of the error norm (λ is).
+ *
+ * With a Rosenbrock method, whose stages are not plain evaluations, λ is integrated by the
+ * stiff method with its exact Jacobian and time derivative and p̄ by Gauss–Legendre
+ * quadrature on the backward steps (quadrature-adjoint.ts).
+ *
+ * The stage adjoint relies on the ERK engine's stepper contract (Stepper in stepper.ts):
+ * within one attempt, stages 2…s are evaluated in order, one right-hand-side call each, and
+ * stage 1 is the step start's f (FSAL or start()).
  */
 import { allocF64, freeArray } from "@udekit/kernels";
 import { InvalidProblemError } from "../errors.js";
-import type { OdeSolver } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
-import type { AdjointContext, BackwardResult, DenseForward } from "./adjoint-context.js";
-import { adjointJacobian } from "./adjoint-jacobian.js";
-import { sweepBackward } from "./backward-intervals.js";
+import {
+  type AdjointContext,
+  type BackwardResult,
+  commitGradients,
+  type DenseForward,
+} from "./adjoint-context.js";
+import { AdjointSystem } from "./adjoint-system.js";
+import { sweepBackward } from "./backward-driver.js";
+import { quadratureAdjoint } from "./quadrature-adjoint.js";
 import { withStepperHooks } from "./stepper-hooks.js";
 
-export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
-  const tableau = (ctx.solver as OdeSolver & { tableau?: ButcherTableau }).tableau;
-  return tableau === undefined || ctx.solver.stiff
-    ? augmentedAdjoint(ctx, checkpointing)
-    : stageAdjoint(ctx, checkpointing, tableau);
-}
+const METHOD = "InterpolatingAdjoint";
 
-function augmentedAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
-  const { rhs, p } = ctx;
-  const { n, np } = rhs;
-  const y = new Float64Array(n + np);
-  const u = new Float64Array(n);
-  const negLambda = new Float64Array(n);
-  const uBar = new Float64Array(n);
-  const pBar = allocF64(np);
-  try {
-    let forward = ctx.dense as DenseForward;
-    const augmented = (dy: Float64Array, yy: Float64Array, _q: Float64Array, t: number): void => {
-      forward.at(t, u);
-      for (let i = 0; i < n; i++) negLambda[i] = -yy[i];
-      rhs.vjpUP(uBar, pBar, negLambda, u, p, t);
-      dy.set(uBar);
-      dy.set(pBar, n);
-    };
-    const result = sweepBackward(ctx, checkpointing, {
-      state: y,
-      rhs: augmented,
-      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-      jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, true) : undefined,
-      solver: ctx.solver,
-      setForward: (f) => {
-        forward = f;
-      },
-      method: "InterpolatingAdjoint",
-    });
-    if (result.retcode !== "Success") return result;
-    for (let i = 0; i < n; i++) ctx.u0Bar[i] += y[i];
-    for (let j = 0; j < np; j++) ctx.pBar[j] += y[n + j];
-    return result;
-  } finally {
-    freeArray(pBar);
-  }
+export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
+  const { solver } = ctx;
+  if (solver.family === "erk") return stageAdjoint(ctx, checkpointing, solver.tableau);
+  return quadratureAdjoint(ctx, Math.ceil((solver.order + 1) / 2), checkpointing, METHOD);
 }
 
 function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: ButcherTableau): BackwardResult {
@@ -90,7 +65,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     let stepH = 0;
     /** True from an attempt's start until it is accepted: its stage terms are in pAcc. */
     let attemptOpen = false;
-    let forward = ctx.dense as DenseForward;
+    const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward, negLambda);
     const { b } = tableau;
 
     // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·bᵢ·(∂f/∂p)ᵀλᵢ per stage: −h = |h| when the
@@ -98,9 +73,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     // With the VJP's cotangent −λᵢ that is the weight h·bᵢ.
     const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
       const slot = recording && stage < s ? stage : -1;
-      const u = slot >= 0 ? stageU[slot] : weighted;
-      forward.at(t, u);
-      for (let i = 0; i < n; i++) negLambda[i] = -l[i];
+      const u = system.load(t, l, slot >= 0 ? stageU[slot] : weighted);
       if (slot >= 0) {
         const dst = stageLambda[slot];
         for (let i = 0; i < n; i++) dst[i] = l[i];
@@ -131,7 +104,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
         const dst = stageLambda[0];
         for (let i = 0; i < n; i++) dst[i] = y[i];
         stageT[0] = t;
-        forward.at(t, stageU[0]);
+        system.forward.at(t, stageU[0]);
         stepH = h;
         stage = 1;
         recording = true;
@@ -143,7 +116,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       beforeAccept: () => {
         if (stage !== s) {
           throw new InvalidProblemError(
-            `InterpolatingAdjoint: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
+            `${METHOD}: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
           );
         }
         if (b[0] !== 0) addStageTerm(0, -stepH * b[0]);
@@ -156,16 +129,14 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       rhs: adjoint,
       solver: recordingSolver,
       setForward: (f) => {
-        forward = f;
+        system.forward = f;
       },
-      method: "InterpolatingAdjoint",
+      method: METHOD,
     });
     if (attemptOpen) retractAttempt();
     rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
-    for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
-    for (let j = 0; j < np; j++) ctx.pBar[j] += pAcc[j];
-    return result;
+    return commitGradients(ctx, lambda, pAcc, METHOD);
   } finally {
     // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
     rhs.flushP(pAcc);

@@ -5,40 +5,49 @@
  * step's own dense output. Since the VJP is linear in λ, each node costs one accumulating
  * parameter VJP with cotangent w_q·h·λ(t_q): p̄ is accumulated in place, nothing is allocated per step.
  * (The parameter part is not error-controlled; the rule is exact to degree 2m − 1 in each step.)
+ *
+ * This is also InterpolatingAdjoint's route with a Rosenbrock method: the stiff solver then
+ * integrates the n-component λ system with its exact Jacobian and time derivative
+ * (adjoint-system.ts) and p never enters the stiff state (no (n + np)² Jacobian, no
+ * (n + np)-sized LU).
  */
 
 import { allocF64, freeArray } from "@udekit/kernels";
-import type { AdjointContext, BackwardResult, DenseForward } from "./adjoint-context.js";
-import { adjointJacobian } from "./adjoint-jacobian.js";
-import { sweepBackward } from "./backward-intervals.js";
+import {
+  type AdjointContext,
+  type BackwardResult,
+  commitGradients,
+  type DenseForward,
+} from "./adjoint-context.js";
+import { AdjointSystem } from "./adjoint-system.js";
+import { sweepBackward } from "./backward-driver.js";
 import { gaussLegendre } from "./gauss-legendre.js";
 
-export function quadratureAdjoint(ctx: AdjointContext, points: number): BackwardResult {
+export function quadratureAdjoint(
+  ctx: AdjointContext,
+  points: number,
+  checkpointing: boolean,
+  method: string,
+): BackwardResult {
   const { rhs, p } = ctx;
   const { n } = rhs;
   const { nodes, weights } = gaussLegendre(points);
   const lambda = new Float64Array(n);
-  const u = new Float64Array(n);
-  const negLambda = new Float64Array(n);
   const lambdaQ = new Float64Array(n);
   const uQ = new Float64Array(n);
+  const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward);
+  const stiff = ctx.solver.family === "rosenbrock";
   // p̄'s share of this pass, added to ctx.pBar only if the pass succeeds.
   const pAcc = allocF64(rhs.np);
   try {
-    let forward = ctx.dense as DenseForward;
-    const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
-      forward.at(t, u);
-      for (let i = 0; i < n; i++) negLambda[i] = -l[i];
-      rhs.vjpU(dl, negLambda, u, p, t);
-    };
-    const result = sweepBackward(ctx, false, {
+    const result = sweepBackward(ctx, checkpointing, {
       state: lambda,
-      rhs: adjoint,
-      // A stiff backward solver gets the exact adjoint Jacobian from n VJPs (no finite differences).
-      jac: ctx.solver.stiff ? adjointJacobian(rhs, p, () => forward, false) : undefined,
+      rhs: system.f,
+      jac: stiff ? system.jac : undefined,
+      tgrad: stiff ? system.tgrad : undefined,
       solver: ctx.solver,
       setForward: (f) => {
-        forward = f;
+        system.forward = f;
       },
       afterStep: (integ) => {
         const a = integ.tPrev;
@@ -50,17 +59,15 @@ export function quadratureAdjoint(ctx: AdjointContext, points: number): Backward
           integ.interpolate(tq, lambdaQ);
           const w = weights[q] * length;
           for (let i = 0; i < n; i++) lambdaQ[i] *= w;
-          forward.at(tq, uQ);
+          system.forward.at(tq, uQ);
           rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, tq);
         }
       },
-      method: "QuadratureAdjoint",
+      method,
     });
     rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
-    for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
-    for (let j = 0; j < pAcc.length; j++) ctx.pBar[j] += pAcc[j];
-    return { retcode: "Success", message: "" };
+    return commitGradients(ctx, lambda, pAcc, method);
   } finally {
     // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
     rhs.flushP(pAcc);

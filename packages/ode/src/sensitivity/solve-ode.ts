@@ -12,8 +12,8 @@ import type { ReturnCode } from "../retcode.js";
 import type { ODESolution, SolverStats } from "../solution.js";
 import { solve } from "../solve.js";
 import { Tsit5 } from "../solvers/index.js";
-import type { OdeSolver } from "../stepper.js";
-import { type AdjointContext, type BackwardResult, clampedForward } from "./adjoint-context.js";
+import type { ErkSolver, OdeSolver } from "../stepper.js";
+import { type AdjointContext, type BackwardResult, clampedForward, SUCCESS } from "./adjoint-context.js";
 import { backsolveAdjoint } from "./backsolve-adjoint.js";
 import {
   type DifferentiableRhs,
@@ -22,8 +22,10 @@ import {
   type TensorOdeRhs,
 } from "./differentiable-rhs.js";
 import { directBackprop } from "./direct-backprop.js";
-import { SensitivityOptionError } from "./errors.js";
+import { checkpointedSteps, discreteAdjoint, type ForwardSteps, storedSteps } from "./discrete-adjoint.js";
+import { AdjointFailedError, SensitivityOptionError } from "./errors.js";
 import { forwardSensitivity } from "./forward-sensitivity.js";
+import { auditGradient, type GradientAudit } from "./gradient-audit.js";
 import { interpolatingAdjoint } from "./interpolating-adjoint.js";
 import { quadratureAdjoint } from "./quadrature-adjoint.js";
 import { InterpolatingAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
@@ -39,6 +41,8 @@ export interface SolveOdeInfo {
   backward?: SolverStats & { rhsEvals: number; vjpEvals: number; retcode: ReturnCode; message: string };
   /** DirectBackprop: number of steps recorded on the tape. */
   tapeSteps?: number;
+  /** The gradient audit's outcome (sensealg option `verify`), when it ran. */
+  audit?: GradientAudit;
 }
 
 export interface SolveOdeOptions {
@@ -79,8 +83,19 @@ const ALGORITHMS = [
   "QuadratureAdjoint",
   "BacksolveAdjoint",
   "ForwardSensitivity",
+  "DiscreteAdjoint",
   "DirectBackprop",
 ];
+/** Stepping options a sensealg may set for its own pass (each defaults to the forward value). */
+const BACKWARD_OPTIONS = ["reltol", "abstol", "dt", "dtmin", "dtmax", "maxiters"] as const;
+const SENSEALG_OPTIONS: Record<string, readonly string[]> = {
+  InterpolatingAdjoint: ["solver", ...BACKWARD_OPTIONS, "verify", "checkpointing"],
+  QuadratureAdjoint: ["solver", ...BACKWARD_OPTIONS, "verify", "points"],
+  BacksolveAdjoint: ["solver", ...BACKWARD_OPTIONS, "verify", "checkTolerance"],
+  ForwardSensitivity: ["solver", ...BACKWARD_OPTIONS, "verify"],
+  DiscreteAdjoint: ["checkpoints", "verify"],
+  DirectBackprop: [],
+};
 
 interface Resolved {
   tspan: readonly [number, number];
@@ -140,15 +155,43 @@ function resolve(options: SolveOdeOptions): Resolved {
     if (v !== undefined) forwardOptions[key] = v;
   }
   const sensealg = options.sensealg ?? InterpolatingAdjoint();
+  if (typeof sensealg === "function") {
+    throw new SensitivityOptionError(
+      "solveOde: sensealg must be a sensitivity algorithm value such as InterpolatingAdjoint(); got the function itself. Call it: sensealg: InterpolatingAdjoint().",
+    );
+  }
   if (!ALGORITHMS.includes(sensealg?.kind)) {
     throw new SensitivityOptionError(
       `solveOde: sensealg must be one of ${ALGORITHMS.map((a) => `${a}()`).join(", ")}; got ${JSON.stringify(sensealg)}.`,
     );
   }
+  const allowed = SENSEALG_OPTIONS[sensealg.kind];
+  for (const key of Object.keys(sensealg)) {
+    if (key === "kind" || allowed.includes(key)) continue;
+    const near = closestName(key, allowed);
+    throw new SensitivityOptionError(
+      `solveOde: ${sensealg.kind} has no option "${key}"${near ? ` (did you mean "${near}"?)` : ""}. Its options: ${allowed.join(", ") || "none"}.`,
+    );
+  }
+  const solver = options.solver ?? Tsit5();
+  if (sensealg.kind === "DiscreteAdjoint") {
+    if (solver.family !== "erk") {
+      throw new SensitivityOptionError(
+        `solveOde: DiscreteAdjoint walks explicit Runge–Kutta steps backward; ${solver.name} is a ${solver.family} method. ` +
+          "Use InterpolatingAdjoint() (the default) with stiff solvers.",
+      );
+    }
+    const K = sensealg.checkpoints;
+    if (K !== undefined && !(Number.isInteger(K) && K >= 2)) {
+      throw new SensitivityOptionError(
+        `solveOde: DiscreteAdjoint({ checkpoints }) must be a whole number ≥ 2 (states kept); got ${K}.`,
+      );
+    }
+  }
   return {
     tspan: [t0, t1],
     saveat,
-    solver: options.solver ?? Tsit5(),
+    solver,
     forwardOptions,
     sensealg,
     info: options.info,
@@ -164,23 +207,71 @@ interface Saved {
   sol: ODESolution;
   p: Float64Array;
   u0: Float64Array;
-  steps: Float64Array;
+  recorded: RecordedSteps;
 }
 
-/** Solves and records the accepted steps' end times (they bound the backward pass's steps). */
+/** What the forward solve records about its accepted steps. */
+interface RecordedSteps {
+  /** End times of the accepted steps (they bound the backward pass's steps). */
+  steps: Float64Array;
+  /** The step sizes of the accepted attempts. */
+  hs: Float64Array;
+  /** With checkpoints: states at steps 0, stride, 2·stride, … (at most `checkpoints` of them). */
+  states?: Float64Array;
+  stride?: number;
+}
+
+/**
+ * Solves and records the accepted steps: their end times and sizes, and (checkpoints > 0)
+ * the states at every stride-th step, the stride doubling (every other state dropped)
+ * whenever more than `checkpoints` would be kept.
+ */
 function solveRecordingSteps(
   problem: ODEProblem,
   solver: OdeSolver,
   options: Record<string, unknown>,
-): { sol: ODESolution; steps: Float64Array } {
+  checkpoints = 0,
+): { sol: ODESolution; recorded: RecordedSteps } {
   const steps: number[] = [];
+  const hs: number[] = [];
+  const n = problem.n;
+  let h = 0;
+  let stride = 1;
+  let kept = 0;
+  const states = checkpoints > 0 ? new Float64Array(checkpoints * n) : undefined;
+  if (states !== undefined) {
+    states.set(problem.u0);
+    kept = 1;
+  }
   const recording = withStepperHooks(solver, {
-    beforeAccept: (tNew) => {
+    beforeAttempt: (_t, _y, hAttempt) => {
+      h = hAttempt;
+    },
+    beforeAccept: (tNew, yNew) => {
       steps.push(tNew);
+      hs.push(h);
+      if (states === undefined || steps.length % stride !== 0) return;
+      if (kept === checkpoints) {
+        // Keep states 0, 2·stride, 4·stride, …: every other one.
+        for (let j = 1; 2 * j < kept; j++) states.copyWithin(j * n, 2 * j * n, (2 * j + 1) * n);
+        kept = Math.ceil(kept / 2);
+        stride *= 2;
+        if (steps.length % stride !== 0) return;
+      }
+      states.set(yNew, kept * n);
+      kept++;
     },
   });
   const sol = solve(problem, recording, options);
-  return { sol, steps: Float64Array.from(steps) };
+  return {
+    sol,
+    recorded: {
+      steps: Float64Array.from(steps),
+      hs: Float64Array.from(hs),
+      states: states?.subarray(0, kept * n),
+      stride,
+    },
+  };
 }
 
 function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
@@ -195,7 +286,9 @@ function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
 
 function needsDense(alg: SensitivityAlgorithm): boolean {
   return (
-    (alg.kind === "InterpolatingAdjoint" && alg.checkpointing !== true) || alg.kind === "QuadratureAdjoint"
+    (alg.kind === "InterpolatingAdjoint" && alg.checkpointing !== true) ||
+    alg.kind === "QuadratureAdjoint" ||
+    (alg.kind === "DiscreteAdjoint" && alg.checkpoints === undefined)
   );
 }
 
@@ -210,14 +303,15 @@ const solveOp = defineOp<SolveAttrs>({
     const f0 = rhs.counts.f;
     const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, { kind: "inplace" });
     rhs.prepare(problem.p);
-    const { sol, steps } = solveRecordingSteps(problem, a.solver, {
-      ...a.forwardOptions,
-      saveat: a.saveat,
-      dense: needsDense(a.sensealg),
-    });
+    const { sol, recorded } = solveRecordingSteps(
+      problem,
+      a.solver,
+      { ...a.forwardOptions, saveat: a.saveat, dense: needsDense(a.sensealg) },
+      a.sensealg.kind === "DiscreteAdjoint" ? (a.sensealg.checkpoints ?? 0) : 0,
+    );
     ctx.out.fill(Number.NaN);
     ctx.out.set(sol.u.subarray(0, Math.min(sol.u.length, ctx.out.length)));
-    ctx.saved = { rhs, sol, p: problem.p, u0: problem.u0, steps } satisfies Saved;
+    ctx.saved = { rhs, sol, p: problem.p, u0: problem.u0, recorded } satisfies Saved;
     if (a.info !== undefined) {
       a.info.retcode = sol.retcode;
       a.info.message = sol.message;
@@ -226,7 +320,7 @@ const solveOp = defineOp<SolveAttrs>({
   },
   vjp(ctx, g, inputGrads) {
     const a = ctx.attrs;
-    const { rhs, sol, p, u0, steps } = ctx.saved as Saved;
+    const { rhs, sol, p, u0, recorded } = ctx.saved as Saved;
     const { n, np } = rhs;
     const gu0 = inputGrads[0];
     const gp = inputGrads[1];
@@ -236,11 +330,13 @@ const solveOp = defineOp<SolveAttrs>({
     let result: BackwardResult;
     const u0Bar = new Float64Array(n);
     const pBar = new Float64Array(np);
+    const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
+    const stepping = backwardStepping(a, alg);
     rhs.prepare(p);
-    if (sol.retcode !== "Success") {
+    const forwardFailed = sol.retcode !== "Success";
+    if (forwardFailed) {
       result = { retcode: sol.retcode, message: `the forward solve failed: ${sol.message}` };
     } else {
-      const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
       const fwd = a.forwardOptions;
       const actx: AdjointContext = {
         rhs,
@@ -251,7 +347,7 @@ const solveOp = defineOp<SolveAttrs>({
         cotangent: g,
         saved: sol.u,
         dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
-        forwardSteps: steps,
+        forwardSteps: recorded.steps,
         resolve: (tA, uA, tB) => {
           const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
             kind: "inplace",
@@ -262,11 +358,10 @@ const solveOp = defineOp<SolveAttrs>({
               `solveOde: re-solving a checkpoint interval failed: ${piece.sol.message}`,
             );
           }
-          return { dense: clampedForward(piece.sol, tA, tB), steps: piece.steps };
+          return { dense: clampedForward(piece.sol, tA, tB), steps: piece.recorded.steps };
         },
-        solver: alg.solver ?? a.solver,
-        reltol: alg.reltol ?? fwd.reltol ?? 1e-3,
-        abstol: alg.abstol ?? fwd.abstol ?? 1e-6,
+        solver: ("solver" in alg ? alg.solver : undefined) ?? a.solver,
+        stepping,
         u0Bar,
         pBar,
         stats,
@@ -275,21 +370,10 @@ const solveOp = defineOp<SolveAttrs>({
       if (last === a.tspan[0]) {
         // Every save point is t0: the solution there is u0 itself.
         for (let k = 0; k < a.saveat.length; k++) for (let i = 0; i < n; i++) u0Bar[i] += g[k * n + i];
-        result = { retcode: "Success", message: "" };
-      } else if (alg.kind === "InterpolatingAdjoint") {
-        result = interpolatingAdjoint(actx, alg.checkpointing === true);
-      } else if (alg.kind === "QuadratureAdjoint") {
-        result = quadratureAdjoint(actx, alg.points ?? Math.ceil((actx.solver.order + 1) / 2));
-      } else if (alg.kind === "BacksolveAdjoint") {
-        const tol = alg.checkTolerance ?? Math.max(1e3 * actx.reltol, 1e-6);
-        result = backsolveAdjoint(actx, tol);
+        result = SUCCESS;
       } else {
-        result = forwardSensitivity(actx);
+        result = runSensitivity(actx, alg, sol, recorded);
       }
-    }
-    if (result.retcode !== "Success") {
-      u0Bar.fill(Number.NaN);
-      pBar.fill(Number.NaN);
     }
     if (a.info !== undefined) {
       a.info.backward = {
@@ -300,10 +384,118 @@ const solveOp = defineOp<SolveAttrs>({
         message: result.message,
       };
     }
+    if (forwardFailed) {
+      // The forward failure is already a retcode with NaN rows (and a NaN loss); the gradient
+      // is NaN too, never a finite number.
+      u0Bar.fill(Number.NaN);
+      pBar.fill(Number.NaN);
+    } else if (result.retcode !== "Success") {
+      if (a.info !== undefined) {
+        a.info.retcode = result.retcode;
+        a.info.message = result.message;
+      }
+      throw new AdjointFailedError(alg.kind, result.retcode, result.t, result.message);
+    } else if (alg.verify !== undefined && alg.verify !== false) {
+      const audit = auditGradient({
+        rhs,
+        p,
+        u0,
+        tspan: a.tspan,
+        saveat: a.saveat,
+        cotangent: g,
+        u0Bar,
+        pBar,
+        solver: a.solver,
+        stepping: { ...a.forwardOptions, reltol: stepping.reltol, abstol: stepping.abstol },
+        method: alg.kind,
+        threshold: typeof alg.verify === "number" ? alg.verify : undefined,
+      });
+      if (a.info !== undefined) a.info.audit = audit;
+    }
     if (gu0 !== null) for (let i = 0; i < n; i++) gu0[i] += u0Bar[i];
     if (gp !== null) for (let j = 0; j < np; j++) gp[j] += pBar[j];
   },
 });
+
+/** The backward pass's stepping options: the sensealg's own, else the forward solve's. */
+function backwardStepping(
+  a: SolveAttrs,
+  alg: Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>,
+): AdjointContext["stepping"] {
+  const fwd = a.forwardOptions;
+  const own = alg as Partial<Record<(typeof BACKWARD_OPTIONS)[number], number>>;
+  const pick = (key: (typeof BACKWARD_OPTIONS)[number]): number | undefined => own[key] ?? fwd[key];
+  const stepping: AdjointContext["stepping"] = {
+    reltol: pick("reltol") ?? 1e-3,
+    abstol: pick("abstol") ?? 1e-6,
+  };
+  for (const key of ["dt", "dtmin", "dtmax", "maxiters"] as const) {
+    const v = pick(key);
+    if (v !== undefined) (stepping as Record<string, number>)[key] = v;
+  }
+  return stepping;
+}
+
+/** Runs the chosen sensitivity method (all of them add into actx.u0Bar / actx.pBar on success). */
+function runSensitivity(
+  actx: AdjointContext,
+  alg: Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>,
+  sol: ODESolution,
+  recorded: RecordedSteps,
+): BackwardResult {
+  switch (alg.kind) {
+    case "InterpolatingAdjoint":
+      return interpolatingAdjoint(actx, alg.checkpointing === true);
+    case "QuadratureAdjoint":
+      return quadratureAdjoint(
+        actx,
+        alg.points ?? Math.ceil((actx.solver.order + 1) / 2),
+        false,
+        "QuadratureAdjoint",
+      );
+    case "BacksolveAdjoint":
+      return backsolveAdjoint(actx, alg.checkTolerance ?? Math.max(1e3 * actx.stepping.reltol, 1e-6));
+    case "ForwardSensitivity":
+      return forwardSensitivity(actx);
+    case "DiscreteAdjoint": {
+      const solver = actx.solver;
+      if (solver.family !== "erk")
+        throw new SensitivityOptionError("solveOde: DiscreteAdjoint needs an explicit Runge–Kutta solver.");
+      const steps = discreteSteps(actx, solver, sol, recorded);
+      const result = discreteAdjoint(actx, solver, steps);
+      if ("segmentStats" in steps) actx.stats.nf += (steps.segmentStats as SolverStats).nf;
+      return result;
+    }
+  }
+}
+
+/** The forward steps as DiscreteAdjoint reads them: from the dense store, or recomputed from checkpoints. */
+function discreteSteps(
+  actx: AdjointContext,
+  solver: ErkSolver,
+  sol: ODESolution,
+  recorded: RecordedSteps,
+): ForwardSteps {
+  const n = actx.rhs.n;
+  const ts = Float64Array.from([actx.t0, ...recorded.steps]);
+  if (recorded.states !== undefined && recorded.stride !== undefined) {
+    const rhs = actx.rhs;
+    return checkpointedSteps(
+      solver,
+      (du, u, q, t) => rhs.f(du, u, q, t),
+      actx.p,
+      n,
+      ts,
+      recorded.hs,
+      recorded.states,
+      recorded.stride,
+    );
+  }
+  const store = sol.denseStore;
+  if (store === undefined)
+    throw new SensitivityOptionError("solveOde: DiscreteAdjoint lost its forward steps.");
+  return storedSteps(store.ts, recorded.hs, store.us, store.ks, store.width, n);
+}
 
 /**
  * The states at `saveat` (a Tensor of shape [saveat.length, n]) of du/dt = f(u, p, t),

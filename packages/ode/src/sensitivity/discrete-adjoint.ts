@@ -1,0 +1,271 @@
+/**
+ * DiscreteAdjoint: the exact gradient of the computed solution (step sizes held fixed), by
+ * walking the forward solve's accepted steps backward through their stages on the compiled
+ * right-hand side — reverse-mode differentiation of the explicit Runge–Kutta step by hand,
+ * what diffrax's RecursiveCheckpointAdjoint computes, without a generic tape.
+ *
+ * A step from (t, y) with size h has stages Kᵢ = f(t + cᵢh, Yᵢ), Yᵢ = y + h·Σⱼ aᵢⱼKⱼ, and
+ * y₁ = Y_E, where E is the end stage (the FSAL stage, or for non-FSAL methods the row b
+ * appended by the tableau), K_E = f(t₁, y₁) being the next step's K₀. Given ȳ₁ and the
+ * stage cotangents K̄ᵢ (from save points inside the step, through the interpolant's weights,
+ * which are linear in the stages, and K̄_E from the next step's K̄₀), in reverse stage order:
+ *   Ȳᵢ = (∂f/∂u)(Yᵢ)ᵀK̄ᵢ (+ ȳ₁ for i = E),   p̄ += (∂f/∂p)(Yᵢ)ᵀK̄ᵢ,
+ *   ȳ += Ȳᵢ,   K̄ⱼ += h·aᵢⱼ·Ȳᵢ (j < i),
+ * one VJP per stage with a nonzero cotangent, in one pass through f's program (state and
+ * parameter cotangents together): as many VJPs as the forward solve made evaluations.
+ * Stage inputs Yᵢ are recomputed from the stored stages (one stacked sum, no evaluation).
+ *
+ * Memory: by default the stages of every step (stored by the forward solve as its dense
+ * output). With `checkpoints: K` the forward solve keeps at most K step states (every m-th,
+ * m doubling whenever K would be exceeded) and the backward walk recomputes the stages of
+ * one segment between checkpoints at a time: at most 2·steps/K steps of stages in memory,
+ * one extra forward evaluation per stage.
+ *
+ * References: Hairer, Lubich & Wanner, Geometric Numerical Integration (2006) §VI.6 (adjoint
+ * of a Runge–Kutta method); Sandu, "On the properties of Runge–Kutta discrete adjoints"
+ * (ICCS 2006); Griewank & Walther, Evaluating Derivatives (2008) ch. 12 (checkpointing).
+ */
+import { allocF64, freeArray, ger, matvecT } from "@udekit/kernels";
+import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
+import type { SolverStats } from "../solution.js";
+import type { ErkSolver, Stepper } from "../stepper.js";
+import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
+
+const METHOD = "DiscreteAdjoint";
+
+/** The forward solve's accepted steps, as the discrete adjoint reads them. */
+export interface ForwardSteps {
+  /** Step boundaries t₀, t₁, …, t_N (N + 1 entries). */
+  readonly ts: Float64Array;
+  /** The step sizes the accepted attempts used (N entries; tᵢ₊₁ − tᵢ up to rounding). */
+  readonly hs: Float64Array;
+  /**
+   * Step data for step i: writes y_i into y, y_{i+1} into yNext and the stored stages
+   * (width·n entries, stages 0…E) into K. Called for i = N − 1 down to 0.
+   */
+  load(i: number, y: Float64Array, yNext: Float64Array, K: Float64Array): void;
+  /** Stored stage vectors per step (E + 1). */
+  readonly width: number;
+}
+
+export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: ForwardSteps): BackwardResult {
+  const { rhs, p, saveat, cotangent, t0 } = ctx;
+  const { n } = rhs;
+  const tab = solver.tableau;
+  const interp = solver.dense;
+  const total = tab.totalStages;
+  const E = tab.endStage;
+  const { ts, hs } = steps;
+  const N = ts.length - 1;
+  const dir = N > 0 ? Math.sign(ts[N] - ts[0]) : 1;
+
+  // Where each save point's cotangent enters: at a step boundary (its state) or inside a step (the interpolant).
+  const boundaryOf = new Int32Array(saveat.length).fill(-1);
+  const stepOf = new Int32Array(saveat.length).fill(-1);
+  for (let k = 0, i = 0; k < saveat.length; k++) {
+    const s = saveat[k];
+    if (s === t0) {
+      boundaryOf[k] = 0;
+      continue;
+    }
+    while (i < N - 1 && dir * (ts[i + 1] - s) < 0) i++;
+    if (s === ts[i + 1]) boundaryOf[k] = i + 1;
+    else stepOf[k] = i;
+  }
+
+  const pAcc = allocF64(rhs.np);
+  // Buffers the kernels read or write every stage live in their memory (no copy per call).
+  const work = allocF64((2 * total + 7) * n + 2 * total);
+  try {
+    const K = work.subarray(0, total * n);
+    const Kbar = work.subarray(total * n, 2 * total * n);
+    let o = 2 * total * n;
+    const take = (len: number): Float64Array => {
+      const v = work.subarray(o, o + len);
+      o += len;
+      return v;
+    };
+    const y = take(n);
+    const yNext = take(n);
+    const Y = take(n);
+    const Ybar = take(n);
+    const yBar = take(n);
+    const yBarNext = take(n);
+    const hw = take(total);
+    const w = take(total);
+    const Kv = Array.from({ length: total }, (_, i) => K.subarray(i * n, (i + 1) * n));
+    const KbarV = Array.from({ length: total }, (_, i) => Kbar.subarray(i * n, (i + 1) * n));
+    const { a, c } = tab;
+
+    /** Y = y + h·Σⱼ<i aᵢⱼKⱼ. */
+    const stageInput = (i: number, h: number): void => {
+      Y.set(y);
+      for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
+      matvecT(i, n, K, hw, Y, true);
+    };
+    /** Ȳ = (∂f/∂u)(Y)ᵀK̄ᵢ, p̄ += (∂f/∂p)(Y)ᵀK̄ᵢ; returns false when K̄ᵢ = 0 (nothing to do). */
+    const pullStage = (i: number, t: number, input: Float64Array): boolean => {
+      const kb = KbarV[i];
+      let nonzero = false;
+      for (let j = 0; j < n; j++) {
+        if (kb[j] !== 0) {
+          nonzero = true;
+          break;
+        }
+      }
+      if (!nonzero) return false;
+      rhs.vjpUAndPAccumulate(Ybar, pAcc, 1, kb, input, p, t);
+      return true;
+    };
+    /** ȳ += Ȳ and K̄ⱼ += h·aᵢⱼ·Ȳ for j < i. */
+    const spread = (i: number, h: number): void => {
+      for (let j = 0; j < n; j++) yBar[j] += Ybar[j];
+      for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
+      ger(i, n, 1, hw, Ybar, Kbar);
+    };
+    const addBoundaryCotangents = (boundary: number, into: Float64Array): void => {
+      for (let k = 0; k < saveat.length; k++) {
+        if (boundaryOf[k] !== boundary) continue;
+        for (let j = 0; j < n; j++) into[j] += cotangent[k * n + j];
+      }
+    };
+
+    yBarNext.fill(0);
+    addBoundaryCotangents(N, yBarNext);
+    // K̄ of f(t_{i+1}, y_{i+1}): the later step's K̄₀, carried into this step's end stage.
+    const carry = take(n);
+    let carryNonzero = false;
+    for (let i = N - 1; i >= 0; i--) {
+      const tA = ts[i];
+      const h = hs[i];
+      steps.load(i, y, yNext, K);
+      Kbar.fill(0);
+      if (carryNonzero) KbarV[E].set(carry);
+      yBar.fill(0);
+      // Save points inside the step: y(θ) = y + hθ·Σ wⱼ(θ)Kⱼ with the step's own length.
+      let extras = E + 1;
+      const hInterp = ts[i + 1] - tA;
+      for (let k = 0; k < saveat.length; k++) {
+        if (stepOf[k] !== i) continue;
+        interpolationWeights(interp, (saveat[k] - tA) / hInterp, w);
+        for (let j = 0; j < n; j++) yBar[j] += cotangent[k * n + j];
+        for (let m = 0; m < interp.stages; m++) hw[m] = hInterp * w[m];
+        ger(interp.stages, n, 1, hw, cotangent.subarray(k * n, (k + 1) * n), Kbar);
+        extras = Math.max(extras, interp.stages);
+      }
+      // Lazy dense-output stages (Verner): recompute them forward, then pull them back in reverse.
+      for (let e = E + 1; e < extras; e++) {
+        stageInput(e, hInterp);
+        rhs.f(Kv[e], Y, p, tA + c[e] * hInterp);
+      }
+      for (let e = extras - 1; e > E; e--) {
+        stageInput(e, hInterp);
+        if (pullStage(e, tA + c[e] * hInterp, Y)) spread(e, hInterp);
+      }
+      // End stage: y₁ = Y_E, K_E = f(t₁, y₁) (FSAL: evaluated in the step at t + c_E·h;
+      // otherwise on acceptance at t₁).
+      if (!pullStage(E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext)) Ybar.fill(0);
+      for (let j = 0; j < n; j++) Ybar[j] += yBarNext[j];
+      spread(E, h);
+      for (let s = E - 1; s >= 1; s--) {
+        stageInput(s, h);
+        if (pullStage(s, tA + c[s] * h, Y)) spread(s, h);
+      }
+      carry.set(KbarV[0]);
+      carryNonzero = true;
+      yBarNext.set(yBar);
+      addBoundaryCotangents(i, yBarNext);
+    }
+    // K₀ of the first step is f(t0, u0).
+    if (N > 0) {
+      KbarV[0].set(carry);
+      if (pullStage(0, t0, ctx.u0)) for (let j = 0; j < n; j++) yBarNext[j] += Ybar[j];
+    }
+    rhs.flushP(pAcc);
+    return commitGradients(ctx, yBarNext, pAcc, METHOD);
+  } finally {
+    // Nothing deferred may outlive pAcc (a later flush would write into freed memory).
+    rhs.flushP(pAcc);
+    freeArray(pAcc);
+    freeArray(work);
+  }
+}
+
+/** Steps served from the forward solve's dense store (every step's stages kept). */
+export function storedSteps(
+  ts: Float64Array,
+  hs: Float64Array,
+  us: Float64Array,
+  ks: Float64Array,
+  width: number,
+  n: number,
+): ForwardSteps {
+  return {
+    ts,
+    hs,
+    width,
+    load(i, y, yNext, K) {
+      for (let j = 0; j < n; j++) {
+        y[j] = us[i * n + j];
+        yNext[j] = us[(i + 1) * n + j];
+      }
+      const off = i * width * n;
+      for (let j = 0; j < width * n; j++) K[j] = ks[off + j];
+    },
+  };
+}
+
+/**
+ * Steps recomputed from checkpoints: `states` holds y at steps 0, m, 2m, … (m = stride); the
+ * stages of the segment that contains the requested step are recomputed forward with the
+ * method's own stepper (bit-for-bit the forward solve's stages) and kept until the walk
+ * leaves the segment.
+ */
+export function checkpointedSteps(
+  solver: ErkSolver,
+  rhsF: (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void,
+  p: Float64Array,
+  n: number,
+  ts: Float64Array,
+  hs: Float64Array,
+  states: Float64Array,
+  stride: number,
+): ForwardSteps & { segmentStats: SolverStats } {
+  const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
+  const stepper: Stepper = solver.createStepper({ n, f: rhsF, p, jac: undefined, tgrad: undefined, stats });
+  const width = stepper.denseVectors;
+  const segY = new Float64Array((stride + 1) * n);
+  const rows = Array.from({ length: stride + 1 }, (_, r) => segY.subarray(r * n, (r + 1) * n));
+  const segK = new Float64Array(stride * width * n);
+  const err = new Float64Array(n);
+  let segStart = -1;
+  const N = ts.length - 1;
+  const recompute = (start: number): void => {
+    const end = Math.min(start + stride, N);
+    const c0 = (start / stride) * n;
+    for (let j = 0; j < n; j++) segY[j] = states[c0 + j];
+    stepper.start(ts[start], rows[0]);
+    for (let i = start; i < end; i++) {
+      const r = i - start;
+      stepper.attempt(ts[i], rows[r], hs[i], rows[r + 1], err);
+      stepper.accept(ts[i + 1], rows[r + 1]);
+      stepper.saveDense(segK, r * width * n);
+    }
+    segStart = start;
+  };
+  return {
+    ts,
+    hs,
+    width,
+    segmentStats: stats,
+    load(i, y, yNext, K) {
+      const start = i - (i % stride);
+      if (start !== segStart) recompute(start);
+      const r = i - start;
+      y.set(rows[r]);
+      yNext.set(rows[r + 1]);
+      const off = r * width * n;
+      for (let j = 0; j < width * n; j++) K[j] = segK[off + j];
+    },
+  };
+}
