@@ -44,7 +44,11 @@ test("quick start", () => {
   const grid = solve(lv, Tsit5(), { reltol: 1e-8, abstol: 1e-8, saveat: 0.5 }); // t = 0, 0.5, …, 10
   console.log(grid.t.length); // 21
   // --- quick start end ---
-  expect(log[0].slice(0, 1)).toEqual(["Success"]);
+  // What the README shows in the comment of that line, parsed from README.md itself.
+  const shown = /sol\.stats\.nf\); \/\/ "(\w+)" (\d+) (\d+)\n/.exec(readme);
+  expect(shown).not.toBeNull();
+  const [, retcode, points, nf] = shown as RegExpExecArray;
+  expect(log[0]).toEqual([retcode, Number(points), Number(nf)]);
   const uEnd = log[1][0] as Float64Array;
   // scipy DOP853 at rtol 1e-13 gives u(10) = (1.0263447…, 0.9096910…) (test/fixtures/lotka-volterra.json);
   // 1e-6 is 100× the tolerance.
