@@ -59,7 +59,10 @@ export interface AdjointContext {
   readonly solver: OdeSolver;
   /** Step options of every backward integration: the sensealg's, else the forward solve's. */
   readonly stepping: Readonly<
-    Pick<SolveOptions, "dt" | "dtmin" | "dtmax" | "maxiters"> & { reltol: number; abstol: number }
+    Pick<SolveOptions, "dt" | "adaptive" | "dtmin" | "dtmax" | "maxiters"> & {
+      reltol: number;
+      abstol: number;
+    }
   >;
   /** Accumulators: ū0 += …, p̄ += … (only by commitGradients, only when the pass succeeded). */
   readonly u0Bar: Float64Array;

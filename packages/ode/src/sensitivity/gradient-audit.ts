@@ -44,7 +44,15 @@ export interface AuditInput {
   u0Bar: Float64Array;
   pBar: Float64Array;
   solver: OdeSolver;
-  stepping: Record<string, number>;
+  stepping: {
+    reltol?: number;
+    abstol?: number;
+    dt?: number;
+    adaptive?: boolean;
+    dtmin?: number;
+    dtmax?: number;
+    maxiters?: number;
+  };
   method: string;
   threshold?: number;
 }

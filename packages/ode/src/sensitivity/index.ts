@@ -1,12 +1,20 @@
 /** The differentiable ODE solve and its sensitivity algorithms. */
 export type { InPlaceOdeRhs, InPlaceRhsVjp, TensorOdeRhs } from "./differentiable-rhs.js";
-export { AdjointInstabilityError, SensitivityOptionError } from "./errors.js";
+export {
+  AdjointFailedError,
+  AdjointInstabilityError,
+  GradientMismatchError,
+  SensitivityOptionError,
+} from "./errors.js";
 export { gaussLegendre, type QuadratureRule } from "./gauss-legendre.js";
+export { defaultAuditThreshold, type GradientAudit } from "./gradient-audit.js";
 export {
   BacksolveAdjoint,
   type BacksolveAdjointOptions,
   type BackwardOptions,
   DirectBackprop,
+  DiscreteAdjoint,
+  type DiscreteAdjointOptions,
   ForwardSensitivity,
   InterpolatingAdjoint,
   type InterpolatingAdjointOptions,

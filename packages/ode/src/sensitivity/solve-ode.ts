@@ -55,6 +55,8 @@ export interface SolveOdeOptions {
   reltol?: number;
   abstol?: number;
   dt?: number;
+  /** Adaptive step control (default: the solver's); false with dt steps a fixed dt. */
+  adaptive?: boolean;
   dtmin?: number;
   dtmax?: number;
   maxiters?: number;
@@ -71,6 +73,7 @@ const OPTION_NAMES = [
   "reltol",
   "abstol",
   "dt",
+  "adaptive",
   "dtmin",
   "dtmax",
   "maxiters",
@@ -78,6 +81,10 @@ const OPTION_NAMES = [
   "info",
 ] as const;
 const FORWARD_OPTIONS = ["reltol", "abstol", "dt", "dtmin", "dtmax", "maxiters"] as const;
+/** The stepping options of the forward solve (and the defaults of every backward pass). */
+export type ForwardOptions = Partial<Record<(typeof FORWARD_OPTIONS)[number], number>> & {
+  adaptive?: boolean;
+};
 const ALGORITHMS = [
   "InterpolatingAdjoint",
   "QuadratureAdjoint",
@@ -101,7 +108,7 @@ interface Resolved {
   tspan: readonly [number, number];
   saveat: Float64Array;
   solver: OdeSolver;
-  forwardOptions: Record<string, number>;
+  forwardOptions: ForwardOptions;
   sensealg: SensitivityAlgorithm;
   info: SolveOdeInfo | undefined;
 }
@@ -149,11 +156,12 @@ function resolve(options: SolveOdeOptions): Resolved {
       );
     }
   }
-  const forwardOptions: Record<string, number> = {};
+  const forwardOptions: ForwardOptions = {};
   for (const key of FORWARD_OPTIONS) {
     const v = options[key];
     if (v !== undefined) forwardOptions[key] = v;
   }
+  if (options.adaptive !== undefined) forwardOptions.adaptive = options.adaptive;
   const sensealg = options.sensealg ?? InterpolatingAdjoint();
   if (typeof sensealg === "function") {
     throw new SensitivityOptionError(
@@ -425,14 +433,16 @@ function backwardStepping(
   const fwd = a.forwardOptions;
   const own = alg as Partial<Record<(typeof BACKWARD_OPTIONS)[number], number>>;
   const pick = (key: (typeof BACKWARD_OPTIONS)[number]): number | undefined => own[key] ?? fwd[key];
-  const stepping: AdjointContext["stepping"] = {
+  const stepping: { -readonly [K in keyof AdjointContext["stepping"]]: AdjointContext["stepping"][K] } = {
     reltol: pick("reltol") ?? 1e-3,
     abstol: pick("abstol") ?? 1e-6,
   };
   for (const key of ["dt", "dtmin", "dtmax", "maxiters"] as const) {
     const v = pick(key);
-    if (v !== undefined) (stepping as Record<string, number>)[key] = v;
+    if (v !== undefined) stepping[key] = v;
   }
+  // A fixed-step forward solve gets a fixed-step backward pass (with its dt, or the sensealg's).
+  if (fwd.adaptive !== undefined) stepping.adaptive = fwd.adaptive;
   return stepping;
 }
 

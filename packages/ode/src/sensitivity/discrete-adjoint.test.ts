@@ -1,0 +1,150 @@
+// DiscreteAdjoint: the exact gradient of the computed solution. References:
+// - DirectBackprop, which differentiates the same steps on the generic tape (a second
+//   implementation of the same derivative), on the same step sequence;
+// - central differences of the discrete solution with the steps frozen (fixed-step solves);
+// - checkpointed walks must reproduce the stored walk bit for bit (same stages recomputed).
+import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { describe, expect, test } from "vitest";
+import { BS3, DP5, Euler, Heun, Midpoint, RK4, Rodas4, Tsit5, Vern7, Vern9 } from "../solvers/index.js";
+import type { OdeSolver } from "../stepper.js";
+import { SensitivityOptionError } from "./errors.js";
+import { DirectBackprop, DiscreteAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
+import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
+
+/** Lotka–Volterra with p = (α, β, γ, δ) and an explicit time dependence (a forcing on x). */
+const lv = (u: Tensor, p: Tensor, t: Tensor) => {
+  const x = slice(u, 0, 1);
+  const y = slice(u, 1, 2);
+  const [a, b, c, d] = [0, 1, 2, 3].map((i) => slice(p, i, i + 1));
+  const forcing = mul(0.1, mul(t, x));
+  return concat([sub(sub(mul(a, x), mul(mul(b, x), y)), forcing), sub(mul(mul(d, x), y), mul(c, y))]);
+};
+const u0 = [1, 1];
+const p0 = [1.5, 1, 3, 1];
+
+interface Run {
+  solver: OdeSolver;
+  saveat: number[];
+  sensealg: SensitivityAlgorithm;
+  extra?: { dt?: number; adaptive?: boolean; reltol?: number; abstol?: number };
+  info?: SolveOdeInfo;
+}
+
+function lossAndGrad({ solver, saveat, sensealg, extra = {}, info }: Run, u = u0, p = p0): number[] {
+  const [v, [gu, gp]] = valueAndGrad(
+    (uu: Tensor, pp: Tensor) =>
+      sum(
+        square(
+          solveOde(lv, uu, pp, {
+            tspan: [0, 8],
+            saveat,
+            solver,
+            reltol: 1e-5,
+            abstol: 1e-7,
+            sensealg,
+            info,
+            ...extra,
+          }),
+        ),
+      ),
+    [0, 1],
+  )(tensor(u), tensor(p));
+  return [v.item(), ...gu.data, ...gp.data];
+}
+
+function maxRelDiff(a: number[], b: number[]): number {
+  const scale = Math.max(...b.map(Math.abs));
+  return Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(Math.abs(b[i]), 1e-3 * scale)));
+}
+
+const adaptive: [string, OdeSolver][] = [
+  ["Tsit5", Tsit5()],
+  ["DP5", DP5()],
+  ["BS3", BS3()],
+  ["Vern7", Vern7()],
+  ["Vern9", Vern9()],
+];
+const fixed: [string, OdeSolver, number][] = [
+  ["RK4, dt = 0.05", RK4(), 0.05],
+  ["Euler, dt = 0.01", Euler(), 0.01],
+  ["Heun, dt = 0.02", Heun(), 0.02],
+  ["Midpoint, dt = 0.02", Midpoint(), 0.02],
+  ["Tsit5, fixed dt = 0.1", Tsit5(), 0.1],
+];
+
+describe("DiscreteAdjoint equals DirectBackprop on the same steps", () => {
+  // One save point at the end: DirectBackprop's tstops (the save points) then add nothing, so
+  // both walk the identical step sequence. Both are exact chain rules of the same arithmetic;
+  // they differ only in the order of rounding (sums of ~10³ terms), hence 1e-12.
+  test.each(adaptive)("%s (adaptive)", (_name, solver) => {
+    const da = lossAndGrad({ solver, saveat: [8], sensealg: DiscreteAdjoint() });
+    const db = lossAndGrad({ solver, saveat: [8], sensealg: DirectBackprop() });
+    expect(maxRelDiff(da, db)).toBeLessThan(1e-12);
+  });
+  test.each(fixed)("%s", (_name, solver, dt) => {
+    const saveat = [2, 4, 8];
+    const extra = { dt, adaptive: false };
+    const da = lossAndGrad({ solver, saveat, sensealg: DiscreteAdjoint(), extra });
+    const db = lossAndGrad({ solver, saveat, sensealg: DirectBackprop(), extra });
+    expect(maxRelDiff(da, db)).toBeLessThan(1e-12);
+  });
+});
+
+describe("DiscreteAdjoint matches central differences of the discrete solution", () => {
+  // Fixed steps freeze the step sequence, so the loss is a smooth function of (u0, p). Its
+  // fourth-order central differences (h = 1e-4: truncation ~h⁴·L⁽⁵⁾/30 ≈ 1e-17, rounding
+  // ~1.5·ε·|L|/h ≈ 1e-10 for |L| ≈ 30) check the exact discrete gradient to 1e-8 relative
+  // (absolute below 1, where |g| < 1). The save points fall inside steps
+  // (dt = 0.3), so the cotangents enter through each interpolant's weights (Vern9: through
+  // its lazily computed extra stages; RK4: through the end stage f(t₁, y₁)).
+  test.each([
+    ["Tsit5", Tsit5()],
+    ["Vern9", Vern9()],
+    ["RK4", RK4()],
+    ["DP5", DP5()],
+  ] as const)("%s with save points inside steps", (_name, solver) => {
+    const run: Run = {
+      solver,
+      saveat: [0.7, 2.3, 5, 6.1, 7.95],
+      sensealg: DiscreteAdjoint(),
+      extra: { dt: 0.3, adaptive: false },
+    };
+    const g = lossAndGrad(run);
+    const h = 1e-4;
+    const x = [...u0, ...p0];
+    for (let i = 0; i < x.length; i++) {
+      const at = (delta: number) => {
+        const y = x.slice();
+        y[i] += delta;
+        return lossAndGrad(run, y.slice(0, 2), y.slice(2))[0];
+      };
+      const fd = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
+      expect(Math.abs(g[1 + i] - fd)).toBeLessThan(1e-8 * Math.max(1, Math.abs(fd)));
+    }
+  });
+});
+
+describe("DiscreteAdjoint({ checkpoints })", () => {
+  test.each([2, 3, 7, 1000])("checkpoints: %s reproduces the stored walk bit for bit", (checkpoints) => {
+    const saveat = [0.7, 2.3, 5, 6.1, 8];
+    const info: SolveOdeInfo = {};
+    const stored = lossAndGrad({ solver: Tsit5(), saveat, sensealg: DiscreteAdjoint() });
+    const ckpt = lossAndGrad({ solver: Tsit5(), saveat, sensealg: DiscreteAdjoint({ checkpoints }), info });
+    expect(ckpt).toEqual(stored);
+    // The recomputation costs one extra evaluation per stage of every step (fewer with many checkpoints).
+    expect(info.backward?.nf).toBeGreaterThan(0);
+  });
+});
+
+describe("DiscreteAdjoint rejects what it cannot do", () => {
+  test("a Rosenbrock solver", () => {
+    expect(() => lossAndGrad({ solver: Rodas4(), saveat: [8], sensealg: DiscreteAdjoint() })).toThrow(
+      SensitivityOptionError,
+    );
+  });
+  test.each([1, 2.5, -3])("checkpoints: %s", (checkpoints) => {
+    expect(() =>
+      lossAndGrad({ solver: Tsit5(), saveat: [8], sensealg: DiscreteAdjoint({ checkpoints }) }),
+    ).toThrow(/checkpoints.*whole number ≥ 2/);
+  });
+});
