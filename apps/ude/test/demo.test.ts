@@ -49,7 +49,13 @@ test("demo with a tiny budget writes all four files", async () => {
   expect(rows.find((x) => x.method === "backsolve")?.status).toBe("failed");
   expect(rows.find((x) => x.method === "forward")?.status).toBe("extrapolated");
   // Default tolerances (reltol 1e-6): the adjoints agree with the closed form to well within 1e-3.
-  for (const x of rows.filter((x) => x.status === "ok")) expect(x.rel_diff).toBeLessThan(1e-3);
+  // The adjoints, direct backprop and the expm reference all succeed on the seed problem, so the
+  // loop below checks them (it would pass vacuously if no row were "ok").
+  const ok = rows.filter((x) => x.status === "ok");
+  expect(ok.map((x) => x.method)).toEqual(
+    expect.arrayContaining(["interpolating", "interpolating-checkpointed", "quadrature", "direct", "expm"]),
+  );
+  for (const x of ok) expect(x.rel_diff).toBeLessThan(1e-3);
   const t = doc.training;
   expect(t.iterations).toBe(t.history.length);
   expect(t.history.length).toBeGreaterThanOrEqual(2);
