@@ -13,6 +13,7 @@
 import { matvec, mul, square, sub, sum, type Tensor, tensor, vjp } from "@udekit/autodiff";
 import { afterEach, describe, expect, test } from "vitest";
 import {
+  DiscreteAdjoint,
   InterpolatingAdjoint,
   QuadratureAdjoint,
   Rodas4,
@@ -105,6 +106,22 @@ describe("backward pass: no typed array per backward step", () => {
   });
 });
 
+describe("DiscreteAdjoint: no typed array per forward step walked back", () => {
+  // It walks the forward steps (no backward integrator): the tight tolerance walks several
+  // times more of them, with the same constructions.
+  test.each([
+    ["stored stages, Tsit5", Tsit5, () => DiscreteAdjoint()],
+    ["stored stages, Vern7", Vern7, () => DiscreteAdjoint()],
+    ["checkpoints: 4, Tsit5", Tsit5, () => DiscreteAdjoint({ checkpoints: 4 })],
+  ] as const)("%s", (_name, solver, sensealg) => {
+    const loose = pullbackArrays(solver(), sensealg(), 1e-5);
+    const tight = pullbackArrays(solver(), sensealg(), 1e-10);
+    expect([...loose.retcodes, ...tight.retcodes]).toEqual(["Success", "Success", "Success", "Success"]);
+    expect(tight.forwardSteps).toBeGreaterThan(3 * loose.forwardSteps);
+    expect(tight.arrays).toBe(loose.arrays);
+  });
+});
+
 /**
  * With checkpointing, the pullback re-solves each save interval forward with dense output,
  * whose per-step stores grow by doubling (amortised): the guard is that the constructions grow
@@ -133,11 +150,9 @@ describe("InterpolatingAdjoint with checkpointing: constructions grow with the d
     expect(tight.forwardSteps).toBeGreaterThan(3 * loose.forwardSteps);
   });
 
-  // Known failure: the interval re-solves store their dense output through the engines'
-  // saveDense(dst, offset), which copies with dst.set(buf.subarray(…), offset): one new view
-  // per re-solved step (erk/engine.ts and rosenbrock/engine.ts). A view made once in the
-  // stepper's constructor removes it; then drop `.fails`.
-  test.fails.each(SOLVERS)("%s: constructions", (name, solver) => {
+  // The interval re-solves store their dense output through the engines' saveDense, whose view
+  // is made once per stepper (it used to be one per re-solved step).
+  test.each(SOLVERS)("%s: constructions", (name, solver) => {
     const { loose, tight } = checkpointedCounts(name, solver);
     expect(tight.arrays - loose.arrays).toBeLessThan((tight.forwardSteps - loose.forwardSteps) / 4);
   });

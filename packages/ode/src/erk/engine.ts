@@ -64,6 +64,7 @@ class ErkStepper implements Stepper {
   /** Stage vectors kᵢ (all stages incl. end and extras), as views into one buffer. */
   private readonly K: Float64Array[];
   private readonly Kbuf: Float64Array;
+  private readonly denseStages: Float64Array;
   /** Scratch stage buffer for dense output from stored steps with extra stages. */
   private readonly Kstored: Float64Array[];
   private readonly KstoredBuf: Float64Array;
@@ -98,6 +99,8 @@ class ErkStepper implements Stepper {
     this.f0 = this.K[0];
     this.w = new Float64Array(this.total);
     this.denseVectors = tab.endStage + 1;
+    // The stages a dense solution stores per step, as one view made here (saveDense runs every step).
+    this.denseStages = this.Kbuf.subarray(0, this.denseVectors * n);
     this.hasExtras = interp.stages > tab.endStage + 1;
     this.Kstored = Array.from({ length: this.total }, (_, i) => this.KstoredBuf.subarray(i * n, (i + 1) * n));
   }
@@ -156,7 +159,7 @@ class ErkStepper implements Stepper {
   }
 
   saveDense(dst: Float64Array, offset: number): void {
-    dst.set(this.Kbuf.subarray(0, this.denseVectors * this.n), offset);
+    dst.set(this.denseStages, offset);
   }
 
   /** Evaluates the extra dense-output stages into K (stages endStage+1 …) for the step (t0, y0, h). */

@@ -51,6 +51,7 @@ class RosenbrockStepper implements Stepper {
   private readonly piv: Int32Array;
   private readonly T: Float64Array;
   private readonly Ubuf: Float64Array;
+  private readonly denseStages: Float64Array;
   private readonly U: Float64Array[];
   private readonly Ustored: Float64Array;
   private readonly UstoredViews: Float64Array[];
@@ -77,6 +78,8 @@ class RosenbrockStepper implements Stepper {
     this.piv = workspaceI32(this, n);
     this.U = Array.from({ length: s }, (_, i) => this.Ubuf.subarray(i * n, (i + 1) * n));
     this.denseVectors = interp.stages;
+    // The stages a dense solution stores per step, as one view made here (saveDense runs every step).
+    this.denseStages = this.Ubuf.subarray(0, this.denseVectors * n);
     this.UstoredViews = Array.from({ length: interp.stages }, (_, i) =>
       this.Ustored.subarray(i * n, (i + 1) * n),
     );
@@ -147,7 +150,7 @@ class RosenbrockStepper implements Stepper {
   }
 
   saveDense(dst: Float64Array, offset: number): void {
-    dst.set(this.Ubuf.subarray(0, this.denseVectors * this.n), offset);
+    dst.set(this.denseStages, offset);
   }
 
   private combine(U: Float64Array[], theta: number, y0: Float64Array, out: Float64Array): void {

@@ -234,22 +234,29 @@ export function checkpointedSteps(
   const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
   const stepper: Stepper = solver.createStepper({ n, f: rhsF, p, jac: undefined, tgrad: undefined, stats });
   const width = stepper.denseVectors;
+  // One segment's states and stages; the stepper works on two rotating vectors (copied into
+  // the segment store), so a walk makes no view per step.
   const segY = new Float64Array((stride + 1) * n);
-  const rows = Array.from({ length: stride + 1 }, (_, r) => segY.subarray(r * n, (r + 1) * n));
   const segK = new Float64Array(stride * width * n);
   const err = new Float64Array(n);
+  let yA = new Float64Array(n);
+  let yB = new Float64Array(n);
   let segStart = -1;
   const N = ts.length - 1;
   const recompute = (start: number): void => {
     const end = Math.min(start + stride, N);
     const c0 = (start / stride) * n;
-    for (let j = 0; j < n; j++) segY[j] = states[c0 + j];
-    stepper.start(ts[start], rows[0]);
+    for (let j = 0; j < n; j++) yA[j] = segY[j] = states[c0 + j];
+    stepper.start(ts[start], yA);
     for (let i = start; i < end; i++) {
       const r = i - start;
-      stepper.attempt(ts[i], rows[r], hs[i], rows[r + 1], err);
-      stepper.accept(ts[i + 1], rows[r + 1]);
+      stepper.attempt(ts[i], yA, hs[i], yB, err);
+      stepper.accept(ts[i + 1], yB);
       stepper.saveDense(segK, r * width * n);
+      for (let j = 0; j < n; j++) segY[(r + 1) * n + j] = yB[j];
+      const t = yA;
+      yA = yB;
+      yB = t;
     }
     segStart = start;
   };
@@ -262,8 +269,10 @@ export function checkpointedSteps(
       const start = i - (i % stride);
       if (start !== segStart) recompute(start);
       const r = i - start;
-      y.set(rows[r]);
-      yNext.set(rows[r + 1]);
+      for (let j = 0; j < n; j++) {
+        y[j] = segY[r * n + j];
+        yNext[j] = segY[(r + 1) * n + j];
+      }
       const off = r * width * n;
       for (let j = 0; j < width * n; j++) K[j] = segK[off + j];
     },
