@@ -10,4 +10,5 @@ const addSourceCondition = `export async function resolve(specifier, context, ne
   return next(specifier, { ...context, conditions: [...context.conditions, "@udekit/source"] });
 }`;
 registerHooks(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`, import.meta.url);
-await import(new URL("../src/cli.ts", import.meta.url).href);
+const { run } = await import(new URL("../src/cli.ts", import.meta.url).href);
+await run();

@@ -66,8 +66,11 @@ function isLibraryError(e: unknown): e is Error {
   return false;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Runs the CLI on `argv` and returns its exit code: 0, 2 for bad input or usage, 1 for a failed
+ * computation, a library error or an internal error. `program` is for tests (a command that throws).
+ */
+export async function main(argv: readonly string[], program: Command = buildProgram()): Promise<number> {
   if (argv.length === 0) {
     program.outputHelp();
     return 0;
@@ -105,9 +108,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A closed pipe (`ude gradient --json | head`) is not an error worth a stack trace.
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EPIPE") process.exit(0);
-  throw e;
-});
-process.exitCode = await main(process.argv.slice(2));
+/** The `ude` process (bin/ude.mjs): main on the command line, its result as the exit code. */
+export async function run(): Promise<void> {
+  // A closed pipe (`ude gradient --json | head`) is not an error worth a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
