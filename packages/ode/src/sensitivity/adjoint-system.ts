@@ -5,14 +5,16 @@
  *
  * - Jacobian: −(∂f/∂u)ᵀ, row i of ∂f/∂u being the VJP with cotangent eᵢ (n VJPs, whatever
  *   the size of p; no finite differences in λ).
- * - Time derivative: the system is non-autonomous through u(t). A Rosenbrock method needs
- *   ∂/∂t of its right-hand side at fixed λ, d/dt[−J(u(t), t)ᵀλ]; a central difference in t
- *   of the whole system (the engine's fallback) takes δ ≈ 6e-6·|t|, which on Van der Pol
- *   μ = 10³ at t ≈ 800 is 5e-3: wider than the relaxation jump (≈ 1e-3), so it straddles many
- *   forward steps and the gradient came out with the wrong sign. Here it is the directional
- *   derivative of the VJP along the solution's own tangent (u′, 1) = (f(u(t), p, t), 1), by a
- *   central difference whose width is scaled to how fast u moves (ε·‖u′‖ ≈ ε^(1/3)·‖u‖),
- *   so it resolves the fastest transient the forward solve resolved.
+ * - Time derivative: the system is non-autonomous through u(t), and a Rosenbrock method's
+ *   order rests on T = ∂g/∂t of exactly the function it evaluates, g(t) = −J(u(t), t)ᵀλ with
+ *   u(t) the forward dense output. The engine's fallback, a central difference in t of width
+ *   ε^(1/3)·|t|, is 5e-3 at t ≈ 800: on Van der Pol μ = 10³ that straddles the whole relaxation
+ *   jump (forward steps of 1e-6…1e-4), T came out wrong and the gradient with the wrong sign.
+ *   Differentiating along the model's tangent f(u(t)) instead is right for the ODE but not for
+ *   the interpolant the stages read: on Robertson it made Rodas4's error estimate take 30× the
+ *   steps. So T is a one-sided second-order difference of g itself, in the direction the
+ *   backward step goes, over a width that stays inside the forward step being entered
+ *   (≤ a quarter of it): the derivative of the very polynomial piece the stages evaluate.
  */
 import type { JacobianFunction, TimeDerivativeFunction } from "../problem.js";
 import type { DenseForward } from "./adjoint-context.js";
@@ -23,21 +25,23 @@ const CBRT_EPS = Math.cbrt(Number.EPSILON);
 export class AdjointSystem {
   /** The forward piece u(t) is read from (replaced by the driver as pieces change). */
   forward: DenseForward;
+  /** Length of the forward step a backward step from t enters (see backward-driver.ts). */
+  pieceLength: (t: number) => number = () => Number.POSITIVE_INFINITY;
   /** u(t) at the last evaluation. */
   readonly u: Float64Array;
   /** −λ at the last evaluation (the VJP's cotangent). */
   readonly negLambda: Float64Array;
   private readonly e: Float64Array;
   private readonly row: Float64Array;
-  private readonly du: Float64Array;
-  private readonly uPlus: Float64Array;
-  private readonly uMinus: Float64Array;
-  private readonly bPlus: Float64Array;
+  private readonly g1: Float64Array;
+  private readonly g2: Float64Array;
 
   constructor(
     readonly rhs: DifferentiableRhs,
     readonly p: Float64Array,
     forward: DenseForward,
+    /** Direction of the backward integration (±1): T is taken on that side of t. */
+    private readonly direction: number,
     /** Where −λ is written (pass a buffer in the kernels' memory to spare the VJP a copy). */
     negLambda: Float64Array = new Float64Array(rhs.n),
   ) {
@@ -47,10 +51,14 @@ export class AdjointSystem {
     this.negLambda = negLambda;
     this.e = new Float64Array(n);
     this.row = new Float64Array(n);
-    this.du = new Float64Array(n);
-    this.uPlus = new Float64Array(n);
-    this.uMinus = new Float64Array(n);
-    this.bPlus = new Float64Array(n);
+    this.g1 = new Float64Array(n);
+    this.g2 = new Float64Array(n);
+  }
+
+  /** Switches to another forward piece (the driver's setForward). */
+  use(forward: DenseForward, pieceLength: (t: number) => number): void {
+    this.forward = forward;
+    this.pieceLength = pieceLength;
   }
 
   /** Reads u(t) into `u` (default this.u) and sets negLambda = −λ. */
@@ -81,28 +89,27 @@ export class AdjointSystem {
     }
   };
 
-  /** T = d/dt[−J(u(t), t)ᵀλ] at fixed λ, along (u′, 1) with u′ = f(u(t), p, t). */
+  /**
+   * T = ∂/∂t[−J(u(t), t)ᵀλ] at fixed λ: (−3g(t) + 4g(t + d) − g(t + 2d))/(2d) with
+   * d = direction·δ, δ = min(ε^(1/3)·max(1, |t|), piece/4).
+   */
   readonly tgrad: TimeDerivativeFunction = (T, l, _q, t) => {
-    const { rhs, p, u, du, uPlus, uMinus, bPlus } = this;
+    const { rhs, p, u, g1, g2, negLambda } = this;
     const n = rhs.n;
+    const piece = this.pieceLength(t);
+    const delta = Math.min(
+      CBRT_EPS * Math.max(1, Math.abs(t)),
+      Number.isFinite(piece) ? piece / 4 : Infinity,
+    );
+    const t1 = t + this.direction * delta;
+    const t2 = t + 2 * this.direction * delta;
     this.load(t, l);
-    rhs.f(du, u, p, t);
-    let uNorm = 0;
-    let vNorm = 0;
-    for (let i = 0; i < n; i++) {
-      uNorm = Math.max(uNorm, Math.abs(u[i]));
-      vNorm = Math.max(vNorm, Math.abs(du[i]));
-    }
-    // ε in time units: ε·|u′| ≈ ε^(1/3)·max(|u|, 1e-5), never wider than the t-difference alone would be.
-    const tScale = Math.max(1, Math.abs(t));
-    const eps = CBRT_EPS * (vNorm > 0 ? Math.min(tScale, Math.max(uNorm, 1e-5) / vNorm) : tScale);
-    for (let i = 0; i < n; i++) {
-      uPlus[i] = u[i] + eps * du[i];
-      uMinus[i] = u[i] - eps * du[i];
-    }
-    rhs.vjpU(bPlus, this.negLambda, uPlus, p, t + eps);
-    rhs.vjpU(T, this.negLambda, uMinus, p, t - eps);
-    const width = 2 * eps;
-    for (let i = 0; i < n; i++) T[i] = (bPlus[i] - T[i]) / width;
+    rhs.vjpU(T, negLambda, u, p, t);
+    this.forward.at(t1, u);
+    rhs.vjpU(g1, negLambda, u, p, t1);
+    this.forward.at(t2, u);
+    rhs.vjpU(g2, negLambda, u, p, t2);
+    const width = 2 * (t1 - t);
+    for (let i = 0; i < n; i++) T[i] = (-3 * T[i] + 4 * g1[i] - g2[i]) / width;
   };
 }

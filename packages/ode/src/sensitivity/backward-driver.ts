@@ -45,10 +45,11 @@ export interface BackwardSweep {
   /** The solver to integrate with (possibly wrapped with hooks). */
   solver: OdeSolver;
   /**
-   * Called when the forward piece in use changes. Absent for a sweep that does not read the
+   * Called when the forward piece in use changes, with the length of the forward step a
+   * backward step from t enters (pieceLength). Absent for a sweep that does not read the
    * forward solution (BacksolveAdjoint): then nothing is re-solved and steps are not bounded.
    */
-  setForward?(forward: DenseForward): void;
+  setForward?(forward: DenseForward, pieceLength: (t: number) => number): void;
   /** Called after each accepted backward step. */
   afterStep?(integ: ODEIntegrator): void;
   /**
@@ -56,6 +57,13 @@ export interface BackwardSweep {
    * state there (may throw, or correct the state in place).
    */
   afterInterval?(k: number, state: Float64Array): void;
+  /**
+   * Step exactly to every forward step boundary (a stiff backward solver: its stages then read
+   * one polynomial piece of the dense output per step, a smooth function, instead of straddling
+   * a kink where the piecewise interpolant's derivative jumps; Rosenbrock methods lose their
+   * order across such kinks and their error estimate does not see it).
+   */
+  stopAtForwardSteps?: boolean;
   /** Name for messages. */
   method: string;
 }
@@ -71,12 +79,12 @@ export function sweepBackward(
   const offset = sweep.lambdaOffset ?? 0;
   const readsForward = setForward !== undefined;
   const resolving = readsForward && (checkpointing || ctx.dense === undefined);
-  if (readsForward && !resolving) setForward(ctx.dense as DenseForward);
-  /** forwardSteps: the ends of the forward steps that started at forwardStart. */
+  const backward = -Math.sign(saveat[saveat.length - 1] - ctx.t0);
+  /** forwardSteps: the ends of the forward steps of the piece being integrated back. */
   const makeIntegrator = (
     from: number,
     to: number,
-    forwardStart: number,
+    pieceLength: ((t: number) => number) | undefined,
     forwardSteps: Float64Array,
   ): ODEIntegrator => {
     const problem = new ODEProblem(sweep.rhs, state, [from, to], new Float64Array(0), {
@@ -84,10 +92,18 @@ export function sweepBackward(
       jac: sweep.jac,
       tgrad: sweep.tgrad,
     });
-    const integ = init(problem, sweep.solver, { ...ctx.stepping });
-    if (readsForward) integ.maxStepAt = forwardStepBound(forwardStart, forwardSteps, Math.sign(to - from));
+    const integ = init(problem, sweep.solver, {
+      ...ctx.stepping,
+      ...(sweep.stopAtForwardSteps === true ? { tstops: forwardSteps } : {}),
+    });
+    if (pieceLength !== undefined) integ.maxStepAt = (t) => FORWARD_STEP_FACTOR * pieceLength(t);
     return integ;
   };
+  let wholeSpan: ((t: number) => number) | undefined;
+  if (readsForward && !resolving) {
+    wholeSpan = forwardPieceLength(ctx.t0, ctx.forwardSteps, backward);
+    setForward(ctx.dense as DenseForward, wholeSpan);
+  }
   let integ: ODEIntegrator | undefined;
   let result = SUCCESS;
   for (let k = saveat.length - 1; k >= 0; k--) {
@@ -97,12 +113,13 @@ export function sweepBackward(
     if (from === to) continue;
     if (resolving) {
       const piece = ctx.resolve(to, stateBefore(ctx, k), from);
-      (setForward as (f: DenseForward) => void)(piece.dense);
+      const pieceLength = forwardPieceLength(to, piece.steps, backward);
+      (setForward as NonNullable<BackwardSweep["setForward"]>)(piece.dense, pieceLength);
       if (integ !== undefined) addStats(ctx.stats, integ.stats);
-      integ = makeIntegrator(from, to, to, piece.steps);
+      integ = makeIntegrator(from, to, pieceLength, piece.steps);
     } else {
       // One integrator over the whole backward span, restarted on each interval (its stats add up).
-      integ ??= makeIntegrator(saveat[saveat.length - 1], ctx.t0, ctx.t0, ctx.forwardSteps);
+      integ ??= makeIntegrator(saveat[saveat.length - 1], ctx.t0, wholeSpan, ctx.forwardSteps);
       integ.reinit(state, from, to);
     }
     const { afterStep } = sweep;
@@ -126,10 +143,11 @@ export function sweepBackward(
 const FORWARD_STEP_FACTOR = 2;
 
 /**
- * |h| bound for a backward step starting at t: FORWARD_STEP_FACTOR × the length of the forward
- * step [a, b] that the backward step enters from t (direction: the backward one, ±1).
+ * The length of the forward step [a, b] that a backward step from t enters (direction: the
+ * backward one, ±1); Infinity outside the forward steps. The forward steps start at `start`
+ * and end at `steps`.
  */
-function forwardStepBound(start: number, steps: Float64Array, direction: number): (t: number) => number {
+function forwardPieceLength(start: number, steps: Float64Array, direction: number): (t: number) => number {
   const b = Float64Array.from([start, ...steps]).sort();
   const last = b.length - 1;
   return (t) => {
@@ -142,6 +160,6 @@ function forwardStepBound(start: number, steps: Float64Array, direction: number)
       if (direction < 0 ? b[mid] < t : b[mid] <= t) lo = mid;
       else hi = mid;
     }
-    return FORWARD_STEP_FACTOR * (b[hi] - b[lo]);
+    return b[hi] - b[lo];
   };
 }

@@ -5,9 +5,21 @@
 // - checkpointed walks must reproduce the stored walk bit for bit (same stages recomputed).
 import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
-import { BS3, DP5, Euler, Heun, Midpoint, RK4, Rodas4, Tsit5, Vern7, Vern9 } from "../solvers/index.js";
+import {
+  BS3,
+  DP5,
+  Euler,
+  Heun,
+  Midpoint,
+  RK4,
+  Rodas4,
+  Rodas5P,
+  Rosenbrock23,
+  Tsit5,
+  Vern7,
+  Vern9,
+} from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
-import { SensitivityOptionError } from "./errors.js";
 import { DirectBackprop, DiscreteAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
 import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
 
@@ -97,12 +109,22 @@ describe("DiscreteAdjoint matches central differences of the discrete solution",
   // (absolute below 1, where |g| < 1). The save points fall inside steps
   // (dt = 0.3), so the cotangents enter through each interpolant's weights (Vern9: through
   // its lazily computed extra stages; RK4: through the end stage f(t₁, y₁)).
+  // Rosenbrock methods too: their discrete adjoint also differentiates J(y) and ∂f/∂t (the
+  // time-dependent forcing), the J term by a central difference of two VJPs (~1e-10 relative).
+  // Their loss carries more rounding noise (LU solves with pivoting in every step): measured,
+  // fourth-order differences at h = 1e-5 … 1e-3 scatter by up to 1e-7 on ∂L/∂y0 (ERK methods:
+  // 1e-10), and are best at h = 3e-4, where they agree with the adjoint to 2e-8 (Rodas4) and
+  // 3e-9 (Rodas5P). So the reference step is 3e-4 and the bound 5e-8 for them; a wrong term
+  // in the step's adjoint (a J̄ or T̄ left out) is off by 1e-3 or more.
   test.each([
-    ["Tsit5", Tsit5()],
-    ["Vern9", Vern9()],
-    ["RK4", RK4()],
-    ["DP5", DP5()],
-  ] as const)("%s with save points inside steps", (_name, solver) => {
+    ["Tsit5", Tsit5(), 1e-4, 1e-8],
+    ["Vern9", Vern9(), 1e-4, 1e-8],
+    ["RK4", RK4(), 1e-4, 1e-8],
+    ["DP5", DP5(), 1e-4, 1e-8],
+    ["Rodas4", Rodas4(), 3e-4, 5e-8],
+    ["Rodas5P", Rodas5P(), 3e-4, 5e-8],
+    ["Rosenbrock23", Rosenbrock23(), 3e-4, 5e-8],
+  ] as const)("%s with save points inside steps", (_name, solver, h, bound) => {
     const run: Run = {
       solver,
       saveat: [0.7, 2.3, 5, 6.1, 7.95],
@@ -110,7 +132,6 @@ describe("DiscreteAdjoint matches central differences of the discrete solution",
       extra: { dt: 0.3, adaptive: false },
     };
     const g = lossAndGrad(run);
-    const h = 1e-4;
     const x = [...u0, ...p0];
     for (let i = 0; i < x.length; i++) {
       const at = (delta: number) => {
@@ -119,7 +140,7 @@ describe("DiscreteAdjoint matches central differences of the discrete solution",
         return lossAndGrad(run, y.slice(0, 2), y.slice(2))[0];
       };
       const fd = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
-      expect(Math.abs(g[1 + i] - fd)).toBeLessThan(1e-8 * Math.max(1, Math.abs(fd)));
+      expect(Math.abs(g[1 + i] - fd)).toBeLessThan(bound * Math.max(1, Math.abs(fd)));
     }
   });
 });
@@ -136,12 +157,16 @@ describe("DiscreteAdjoint({ checkpoints })", () => {
   });
 });
 
-describe("DiscreteAdjoint rejects what it cannot do", () => {
-  test("a Rosenbrock solver", () => {
-    expect(() => lossAndGrad({ solver: Rodas4(), saveat: [8], sensealg: DiscreteAdjoint() })).toThrow(
-      SensitivityOptionError,
-    );
+describe("DiscreteAdjoint({ checkpoints }) with a Rosenbrock method", () => {
+  test("reproduces the stored walk bit for bit", () => {
+    const saveat = [0.7, 2.3, 5, 8];
+    const stored = lossAndGrad({ solver: Rodas5P(), saveat, sensealg: DiscreteAdjoint() });
+    const ckpt = lossAndGrad({ solver: Rodas5P(), saveat, sensealg: DiscreteAdjoint({ checkpoints: 3 }) });
+    expect(ckpt).toEqual(stored);
   });
+});
+
+describe("DiscreteAdjoint rejects what it cannot do", () => {
   test.each([1, 2.5, -3])("checkpoints: %s", (checkpoints) => {
     expect(() =>
       lossAndGrad({ solver: Tsit5(), saveat: [8], sensealg: DiscreteAdjoint({ checkpoints }) }),

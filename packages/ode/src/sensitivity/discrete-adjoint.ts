@@ -27,8 +27,9 @@
  */
 import { allocF64, freeArray, ger, matvecT } from "@udekit/kernels";
 import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
+import type { InPlaceRhs, JacobianFunction } from "../problem.js";
 import type { SolverStats } from "../solution.js";
-import type { ErkSolver, Stepper } from "../stepper.js";
+import type { ErkSolver, OdeSolver, Stepper } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
 
 const METHOD = "DiscreteAdjoint";
@@ -218,12 +219,13 @@ export function storedSteps(
 /**
  * Steps recomputed from checkpoints: `states` holds y at steps 0, m, 2m, … (m = stride); the
  * stages of the segment that contains the requested step are recomputed forward with the
- * method's own stepper (bit-for-bit the forward solve's stages) and kept until the walk
- * leaves the segment.
+ * method's own stepper (bit-for-bit the forward solve's stages, given the same right-hand
+ * side and Jacobian) and kept until the walk leaves the segment. Any solver family.
  */
 export function checkpointedSteps(
-  solver: ErkSolver,
-  rhsF: (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void,
+  solver: OdeSolver,
+  rhsF: InPlaceRhs,
+  jac: JacobianFunction | undefined,
   p: Float64Array,
   n: number,
   ts: Float64Array,
@@ -232,7 +234,7 @@ export function checkpointedSteps(
   stride: number,
 ): ForwardSteps & { segmentStats: SolverStats } {
   const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
-  const stepper: Stepper = solver.createStepper({ n, f: rhsF, p, jac: undefined, tgrad: undefined, stats });
+  const stepper: Stepper = solver.createStepper({ n, f: rhsF, p, jac, tgrad: undefined, stats });
   const width = stepper.denseVectors;
   // One segment's states and stages; the stepper works on two rotating vectors (copied into
   // the segment store), so a walk makes no view per step.

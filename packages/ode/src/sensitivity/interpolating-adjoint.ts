@@ -65,7 +65,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     let stepH = 0;
     /** True from an attempt's start until it is accepted: its stage terms are in pAcc. */
     let attemptOpen = false;
-    const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward, negLambda);
+    const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward, 0, negLambda);
     const { b } = tableau;
 
     // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·bᵢ·(∂f/∂p)ᵀλᵢ per stage: −h = |h| when the
@@ -128,9 +128,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       state: lambda,
       rhs: adjoint,
       solver: recordingSolver,
-      setForward: (f) => {
-        system.forward = f;
-      },
+      setForward: (f, pieceLength) => system.use(f, pieceLength),
       method: METHOD,
     });
     if (attemptOpen) retractAttempt();

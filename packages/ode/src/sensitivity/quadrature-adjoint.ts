@@ -35,7 +35,12 @@ export function quadratureAdjoint(
   const lambda = new Float64Array(n);
   const lambdaQ = new Float64Array(n);
   const uQ = new Float64Array(n);
-  const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward);
+  const system = new AdjointSystem(
+    rhs,
+    p,
+    ctx.dense as DenseForward,
+    -Math.sign(ctx.saveat[ctx.saveat.length - 1] - ctx.t0),
+  );
   const stiff = ctx.solver.family === "rosenbrock";
   // p̄'s share of this pass, added to ctx.pBar only if the pass succeeds.
   const pAcc = allocF64(rhs.np);
@@ -45,10 +50,9 @@ export function quadratureAdjoint(
       rhs: system.f,
       jac: stiff ? system.jac : undefined,
       tgrad: stiff ? system.tgrad : undefined,
+      stopAtForwardSteps: stiff,
       solver: ctx.solver,
-      setForward: (f) => {
-        system.forward = f;
-      },
+      setForward: (f, pieceLength) => system.use(f, pieceLength),
       afterStep: (integ) => {
         const a = integ.tPrev;
         const h = integ.t - a;

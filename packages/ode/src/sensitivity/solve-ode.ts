@@ -7,12 +7,13 @@
  */
 import { defineOp, formatShape, type Shape, ShapeError, Tensor } from "@udekit/autodiff";
 import { closestName } from "../options.js";
+import type { JacobianFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
 import type { ReturnCode } from "../retcode.js";
 import type { ODESolution, SolverStats } from "../solution.js";
 import { solve } from "../solve.js";
 import { Tsit5 } from "../solvers/index.js";
-import type { ErkSolver, OdeSolver } from "../stepper.js";
+import type { OdeSolver } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, clampedForward, SUCCESS } from "./adjoint-context.js";
 import { backsolveAdjoint } from "./backsolve-adjoint.js";
 import {
@@ -23,6 +24,7 @@ import {
 } from "./differentiable-rhs.js";
 import { directBackprop } from "./direct-backprop.js";
 import { checkpointedSteps, discreteAdjoint, type ForwardSteps, storedSteps } from "./discrete-adjoint.js";
+import { rosenbrockDiscreteAdjoint, vjpJacobian } from "./discrete-adjoint-rosenbrock.js";
 import { AdjointFailedError, SensitivityOptionError } from "./errors.js";
 import { forwardSensitivity } from "./forward-sensitivity.js";
 import { auditGradient, type GradientAudit } from "./gradient-audit.js";
@@ -183,12 +185,6 @@ function resolve(options: SolveOdeOptions): Resolved {
   }
   const solver = options.solver ?? Tsit5();
   if (sensealg.kind === "DiscreteAdjoint") {
-    if (solver.family !== "erk") {
-      throw new SensitivityOptionError(
-        `solveOde: DiscreteAdjoint walks explicit Runge–Kutta steps backward; ${solver.name} is a ${solver.family} method. ` +
-          "Use InterpolatingAdjoint() (the default) with stiff solvers.",
-      );
-    }
     const K = sensealg.checkpoints;
     if (K !== undefined && !(Number.isInteger(K) && K >= 2)) {
       throw new SensitivityOptionError(
@@ -309,7 +305,10 @@ const solveOp = defineOp<SolveAttrs>({
     const p = ctx.inputs[1];
     const rhs = differentiableRhs(a.f, u0, p, ctx.inputShapes[1], a.tspan[0]);
     const f0 = rhs.counts.f;
-    const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, { kind: "inplace" });
+    const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, {
+      kind: "inplace",
+      jac: forwardJacobian(rhs, a.solver),
+    });
     rhs.prepare(problem.p);
     const { sol, recorded } = solveRecordingSteps(
       problem,
@@ -359,6 +358,7 @@ const solveOp = defineOp<SolveAttrs>({
         resolve: (tA, uA, tB) => {
           const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
             kind: "inplace",
+            jac: forwardJacobian(rhs, a.solver),
           });
           const piece = solveRecordingSteps(local, a.solver, { ...fwd, dense: true, saveEverystep: false });
           if (piece.sol.retcode !== "Success") {
@@ -425,6 +425,18 @@ const solveOp = defineOp<SolveAttrs>({
   },
 });
 
+/**
+ * The forward solve's Jacobian for a Rosenbrock method: exact, row i from the VJP with
+ * cotangent eᵢ (n VJPs), rather than the engine's finite differences — the discrete adjoint
+ * differentiates the step with the exact J, and it is more accurate for every method.
+ */
+function forwardJacobian(rhs: DifferentiableRhs, solver: OdeSolver): JacobianFunction | undefined {
+  if (solver.family !== "rosenbrock") return undefined;
+  const e = new Float64Array(rhs.n);
+  const row = new Float64Array(rhs.n);
+  return (J, u, q, t) => vjpJacobian(rhs, J, u, q, t, e, row);
+}
+
 /** The backward pass's stepping options: the sensealg's own, else the forward solve's. */
 function backwardStepping(
   a: SolveAttrs,
@@ -469,10 +481,11 @@ function runSensitivity(
       return forwardSensitivity(actx);
     case "DiscreteAdjoint": {
       const solver = actx.solver;
-      if (solver.family !== "erk")
-        throw new SensitivityOptionError("solveOde: DiscreteAdjoint needs an explicit Runge–Kutta solver.");
       const steps = discreteSteps(actx, solver, sol, recorded);
-      const result = discreteAdjoint(actx, solver, steps);
+      const result =
+        solver.family === "erk"
+          ? discreteAdjoint(actx, solver, steps)
+          : rosenbrockDiscreteAdjoint(actx, solver, steps);
       if ("segmentStats" in steps) actx.stats.nf += (steps.segmentStats as SolverStats).nf;
       return result;
     }
@@ -482,7 +495,7 @@ function runSensitivity(
 /** The forward steps as DiscreteAdjoint reads them: from the dense store, or recomputed from checkpoints. */
 function discreteSteps(
   actx: AdjointContext,
-  solver: ErkSolver,
+  solver: OdeSolver,
   sol: ODESolution,
   recorded: RecordedSteps,
 ): ForwardSteps {
@@ -493,6 +506,7 @@ function discreteSteps(
     return checkpointedSteps(
       solver,
       (du, u, q, t) => rhs.f(du, u, q, t),
+      forwardJacobian(rhs, solver),
       actx.p,
       n,
       ts,
