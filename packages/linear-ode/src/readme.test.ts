@@ -55,7 +55,7 @@ function expTaylor(n: number, M: number[]): number[] {
       for (let l = 0; l < n; l++) s += X[i * n + l] * Y[l * n + j];
       return s;
     });
-  const I = Array.from({ length: n * n }, (_, ij) => (Math.floor(ij / n) === ij % n ? 1 : 0));
+  const I: number[] = Array.from({ length: n * n }, (_, ij) => (Math.floor(ij / n) === ij % n ? 1 : 0));
   let term = I;
   let E = I;
   for (let p = 1; p <= 24; p++) {
