@@ -1,16 +1,18 @@
+import type { SolveOdeInfo } from "@udekit/ode";
 import { expect, test } from "vitest";
-import { defaultForwardSizes, fitPowerLaw, median, relativeDifference } from "./gradients.js";
-
-test("fitPowerLaw recovers t = c·n^k exactly from noise-free data", () => {
-  const ns = [16, 24, 32, 40];
-  const [k, at100] = fitPowerLaw(
-    ns,
-    ns.map((n) => 0.002 * n ** 3.5),
-    100,
-  );
-  expect(k).toBeCloseTo(3.5, 12);
-  expect(at100 / (0.002 * 100 ** 3.5)).toBeCloseTo(1, 12);
-});
+import { loadSeed } from "./data.js";
+import {
+  defaultForwardSizes,
+  describeFailure,
+  maxAbs,
+  measureGradient,
+  median,
+  norm2,
+  type Problem,
+  relativeDifference,
+} from "./gradients.js";
+import { makeParams } from "./model.js";
+import { parseSolver } from "./options.js";
 
 test("default forward-mode sizes: four multiples of 4 below n, at most 40", () => {
   expect(defaultForwardSizes(100)).toEqual([16, 24, 32, 40]);
@@ -20,8 +22,91 @@ test("default forward-mode sizes: four multiples of 4 below n, at most 40", () =
   }
 });
 
-test("median and relative difference", () => {
+test("median, max |x| and an overflow-free 2-norm", () => {
   expect(median([3, 1, 2])).toBe(2);
   expect(median([4, 1, 2, 3])).toBe(2.5);
-  expect(relativeDifference(Float64Array.of(1, 1), Float64Array.of(1, 0))).toBe(1);
+  expect(maxAbs([1, -3, 2])).toBe(3);
+  expect(norm2([3, 4])).toBe(5);
+  // Squaring 3e200 overflows; the scaled sum does not (3-4-5 triangle, scaled).
+  expect(norm2([3e200, 4e200]) / 5e200).toBeCloseTo(1, 15);
+  expect(norm2([0, 0])).toBe(0);
+});
+
+test("relative difference: against the larger norm, symmetric, at most 2, meaningful near zero", () => {
+  expect(relativeDifference(Float64Array.of(1, 1), Float64Array.of(1, 0))).toBeCloseTo(1 / Math.SQRT2, 15);
+  expect(relativeDifference(Float64Array.of(1, 0), Float64Array.of(1, 1))).toBeCloseTo(1 / Math.SQRT2, 15);
+  expect(relativeDifference(Float64Array.of(1, 2), Float64Array.of(-1, -2))).toBe(2);
+  expect(relativeDifference(Float64Array.of(0, 0), Float64Array.of(0, 0))).toBe(0);
+  // At an optimum: a gradient of norm 2e-7 against a reference of norm 3.6e-10. Divided by the
+  // reference's norm this read 5.5e+2 (issue #21); against the larger norm it is about 1.
+  const g = Float64Array.of(2e-7, 0);
+  const ref = Float64Array.of(3.6e-10, 0);
+  expect(relativeDifference(g, ref)).toBeCloseTo((2e-7 - 3.6e-10) / 2e-7, 12);
+  // Large gradients do not overflow.
+  expect(relativeDifference(Float64Array.of(3e200, 4e200), Float64Array.of(3e200, 4e200))).toBe(0);
+});
+
+test("failures are worded from the retcodes: forward, backward, or an overflow of the numbers", () => {
+  const forward: SolveOdeInfo = {
+    retcode: "MaxIters",
+    message: "the forward solve failed: Stopped at t = 2: the step budget maxiters was used up.",
+  };
+  expect(describeFailure(forward)).toBe(
+    "the forward ODE solve failed (retcode MaxIters): Stopped at t = 2: the step budget maxiters was used up.",
+  );
+  const stats = { naccept: 3, nreject: 0, nf: 9, njac: 0, nlu: 0, rhsEvals: 9, vjpEvals: 9 };
+  const backward = {
+    retcode: "Success",
+    message: "",
+    backward: { ...stats, retcode: "Unstable", message: "Stopped at t = 1: the state became non-finite." },
+  } as unknown as SolveOdeInfo;
+  expect(describeFailure(backward)).toBe(
+    "the backward (adjoint) solve failed (retcode Unstable): Stopped at t = 1: the state became non-finite.",
+  );
+  // Every retcode says Success: the message must not be the solver's "Integrated to the end".
+  const overflow = { retcode: "Success", message: "Integrated to the end of the time span." } as SolveOdeInfo;
+  expect(describeFailure(overflow)).toMatch(
+    /^the solves reached the end of the time span, but .* overflowed/,
+  );
+  expect(describeFailure(overflow)).not.toMatch(/Integrated to the end/);
+});
+
+const small = (): Problem => {
+  const seed = loadSeed();
+  const obs = { times: seed.times, values: seed.trainingData.slice(0, 8) };
+  const P = seed.connectivity.slice(0, 8).map((r) => r.slice(0, 8));
+  return {
+    obs,
+    params: makeParams("linear", P, [], "identity"),
+    solve: { solver: parseSolver("Tsit5"), reltol: 1e-6, abstol: 1e-8 },
+  };
+};
+
+test("long runs print a progress line each; a long warm-up counts as the first timed run", async () => {
+  // Thresholds at 0 ms make every run "long" (the defaults are 10 s).
+  const lines: string[] = [];
+  const r = await measureGradient(small(), "interpolating", 2, {
+    log: (m) => lines.push(m),
+    progressMs: 0,
+    longRunMs: 0,
+  });
+  expect(r.ok).toBe(true);
+  expect(r.timing.repeat).toBe(2);
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/^ {4}warm-up run: [\d.]+ ms \(long enough to count as timed run 1 of 2\)$/);
+  expect(lines[1]).toMatch(/^ {4}run 2 of 2: [\d.]+ ms$/);
+  // With the default thresholds these millisecond runs are silent and the warm-up is not timed.
+  const quiet: string[] = [];
+  const q = await measureGradient(small(), "interpolating", 2, { log: (m) => quiet.push(m) });
+  expect(q.timing.repeat).toBe(2);
+  expect(quiet).toEqual([]);
+});
+
+test("a stop request between runs ends the measurement with the runs timed so far", async () => {
+  let calls = 0;
+  const r = await measureGradient(small(), "interpolating", 100, { stop: () => ++calls > 3 });
+  expect(r.interrupted).toBe(true);
+  // Checked before timed runs 1, 2, 3 (false) and 4 (true): three timed runs.
+  expect(r.timing.repeat).toBe(3);
+  expect(r.ok).toBe(true);
 });

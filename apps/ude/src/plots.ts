@@ -28,11 +28,17 @@ async function render(spec: vl.TopLevelSpec): Promise<string> {
 
 const PHASE_NAMES = { adam: "Adam", lbfgs: "L-BFGS" } as const;
 
-/** The loss curve (log-scale y). */
+const PHASE_COLOURS = { Adam: "#1f77b4", "L-BFGS": "#d62728" } as const;
+
+/**
+ * The loss curve (log-scale y). The legend names only the optimisers that ran; the iteration
+ * axis has whole-number ticks only (a run of 3 iterations gets 1, 2, 3, not 0.5, 1.0, 1.5 …).
+ */
 export async function lossPlot(history: readonly IterationRecord[], title: string): Promise<string> {
   const values = history
     .filter((h) => Number.isFinite(h.loss) && h.loss > 0)
     .map((h) => ({ iteration: h.iteration, loss: h.loss, phase: PHASE_NAMES[h.phase] }));
+  const phases = (["Adam", "L-BFGS"] as const).filter((p) => values.some((v) => v.phase === p));
   return render({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -42,9 +48,15 @@ export async function lossPlot(history: readonly IterationRecord[], title: strin
     data: { values },
     layer: [
       {
-        mark: { type: "line", strokeWidth: 2 },
+        // Points too on short runs: a single iteration is otherwise an invisible line.
+        mark: { type: "line", strokeWidth: 2, point: values.length <= 20 },
         encoding: {
-          x: { field: "iteration", type: "quantitative", title: "iteration" },
+          x: {
+            field: "iteration",
+            type: "quantitative",
+            title: "iteration",
+            axis: { tickMinStep: 1, format: "d" },
+          },
           y: {
             field: "loss",
             type: "quantitative",
@@ -55,7 +67,7 @@ export async function lossPlot(history: readonly IterationRecord[], title: strin
             field: "phase",
             type: "nominal",
             title: "optimiser",
-            scale: { domain: ["Adam", "L-BFGS"], range: ["#1f77b4", "#d62728"] },
+            scale: { domain: phases, range: phases.map((p) => PHASE_COLOURS[p]) },
           },
         },
       },

@@ -1,9 +1,18 @@
 /**
- * Training progress: a live bar (cli-progress) with iteration, loss, iterations/s and ETA when
- * the output is a terminal; otherwise plain lines, the first iteration at once and then about
- * every two seconds (and the last one), so logs and pipes stay readable.
+ * Training progress: a live one-line bar (phase, bar, iteration, loss, iterations/s, elapsed,
+ * ETA) when the output is a terminal; otherwise plain lines, the first iteration at once and then
+ * about every two seconds (and the last one), so logs and pipes stay readable.
+ *
+ * The bar is redrawn in place (`\r`, the line, erase to its end) at most five times a second,
+ * and is fitted to the terminal's width at every redraw: it keeps 3 columns free, so the `^C`
+ * the terminal echoes after it when the user presses Ctrl-C stays on the same line (and the next
+ * redraw erases it) instead of wrapping and pushing the bar down. When the width is short it
+ * narrows the bar and then drops elapsed time and rate, never the ETA. A message (`note`)
+ * replaces the bar's line and the bar is drawn again below it, so the message is never
+ * overwritten. The cursor is not hidden: a second Ctrl-C ends the process at once (the default
+ * action), and nothing would show it again.
  */
-import cliProgress from "cli-progress";
+import { formatLoss, formatSeconds } from "./format.js";
 import type { ProgressEvent } from "./training.js";
 
 export interface Progress {
@@ -13,60 +22,82 @@ export interface Progress {
   stop(): void;
 }
 
-/** Seconds as "42 s", "3 min 05 s". */
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "?";
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${String(Math.round(s - 60 * m)).padStart(2, "0")} s`;
-}
-
-export function formatLoss(x: number): string {
-  return Number.isFinite(x) ? x.toPrecision(6) : String(x);
-}
-
 const PHASE_LABEL = { adam: "Adam  ", lbfgs: "L-BFGS" } as const;
 
-/** A progress display on `stream`: a bar if it is a terminal, else periodic lines. */
-export function createProgress(stream: NodeJS.WriteStream, intervalMs = 2000): Progress {
-  if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      {
-        stream,
-        format:
-          "{phase} |{bar}| {value}/{total} it | loss {loss} | {rate} it/s | elapsed {elapsed} | ETA {eta_text}",
-        hideCursor: true,
-        barsize: 24,
-        fps: 5,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(e) {
-        const payload = {
-          phase: PHASE_LABEL[e.phase],
-          loss: formatLoss(e.loss),
-          rate: e.itPerSec.toFixed(2),
-          elapsed: formatSeconds(e.elapsed_s),
-          eta_text: formatSeconds(e.eta_s),
-        };
-        if (!started) {
-          bar.start(e.total, e.iteration, payload);
-          started = true;
-        } else bar.update(e.iteration, payload);
-      },
-      note(message) {
-        if (started) {
-          // Move below the bar's line, print, and let the bar redraw under the message.
-          stream.write(`\n${message}\n`);
-        } else stream.write(`${message}\n`);
-      },
-      stop() {
-        if (started) bar.stop();
-      },
-    };
+/** Columns left free after the bar: room for the terminal's `^C` echo and the cursor. */
+export const BAR_MARGIN = 3;
+const BAR_MAX = 30;
+const BAR_MIN = 8;
+
+/**
+ * The bar's text for one event, at most `width` characters: the optional parts (elapsed time,
+ * then the rate, then the bar itself) go first when it is too narrow; the ETA stays.
+ */
+export function barLine(e: ProgressEvent, width: number): string {
+  const head = PHASE_LABEL[e.phase];
+  // Padded, so the bar keeps its length as the count grows.
+  const count = `${String(e.iteration).padStart(String(e.total).length)}/${e.total} it`;
+  const loss = `loss ${formatLoss(e.loss)}`;
+  const rate = `${e.itPerSec.toFixed(2)} it/s`;
+  const elapsed = `elapsed ${formatSeconds(e.elapsed_s)}`;
+  const eta = `ETA ${formatSeconds(e.eta_s)}`;
+  const fraction = e.total > 0 ? Math.min(1, e.iteration / e.total) : 0;
+  const bar = (w: number) => {
+    const full = Math.round(fraction * w);
+    return `|${"#".repeat(full)}${"-".repeat(w - full)}|`;
+  };
+  const choices: string[][] = [
+    [count, loss, rate, elapsed, eta],
+    [count, loss, rate, eta],
+    [count, loss, eta],
+  ];
+  for (const parts of choices) {
+    const text = parts.join(" | ");
+    const room = width - head.length - text.length - 4; // two spaces around the bar, its two pipes
+    if (room >= BAR_MIN) return `${head} ${bar(Math.min(BAR_MAX, room))} ${text}`;
   }
+  for (const parts of choices) {
+    const line = `${head} ${parts.join(" | ")}`;
+    if (line.length <= width) return line;
+  }
+  return `${head} ${count} ${eta}`.slice(0, Math.max(0, width));
+}
+
+/** The live bar on a terminal stream. */
+function terminalProgress(stream: NodeJS.WriteStream, intervalMs: number): Progress {
+  let last: ProgressEvent | undefined;
+  let drawnAt = Number.NEGATIVE_INFINITY;
+  const draw = () => {
+    if (last === undefined) return;
+    const width = (stream.columns || 80) - BAR_MARGIN;
+    stream.write(`\r${barLine(last, width)}\x1b[K`);
+    drawnAt = performance.now();
+  };
+  return {
+    update(e) {
+      last = e;
+      if (performance.now() - drawnAt >= intervalMs || e.iteration === e.total) draw();
+    },
+    note(message) {
+      if (last === undefined) {
+        stream.write(`${message}\n`);
+        return;
+      }
+      // The message takes the bar's line; the bar comes back on the next one.
+      stream.write(`\r\x1b[K${message}\n`);
+      draw();
+    },
+    stop() {
+      if (last === undefined) return;
+      draw();
+      stream.write("\n");
+      last = undefined;
+    },
+  };
+}
+
+/** Plain progress lines (not a terminal). */
+function lineProgress(stream: NodeJS.WriteStream, intervalMs: number): Progress {
   let last = Number.NEGATIVE_INFINITY;
   let lastEvent: ProgressEvent | undefined;
   let printed: ProgressEvent | undefined;
@@ -90,4 +121,9 @@ export function createProgress(stream: NodeJS.WriteStream, intervalMs = 2000): P
       if (lastEvent !== undefined && lastEvent !== printed) stream.write(line(lastEvent));
     },
   };
+}
+
+/** A progress display on `stream`: a bar if it is a terminal, else periodic lines. */
+export function createProgress(stream: NodeJS.WriteStream, intervalMs = 2000): Progress {
+  return stream.isTTY ? terminalProgress(stream, 200) : lineProgress(stream, intervalMs);
 }

@@ -2,7 +2,7 @@
  * report.html: one self-contained page with the run's summary, the loss curve and the fit
  * (the SVGs inline) and the gradient table.
  */
-import { formatLoss, formatSeconds } from "./progress.js";
+import { formatLoss, formatMs, formatSeconds, formatSetting } from "./format.js";
 import type { ResultsDocument } from "./results.js";
 import { escapeHtml, type GradientTable, tableHtml } from "./table.js";
 
@@ -13,7 +13,7 @@ table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
 th { background: #f2f2f2; }
-tr.failed td { background: #fdecea; } tr.extrapolated td { background: #fff8e1; font-style: italic; }
+tr.failed td { background: #fdecea; } tr.not-run td { background: #fff8e1; font-style: italic; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dt { font-weight: bold; } dd { margin: 0; }
 .figure { margin: 1em 0; } .notes { font-size: 0.9em; color: #444; }
@@ -22,10 +22,7 @@ dt { font-weight: bold; } dd { margin: 0; }
 function settingsList(settings: Record<string, unknown>): string {
   return Object.entries(settings)
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(
-      ([k, v]) =>
-        `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(Array.isArray(v) ? v.join(", ") : String(v))}</dd>`,
-    )
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(formatSetting(k, v))}</dd>`)
     .join("\n");
 }
 
@@ -36,12 +33,12 @@ export function reportHtml(
 ): string {
   const t = doc.training;
   const summary = [
-    ["status", `${t.status}${t.message ? ` — ${t.message}` : ""}`],
+    ["status", `${t.status}${t.message ? `: ${t.message}` : ""}`],
     ["iterations", String(t.iterations)],
     ["loss before training", formatLoss(t.initial_loss)],
     ["loss after training", formatLoss(t.final_loss)],
     ["training time", formatSeconds(doc.timings.wall_s ?? Number.NaN)],
-    ["time per gradient (median)", `${(doc.timings.gradient_median_ms ?? Number.NaN).toFixed(1)} ms`],
+    ["time per gradient (median)", formatMs(doc.timings.gradient_median_ms ?? Number.NaN)],
   ]
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
     .join("\n");

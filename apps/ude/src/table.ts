@@ -1,29 +1,25 @@
 /**
  * The gradient comparison table: one row per method with its median time per gradient, the
  * relative difference of its gradient to the reference (the expm route for the linear model),
- * and its right-hand-side / VJP counts; ForwardSensitivity's row is measured on smaller blocks
- * and extrapolated when the problem is large. Rendered as plain text (terminal), and as HTML
- * (report.html).
+ * and its right-hand-side / VJP counts. On a large problem ForwardSensitivity is not run at full
+ * size: its row says so and its note lists the leading blocks it was measured on. Rendered as
+ * plain text (terminal), and as HTML (report.html).
  */
-import {
-  type ForwardExtrapolation,
-  type GradientResult,
-  METHOD_LABELS,
-  relativeDifference,
-} from "./gradients.js";
+import { formatMs, formatTol } from "./format.js";
+import { type ForwardBlocks, type GradientResult, METHOD_LABELS, relativeDifference } from "./gradients.js";
 import type { MethodName } from "./options.js";
 
 export interface TableRow {
   method: MethodName;
   label: string;
-  /** "ok", "failed" (the method reported its own failure), or "extrapolated" (not measured at this size). */
-  status: "ok" | "failed" | "extrapolated";
+  /** "ok", "failed" (the method reported its own failure), or "not run" at this size (see the note). */
+  status: "ok" | "failed" | "not run";
   median_ms: number;
   min_ms?: number;
   max_ms?: number;
   repeat?: number;
   loss?: number;
-  /** ‖g − g_ref‖ / ‖g_ref‖. */
+  /** ‖g − g_ref‖ / max(‖g‖, ‖g_ref‖). */
   rel_diff?: number;
   forward_rhs?: number;
   backward_rhs?: number;
@@ -37,8 +33,8 @@ export interface GradientTable {
   solver: string;
   reltol: number;
   abstol: number;
-  /** Method whose gradient the rel_diff column compares against. */
-  reference: string;
+  /** Method whose gradient the rel_diff column compares against (none: no such column). */
+  reference?: string;
   rows: TableRow[];
 }
 
@@ -61,31 +57,28 @@ export function rowOf(r: GradientResult, ref: Float64Array | undefined): TableRo
   if (r.stats.backward_rhs !== undefined) row.backward_rhs = r.stats.backward_rhs;
   if (r.stats.backward_vjp !== undefined) row.backward_vjp = r.stats.backward_vjp;
   if (r.stats.tape_steps !== undefined) row.note = `${r.stats.tape_steps} solver steps recorded on the tape`;
+  if (r.interrupted) {
+    row.note = `interrupted after ${r.timing.repeat} timed run${r.timing.repeat === 1 ? "" : "s"}`;
+  }
   return row;
 }
 
-/** ForwardSensitivity's extrapolated row. */
-export function forwardRow(x: ForwardExtrapolation): TableRow {
-  const measured = x.measured.map((m) => `n=${m.n}: ${m.ms.toFixed(0)} ms`).join(", ");
+/** ForwardSensitivity's row when it was run on leading blocks only. */
+export function forwardRow(x: ForwardBlocks): TableRow {
+  const measured = x.measured.map((m) => `n = ${m.n}: ${formatMs(m.ms)}`).join(", ");
   return {
     method: "forward",
     label: METHOD_LABELS.forward,
-    status: "extrapolated",
-    median_ms: x.extrapolated_ms,
-    note: `EXTRAPOLATED to n=${x.n} from leading blocks (${measured}); fitted cost ∝ n^${x.exponent.toFixed(2)}`,
+    status: "not run",
+    median_ms: Number.NaN,
+    note:
+      `not run at n = ${x.n}: it solves one extra ODE per parameter (\`ude gradient --method forward --forward-full\` measures it at full size, slowly).` +
+      (measured ? ` Measured on the leading blocks, time per gradient: ${measured}.` : ""),
   };
 }
 
-/** A tolerance as 1e-6 rather than 0.000001. */
-export function formatTol(x: number): string {
-  return x.toExponential().replace("e+", "e");
-}
-
 function ms(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return "—";
-  if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
-  if (x >= 100) return `${x.toFixed(0)} ms`;
-  return `${x.toFixed(1)} ms`;
+  return x === undefined ? "—" : formatMs(x);
 }
 
 function sci(x: number | undefined): string {
@@ -99,10 +92,10 @@ function count(x: number | undefined): string {
 const HEADERS = ["method", "time / gradient", "min–max", "rel. diff", "fwd RHS", "bwd RHS", "VJPs", "status"];
 
 function cells(r: TableRow): string[] {
-  const time = r.status === "extrapolated" ? `~${ms(r.median_ms)} (extrapolated)` : ms(r.median_ms);
+  const time = r.status === "not run" ? "not run" : ms(r.median_ms);
   const range = r.min_ms !== undefined ? `${ms(r.min_ms)}–${ms(r.max_ms)}` : "—";
   const status =
-    r.status === "failed" ? "FAILED (self-reported)" : r.status === "extrapolated" ? "extrapolation" : "ok";
+    r.status === "failed" ? "FAILED (self-reported)" : r.status === "not run" ? "not run (see below)" : "ok";
   return [
     r.label,
     time,
@@ -115,21 +108,34 @@ function cells(r: TableRow): string[] {
   ];
 }
 
-/** The table as aligned plain text, with notes (failures, extrapolation) below it. */
+/** The columns shown: without a reference there is no rel. diff column. */
+function columns(t: GradientTable): number[] {
+  return HEADERS.map((_h, j) => j).filter((j) => t.reference !== undefined || HEADERS[j] !== "rel. diff");
+}
+
+/** The table's title line. */
+export function tableTitle(t: GradientTable): string {
+  const base = `Gradient of the loss, ${t.model} model, n = ${t.n} (${t.solver}, reltol ${formatTol(t.reltol)}, abstol ${formatTol(t.abstol)})`;
+  return t.reference === undefined
+    ? base
+    : `${base}; rel. diff = ‖g − g_ref‖ / max(‖g‖, ‖g_ref‖) with g_ref from ${t.reference}`;
+}
+
+/** The table as aligned plain text, with notes (failures, sizes not run) below it. */
 export function formatTable(t: GradientTable): string {
-  const body = t.rows.map(cells);
-  const widths = HEADERS.map((h, j) => Math.max(h.length, ...body.map((c) => c[j].length)));
+  const shown = columns(t);
+  const body = t.rows.map((r) => {
+    const c = cells(r);
+    return shown.map((j) => c[j]);
+  });
+  const headers = shown.map((j) => HEADERS[j]);
+  const widths = headers.map((h, j) => Math.max(h.length, ...body.map((c) => c[j].length)));
   const line = (c: string[]) =>
     c
       .map((x, j) => x.padEnd(widths[j]))
       .join("  ")
       .trimEnd();
-  const out = [
-    `Gradient of the loss, ${t.model} model, n = ${t.n} (${t.solver}, reltol ${formatTol(t.reltol)}, abstol ${formatTol(t.abstol)}); rel. diff = ‖g − g_ref‖/‖g_ref‖ against ${t.reference}`,
-    line(HEADERS),
-    line(widths.map((w) => "-".repeat(w))),
-    ...body.map(line),
-  ];
+  const out = [tableTitle(t), line(headers), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
   const notes = t.rows.filter((r) => r.note !== undefined);
   if (notes.length > 0) {
     out.push("");
@@ -143,22 +149,20 @@ const escapeHtml = (s: string) =>
 
 /** The table as an HTML <table> with its caption and notes. */
 export function tableHtml(t: GradientTable): string {
-  const head = `<tr>${HEADERS.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`;
+  const shown = columns(t);
+  const head = `<tr>${shown.map((j) => `<th>${escapeHtml(HEADERS[j])}</th>`).join("")}</tr>`;
   const rows = t.rows
-    .map(
-      (r) =>
-        `<tr class="${r.status}">${cells(r)
-          .map((c) => `<td>${escapeHtml(c)}</td>`)
-          .join("")}</tr>`,
-    )
+    .map((r) => {
+      const c = cells(r);
+      return `<tr class="${r.status.replace(" ", "-")}">${shown.map((j) => `<td>${escapeHtml(c[j])}</td>`).join("")}</tr>`;
+    })
     .join("\n");
   const notes = t.rows
     .filter((r) => r.note !== undefined)
     .map((r) => `<li><b>${escapeHtml(r.label)}</b>: ${escapeHtml(r.note as string)}</li>`)
     .join("\n");
   return (
-    `<table>\n<caption>Gradient of the loss, ${escapeHtml(t.model)} model, n = ${t.n} (${escapeHtml(t.solver)}, ` +
-    `reltol ${formatTol(t.reltol)}, abstol ${formatTol(t.abstol)}); rel. diff against ${escapeHtml(t.reference)}</caption>\n` +
+    `<table>\n<caption>${escapeHtml(tableTitle(t))}</caption>\n` +
     `${head}\n${rows}\n</table>\n${notes ? `<ul class="notes">\n${notes}\n</ul>\n` : ""}`
   );
 }

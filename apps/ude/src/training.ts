@@ -10,7 +10,8 @@
  * lowest loss seen.
  */
 import { Adam, LBFGS, NonFiniteGradientError } from "@udekit/nn";
-import { lossAndGradient, median, type Problem } from "./gradients.js";
+import { formatLoss, formatMs, formatSeconds } from "./format.js";
+import { describeFailure, lossAndGradient, median, type Problem } from "./gradients.js";
 import type { MethodName, OptimizerName } from "./options.js";
 
 export interface TrainSettings {
@@ -53,6 +54,24 @@ export interface ProgressEvent {
 
 export type StopReason = "completed" | "time budget" | "interrupted" | "converged" | "non-finite loss";
 
+/**
+ * The closing line of a run: `Stopped: completed.` or `Stopped (converged): <why>.`, then the
+ * loss before → after (with its change when both are finite), iterations and times.
+ */
+export function stopLine(o: TrainOutcome): string {
+  const head = o.message ? `Stopped (${o.stopReason}): ${o.message}` : `Stopped: ${o.stopReason}.`;
+  const change =
+    Number.isFinite(o.initialLoss) && Number.isFinite(o.bestLoss) && o.initialLoss > 0
+      ? ` (${((100 * (o.bestLoss - o.initialLoss)) / o.initialLoss).toFixed(1)}%)`
+      : "";
+  const iterations = o.history.length;
+  const perGradient = Number.isFinite(o.gradient_ms) ? ` (${formatMs(o.gradient_ms)} per gradient)` : "";
+  return (
+    `${head} Loss ${formatLoss(o.initialLoss)} → ${formatLoss(o.bestLoss)}${change} in ${iterations} ` +
+    `iteration${iterations === 1 ? "" : "s"}, ${formatSeconds(o.wall_s)}${perGradient}.`
+  );
+}
+
 export interface TrainOutcome {
   initialLoss: number;
   /** Lowest loss seen; `best` holds its parameters. */
@@ -89,7 +108,7 @@ export async function train(
   settings: TrainSettings,
   hooks: TrainHooks = {},
 ): Promise<TrainOutcome> {
-  const { run } = lossAndGradient(problem, settings.sensealg);
+  const { run, info } = lossAndGradient(problem, settings.sensealg);
   const x = problem.params.vector;
   const wrap = problem.params.tensor;
   const adamIters = settings.optimizer === "lbfgs" ? 0 : settings.iters;
@@ -147,6 +166,26 @@ export async function train(
     return undefined;
   };
 
+  /**
+   * The stop for a loss or gradient that is not finite, worded from the solves' retcodes: at the
+   * starting parameters no learning rate is to blame; after steps, a smaller one may help.
+   */
+  const nonFinite = (what: string, phase: string, iteration: number): Stop => {
+    const why = describeFailure(info);
+    if (done <= 1) {
+      return {
+        reason: "non-finite loss",
+        message: `${what} at the starting parameters: ${why}.`,
+      };
+    }
+    return {
+      reason: "non-finite loss",
+      message:
+        `${what} at ${phase} iteration ${iteration}: ${why}. The best parameters seen are kept. ` +
+        "Fix: if the solve failed, lower --lr (smaller steps keep the parameters where it works) or tighten --reltol.",
+    };
+  };
+
   const adamPhase = async (): Promise<Stop> => {
     const opt = Adam({ eta: settings.lr });
     const state = opt.init(x);
@@ -154,20 +193,12 @@ export async function train(
       const f = fg(x, g);
       if (i === 0) initialLoss = f;
       report("adam", f);
-      if (!Number.isFinite(f)) {
-        return {
-          reason: "non-finite loss",
-          message: `the loss became ${f} at Adam iteration ${i + 1} (the ODE solve failed at these parameters); keeping the best parameters seen. Fix: lower --lr.`,
-        };
-      }
+      if (!Number.isFinite(f)) return nonFinite(`the loss is ${f}`, "Adam", i + 1);
       try {
         opt.update(state, x, g);
       } catch (e) {
         if (!(e instanceof NonFiniteGradientError)) throw e;
-        return {
-          reason: "non-finite loss",
-          message: `the gradient became non-finite at Adam iteration ${i + 1}; keeping the best parameters seen. Fix: lower --lr or tighten --reltol.`,
-        };
+        return nonFinite("the gradient is not finite", "Adam", i + 1);
       }
       const stop = await checkStop();
       if (stop !== undefined) return stop;
@@ -186,23 +217,20 @@ export async function train(
       state = opt.init(x, fg);
     } catch (e) {
       if (!(e instanceof NonFiniteGradientError)) throw e;
-      return {
-        reason: "non-finite loss",
-        message: "L-BFGS could not start: the loss or gradient is not finite at the starting point.",
-      };
+      return nonFinite("the loss or its gradient is not finite", "L-BFGS", done + 1);
     }
     if (Number.isNaN(initialLoss)) initialLoss = state.f;
     for (let i = 0; i < lbfgsIters; i++) {
       const retcode = opt.step(state, fg);
       report("lbfgs", state.f);
       if (retcode === "Success") {
-        return { reason: "converged", message: "L-BFGS converged (gradient below its tolerance)." };
+        return { reason: "converged", message: "the gradient norm fell below L-BFGS's tolerance." };
       }
       if (retcode === "Failure") {
         return {
           reason: "converged",
           message:
-            "L-BFGS stopped: its line search found no further decrease (a local minimum at this solver tolerance).",
+            "L-BFGS's line search found no further decrease, a local minimum at this solver tolerance.",
         };
       }
       const stop = await checkStop();

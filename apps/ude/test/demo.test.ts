@@ -1,6 +1,7 @@
 // `ude demo` with a tiny budget writes the whole results folder: results.json with the gradient
-// table (every method, BacksolveAdjoint's self-reported failure, forward mode extrapolated),
-// loss.svg, fit.svg and report.html showing both pictures and the table.
+// table (every method, BacksolveAdjoint's self-reported failure, forward mode run on leading
+// blocks only and said so, nothing extrapolated), loss.svg, fit.svg and report.html showing both
+// pictures and the table.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
@@ -25,10 +26,14 @@ test("demo with a tiny budget writes all four files", async () => {
   expect(r.code).toBe(0);
   for (const f of ["results.json", "loss.svg", "fit.svg", "report.html"])
     expect(existsSync(join(out, f))).toBe(true);
-  // The printed table names every method and labels the extrapolation.
+  // The printed table names every method; forward mode reports the blocks it was measured on and
+  // no time at n = 100 (issue #21: the extrapolated time was 12× too small).
   expect(r.stdout).toMatch(/InterpolatingAdjoint \(checkpointing\)/);
   expect(r.stdout).toMatch(/FAILED \(self-reported\)/);
-  expect(r.stdout).toMatch(/EXTRAPOLATED to n=100/);
+  expect(r.stdout).toMatch(
+    /ForwardSensitivity: not run at n = 100: .* Measured on the leading blocks, time per gradient: n = 8: [\d.]+ ms, n = 12: [\d.]+ ms\./,
+  );
+  expect(r.stdout).not.toMatch(/extrapolat/i);
 
   const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
   expect(doc).toMatchObject({ format: "udekit-ude-results", command: "demo" });
@@ -36,7 +41,12 @@ test("demo with a tiny budget writes all four files", async () => {
   expect(Object.keys(doc.versions)).toEqual(
     expect.arrayContaining(["node", "@udekit/ode", "@udekit/autodiff"]),
   );
-  const rows = doc.gradient_table.rows as { method: string; status: string; rel_diff?: number }[];
+  const rows = doc.gradient_table.rows as {
+    method: string;
+    status: string;
+    rel_diff?: number;
+    median_ms?: number | null;
+  }[];
   expect(rows.map((x) => x.method)).toEqual([
     "interpolating",
     "interpolating-checkpointed",
@@ -47,7 +57,9 @@ test("demo with a tiny budget writes all four files", async () => {
     "forward",
   ]);
   expect(rows.find((x) => x.method === "backsolve")?.status).toBe("failed");
-  expect(rows.find((x) => x.method === "forward")?.status).toBe("extrapolated");
+  const forward = rows.find((x) => x.method === "forward");
+  expect(forward?.status).toBe("not run");
+  expect(forward?.median_ms).toBe(null);
   // Default tolerances (reltol 1e-6): the adjoints agree with the closed form to well within 1e-3.
   // The adjoints, direct backprop and the expm reference all succeed on the seed problem, so the
   // loop below checks them (it would pass vacuously if no row were "ok").
@@ -77,4 +89,38 @@ test("demo with a tiny budget writes all four files", async () => {
   expect(html.match(/<svg/g)).toHaveLength(2);
   expect(html).toMatch(/<table>/);
   expect(html).toMatch(/BacksolveAdjoint/);
+});
+
+test("demo --json: one JSON object on stdout that includes the gradient table", async () => {
+  const out = tempDir("demo-json");
+  const r = await runCli([
+    "demo",
+    "--json",
+    "--iters",
+    "1",
+    "--lbfgs-iters",
+    "0",
+    "--repeat",
+    "1",
+    "--forward-sizes",
+    "8,12",
+    "--out",
+    out,
+  ]);
+  expect(r.code).toBe(0);
+  const summary = JSON.parse(r.stdout);
+  expect(summary).toMatchObject({ status: "completed", iterations: 1 });
+  // issue #21: the table was missing from the JSON (it was only in results.json and on the terminal).
+  expect(summary.gradient_table).toMatchObject({ model: "linear", n: 100, reference: "the expm route" });
+  expect(summary.gradient_table.rows.map((x: { method: string }) => x.method)).toEqual([
+    "interpolating",
+    "interpolating-checkpointed",
+    "quadrature",
+    "backsolve",
+    "direct",
+    "expm",
+    "forward",
+  ]);
+  // Progress and the table's text went to stderr.
+  expect(r.stderr).toMatch(/Gradient of the loss, linear model, n = 100/);
 });

@@ -51,3 +51,41 @@ test("a second SIGINT exits at once", async () => {
   expect(r.signal).toBe("SIGINT");
   expect(r.stdout).not.toMatch(/Wrote /);
 });
+
+test("SIGINT during the demo's gradient table: the rows measured so far are written, exit code 130", async () => {
+  const out = tempDir("sigint-demo");
+  let sent = false;
+  // 400 timed runs per method (about 10–20 ms each, so 4–8 s a method). The SIGINT comes
+  // 1.5 s into the second method: past its warm-up (about 0.1 s), far from its end.
+  const { done } = startCli(["demo", "--repeat", "400", "--out", out], {
+    onStdout: (text, child) => {
+      if (!sent && /InterpolatingAdjoint \(checkpointing\) …/.test(text)) {
+        sent = true;
+        setTimeout(() => child.kill("SIGINT"), 1500);
+      }
+    },
+  });
+  const r = await done;
+  expect(sent).toBe(true);
+  expect(r.code).toBe(130);
+  expect(r.stdout).toMatch(
+    /Interrupted: stopping after the current gradient run and writing the table so far/,
+  );
+  expect(r.stdout).not.toMatch(/2\. The UDE/); // no training started
+  expect(r.stdout).toMatch(/Stopped \(interrupted\): Ctrl-C during the gradient table/);
+  const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  expect(doc.command).toBe("demo");
+  expect(doc.training).toMatchObject({ status: "interrupted", iterations: 0, history: [] });
+  const rows = doc.gradient_table.rows as { method: string; repeat: number; note?: string }[];
+  // The first method finished its 400 runs; the second was cut short and says after how many.
+  expect(rows.map((x) => x.method)).toEqual(["interpolating", "interpolating-checkpointed"]);
+  expect(rows[0]).toMatchObject({ repeat: 400 });
+  expect(rows[1].repeat).toBeGreaterThanOrEqual(1);
+  expect(rows[1].repeat).toBeLessThan(400);
+  expect(rows[1].note).toBe(
+    `interrupted after ${rows[1].repeat} timed run${rows[1].repeat === 1 ? "" : "s"}`,
+  );
+  // The starting parameters are saved, so the file works as --params.
+  expect(doc.parameters.P).toHaveLength(100);
+  expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/InterpolatingAdjoint/);
+});

@@ -1,19 +1,21 @@
 /**
  * `ude demo`: the main job, on the built-in seed data —
  * 1. the linear model's loss and gradient by every method, as a table (forward mode measured on
- *    leading blocks and extrapolated to n = 100, labelled as such);
+ *    leading blocks only, and said so: it is not run at n = 100);
  * 2. training of the UDE (blockwise net + connectivity) for about a minute, with progress;
  * 3. the results folder with the table in report.html.
  */
 import type { Command } from "commander";
 import { loadSeed, seedObservations } from "../data.js";
 import type { Problem } from "../gradients.js";
+import { catchInterrupt } from "../interrupt.js";
 import { makeParams } from "../model.js";
 import { parseActivation, parseInteger, parseIntegerList, parseSolver, parseTolerance } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
 import { formatTable } from "../table.js";
-import { compareMethods } from "./gradient.js";
-import { addTrainOptions, runTraining, type TrainCliOptions, trainSettingsFrom } from "./train.js";
+import type { TrainOutcome } from "../training.js";
+import { type Comparison, compareMethods } from "./gradient.js";
+import { addTrainOptions, runTraining, saveRun, type TrainCliOptions, trainSettingsFrom } from "./train.js";
 
 interface DemoOptions extends TrainCliOptions {
   activation: string;
@@ -24,18 +26,34 @@ interface DemoOptions extends TrainCliOptions {
   abstol: string;
 }
 
+/** The outcome recorded when the demo was stopped before training began. */
+function notTrained(problem: Problem): TrainOutcome {
+  return {
+    initialLoss: Number.NaN,
+    bestLoss: Number.NaN,
+    best: Float64Array.from(problem.params.vector),
+    history: [],
+    stopReason: "interrupted",
+    message:
+      "Ctrl-C during the gradient table, before training; the table holds the methods measured so far and the parameters are the starting ones.",
+    wall_s: 0,
+    gradient_ms: Number.NaN,
+    evaluations: 0,
+  };
+}
+
 export function addDemoCommand(program: Command): void {
   const cmd = program
     .command("demo")
     .summary("the whole story on the seed data: every gradient method, UDE training, results folder")
     .description(
       "On the built-in seed data (100 nodes, t = 1, 2, 3, 4): (1) the linear model's loss and gradient by every method as a table " +
-        "(ForwardSensitivity measured on smaller leading blocks and extrapolated to n = 100), (2) training of the UDE for about a " +
+        "(ForwardSensitivity measured on smaller leading blocks only, not at n = 100), (2) training of the UDE for about a " +
         "minute with a progress display, (3) the results folder (results.json, loss.svg, fit.svg, report.html with the table).",
     )
     .option("--activation <name>", "activation of the UDE net's hidden layer: identity or tanh", "identity")
     .option("--repeat <K>", "timed repetitions per gradient method", "3")
-    .option("--forward-sizes <list>", "leading-block sizes for the forward-mode extrapolation", "16,24,32,40")
+    .option("--forward-sizes <list>", "leading-block sizes on which forward mode runs", "16,24,32,40")
     .option("--solver <name>", "ODE solver", "Tsit5")
     .option("--reltol <R>", "relative tolerance of the ODE solves", "1e-6")
     .option("--abstol <A>", "absolute tolerance of the ODE solves", "1e-8");
@@ -78,20 +96,43 @@ Examples:
       if (moved !== undefined) process.stderr.write(`${moved}\n`);
       say(
         "udekit demo: the seed problem (100 nodes, observations at t = 1, 2, 3, 4).\n\n" +
-          `1. The linear model du/dt = A(P)·u, A(P) = P − diag(P·1): loss and gradient with respect to its ${100 * 100} parameters by every method (${repeat} timed runs each) …`,
+          `1. The linear model du/dt = A(P)·u, A(P) = P − diag(P·1): loss and gradient with respect to its ${100 * 100} parameters by every method (${repeat} timed run${repeat === 1 ? "" : "s"} each) …`,
+      );
+      // Ctrl-C here ends the table after the current gradient run and saves what was measured.
+      const interrupt = catchInterrupt(() =>
+        say(
+          "Interrupted: stopping after the current gradient run and writing the table so far (Ctrl-C again quits at once).",
+        ),
       );
       const t0 = performance.now();
-      const comparison = compareMethods(linear, repeat, forwardSizes, false, say);
+      let comparison: Comparison;
+      try {
+        comparison = await compareMethods(
+          linear,
+          repeat,
+          forwardSizes,
+          false,
+          say,
+          () => interrupt.requested,
+        );
+      } finally {
+        interrupt.dispose();
+      }
       const tableSeconds = (performance.now() - t0) / 1000;
       say(`\n${formatTable(comparison.table)}`);
-      say(`2. The UDE du/dt = nn(u) + A(P)·u (${ude.params.vector.length} parameters):`);
-      process.exitCode = await runTraining(ude, settings, {
+      const run = {
         out: out.path,
         json: o.json === true,
         command: "demo",
         data: "built-in seed data",
         table: comparison.table,
         extra: { gradient_table_s: tableSeconds, gradient_repeat: repeat, forward_sizes: forwardSizes },
-      });
+      };
+      if (comparison.interrupted) {
+        process.exitCode = await saveRun(ude, settings, run, notTrained(ude), ude.params.vector);
+        return;
+      }
+      say(`2. The UDE du/dt = nn(u) + A(P)·u (${ude.params.vector.length} parameters):`);
+      process.exitCode = await runTraining(ude, settings, run);
     });
 }

@@ -4,23 +4,25 @@
  */
 import type { Command } from "commander";
 import { OptionError, RunError } from "../errors.js";
+import { formatMs, formatTol } from "../format.js";
 import {
   defaultForwardSizes,
-  type ForwardExtrapolation,
-  forwardExtrapolation,
+  type ForwardBlocks,
+  forwardBlocks,
   type GradientResult,
   METHOD_LABELS,
   measureGradient,
+  norm2,
   type Problem,
   relativeDifference,
 } from "../gradients.js";
 import { paramsFromVector } from "../model.js";
 import { METHOD_NAMES, type MethodName, parseInteger, parseIntegerList, parseMethod } from "../options.js";
 import { toJson } from "../results.js";
-import { formatTable, formatTol, forwardRow, type GradientTable, rowOf, type TableRow } from "../table.js";
+import { formatTable, forwardRow, type GradientTable, rowOf, type TableRow } from "../table.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
 
-/** Largest n at which ForwardSensitivity runs at full size by default (beyond: extrapolated). */
+/** Largest n at which ForwardSensitivity runs at full size by default (beyond: leading blocks only). */
 export const FORWARD_FULL_LIMIT = 40;
 
 export interface GradientOptions extends ProblemOptions {
@@ -38,19 +40,21 @@ export function addGradientCommand(program: Command): void {
     .description(
       "Computes the loss Σ (prediction − data)² and its gradient with respect to every parameter (P, and the net for --model ude), " +
         "timing each method. Methods: interpolating, interpolating-checkpointed, quadrature, backsolve, direct, expm (linear model only), " +
-        `forward (O(n·p): measured on leading blocks and extrapolated when n > ${FORWARD_FULL_LIMIT}), or all.`,
+        `forward (O(n·p): when n > ${FORWARD_FULL_LIMIT} run only on leading blocks of the problem, unless --forward-full), or all. ` +
+        "Runs of 10 s or more print a progress line each (on stderr with --json).",
     );
   addProblemOptions(cmd, "linear")
     .option("--method <name>", `${METHOD_NAMES.join(", ")}, or all`, "interpolating")
-    .option("--repeat <K>", "timed repetitions per method (after one untimed warm-up)", "5")
+    .option(
+      "--repeat <K>",
+      "timed repetitions per method, after one untimed warm-up (a warm-up of 10 s or more is timed and counts as the first)",
+      "5",
+    )
     .option(
       "--forward-sizes <list>",
-      "leading-block sizes for the forward-mode extrapolation (default 16,24,32,40 for n = 100)",
+      "leading-block sizes on which forward mode runs when n is large (default 16,24,32,40 for n = 100)",
     )
-    .option(
-      "--forward-full",
-      "run forward sensitivities at the full size instead of extrapolating (slow at n = 100)",
-    )
+    .option("--forward-full", "run forward sensitivities at the full size (slow at n = 100)")
     .option("--json", "print one JSON object (and nothing else) to stdout")
     .addHelpText(
       "after",
@@ -61,8 +65,11 @@ JSON output (--json), one method:
     "timing": { "median_ms", "min_ms", "max_ms", "repeat" },
     "stats": { "retcode", "forward_rhs", "forward_steps", "backward_rhs", "backward_vjp", … },
     "reference": { "method": "expm", "relative_difference" } }                                   (linear model)
-  --method forward at n > ${FORWARD_FULL_LIMIT} without --forward-full: "grad" is null, "extrapolation" holds the measurements.
-  --method all: { "model", "method": "all", …, "reference", "methods": [ …one object per method as above… ], "table": […] }
+    "reference" also holds "difference_norm" ‖g − g_expm‖ and "larger_norm" max(‖g‖, ‖g_expm‖); relative_difference is their ratio.
+  --method forward at n > ${FORWARD_FULL_LIMIT} without --forward-full: "ok" false, "grad" null, "not_run" says why,
+    "blocks": { "n", "measured": [{ "n", "ms", "forward_rhs" }, …] } holds the leading-block measurements.
+  --method all: { "model", "method": "all", …, "reference", "methods": [ …one object per method as above… ],
+    "forward_blocks"?, "table": […] }
 
 Examples:
   ude gradient                                   interpolating adjoint, linear model, seed data
@@ -80,6 +87,15 @@ function gradJson(problem: Problem, grad: Float64Array) {
   return problem.params.kind === "ude" ? { P: view.P(), nn: { layers: view.layers() } } : { P: view.P() };
 }
 
+function referenceJson(g: Float64Array, ref: Float64Array) {
+  return {
+    method: "expm",
+    relative_difference: relativeDifference(g, ref),
+    difference_norm: norm2(g.map((x, i) => x - ref[i])),
+    larger_norm: Math.max(norm2(g), norm2(ref)),
+  };
+}
+
 function resultJson(problem: Problem, r: GradientResult, ref: Float64Array | undefined) {
   return {
     method: r.method,
@@ -89,9 +105,7 @@ function resultJson(problem: Problem, r: GradientResult, ref: Float64Array | und
     grad: r.ok ? gradJson(problem, r.grad) : null,
     timing: r.timing,
     stats: r.stats,
-    ...(ref !== undefined && r.ok && r.method !== "expm"
-      ? { reference: { method: "expm", relative_difference: relativeDifference(r.grad, ref) } }
-      : {}),
+    ...(ref !== undefined && r.ok && r.method !== "expm" ? { reference: referenceJson(r.grad, ref) } : {}),
   };
 }
 
@@ -107,9 +121,9 @@ function header(problem: Problem) {
 }
 
 /** The reference gradient for the rel. diff column: expm for the linear model (when available). */
-function referenceGradient(problem: Problem): GradientResult | undefined {
+async function referenceGradient(problem: Problem): Promise<GradientResult | undefined> {
   if (problem.params.kind !== "linear") return undefined;
-  const r = measureGradient(problem, "expm", 0);
+  const r = await measureGradient(problem, "expm", 0);
   if (!r.ok) throw new RunError(`the expm reference gradient failed: ${r.error}`);
   return r;
 }
@@ -117,45 +131,64 @@ function referenceGradient(problem: Problem): GradientResult | undefined {
 export interface Comparison {
   table: GradientTable;
   results: GradientResult[];
-  forward?: ForwardExtrapolation;
+  /** ForwardSensitivity on leading blocks only (large problems without --forward-full). */
+  forward?: ForwardBlocks;
   reference?: GradientResult;
+  /** True when a stop request ended the comparison early: the table holds what was done. */
+  interrupted: boolean;
 }
 
-/** Every method on one problem (the demo's first part); `log` reports progress. */
-export function compareMethods(
+/**
+ * Every method on one problem (the demo's first part); `log` announces each method, `runLog`
+ * reports long runs, `stop` (checked between timed runs) ends it early with the rows measured
+ * so far.
+ */
+export async function compareMethods(
   problem: Problem,
   repeat: number,
   forwardSizes: readonly number[] | undefined,
   forwardFull: boolean,
   log: (m: string) => void,
-): Comparison {
+  stop: () => boolean = () => false,
+  runLog: (m: string) => void = log,
+): Promise<Comparison> {
   const linear = problem.params.kind === "linear";
   const methods = METHOD_NAMES.filter((m) => m !== "forward" && (m !== "expm" || linear));
   const results: GradientResult[] = [];
+  const hooks = { log: runLog, stop };
   let reference: GradientResult | undefined;
+  let interrupted = false;
+  const keep = (r: GradientResult) => {
+    // A method stopped before its first timed run has nothing to show.
+    if (!r.interrupted || r.timing.repeat > 0) results.push(r);
+    interrupted ||= r.interrupted === true;
+  };
   for (const m of methods) {
     log(`  ${METHOD_LABELS[m]} …`);
-    const r = measureGradient(problem, m, repeat);
-    results.push(r);
-    if (m === "expm") reference = r;
+    const r = await measureGradient(problem, m, repeat, hooks);
+    keep(r);
+    if (m === "expm" && !r.interrupted) reference = r;
+    if (interrupted) break;
   }
-  let forward: ForwardExtrapolation | undefined;
+  let forward: ForwardBlocks | undefined;
   const n = problem.params.n;
-  if (forwardFull || n <= FORWARD_FULL_LIMIT) {
+  if (!interrupted && (forwardFull || n <= FORWARD_FULL_LIMIT)) {
     log(`  ${METHOD_LABELS.forward} (n = ${n}) …`);
-    results.push(measureGradient(problem, "forward", Math.min(repeat, 3)));
-  } else {
+    keep(await measureGradient(problem, "forward", Math.min(repeat, 3), hooks));
+  } else if (!interrupted) {
     const sizes = forwardSizes ?? defaultForwardSizes(n);
     log(
-      `  ${METHOD_LABELS.forward} on leading blocks of ${sizes.join(", ")} nodes (extrapolated to n = ${n}) …`,
+      `  ${METHOD_LABELS.forward} on the leading ${sizes.join(", ")}-node blocks only (not at n = ${n}: one extra ODE per parameter) …`,
     );
-    forward = forwardExtrapolation(problem, sizes, Math.min(repeat, 2));
+    const blocks = await forwardBlocks(problem, sizes, Math.min(repeat, 2), hooks);
+    forward = { n: blocks.n, measured: blocks.measured };
+    interrupted ||= blocks.interrupted === true;
   }
-  if (reference === undefined && !linear) {
+  if (reference === undefined && !linear && !interrupted) {
     // The UDE has no closed form: compare with the interpolating adjoint at tight tolerances.
     log("  reference: InterpolatingAdjoint at reltol 1e-10, abstol 1e-12 …");
     const tight = { ...problem, solve: { ...problem.solve, reltol: 1e-10, abstol: 1e-12 } };
-    reference = measureGradient(tight, "interpolating", 0);
+    reference = await measureGradient(tight, "interpolating", 0);
   }
   const ref = reference?.ok ? reference.grad : undefined;
   const rows: TableRow[] = results.map((r) => rowOf(r, ref));
@@ -166,10 +199,18 @@ export function compareMethods(
     solver: problem.solve.solver.name,
     reltol: problem.solve.reltol,
     abstol: problem.solve.abstol,
-    reference: linear ? "the expm route" : "InterpolatingAdjoint at reltol 1e-10, abstol 1e-12",
+    ...(ref === undefined
+      ? {}
+      : { reference: linear ? "the expm route" : "InterpolatingAdjoint at reltol 1e-10, abstol 1e-12" }),
     rows,
   };
-  return { table, results, ...(forward ? { forward } : {}), ...(reference ? { reference } : {}) };
+  return {
+    table,
+    results,
+    interrupted,
+    ...(forward ? { forward } : {}),
+    ...(reference ? { reference } : {}),
+  };
 }
 
 async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
@@ -187,20 +228,26 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
       `--forward-sizes ${o.forwardSizes}: every size must be below n = ${n}${problem.params.kind === "ude" ? " and a multiple of 4" : ""}. Fix: e.g. --forward-sizes 16,24,32,40.`,
     );
   }
-  if (forwardSizes !== undefined && new Set(forwardSizes).size < 2) {
-    throw new OptionError(
-      `--forward-sizes ${o.forwardSizes}: at least two different sizes are needed to fit the cost exponent. Fix: e.g. --forward-sizes 16,24,32,40.`,
-    );
-  }
   if (method === "expm" && problem.params.kind !== "linear") {
     throw new OptionError(
       "the expm method applies only to the linear model (the UDE's net makes the ODE nonlinear). Fix: pass --model linear, or choose another --method.",
     );
   }
+  // Progress of long runs (a line per run of 10 s or more) goes to stderr with --json.
+  const runLog = (m: string) => (o.json ? process.stderr : process.stdout).write(`${m}\n`);
   if (method === "all") {
-    const log = o.json ? () => {} : (m: string) => process.stdout.write(`${m}\n`);
-    if (!o.json) log(`Computing the gradient by every method (${repeat} timed runs each) …`);
-    const c = compareMethods(problem, repeat, forwardSizes, o.forwardFull === true, log);
+    const log = o.json ? () => {} : runLog;
+    if (!o.json)
+      log(`Computing the gradient by every method (${repeat} timed run${repeat === 1 ? "" : "s"} each) …`);
+    const c = await compareMethods(
+      problem,
+      repeat,
+      forwardSizes,
+      o.forwardFull === true,
+      log,
+      undefined,
+      runLog,
+    );
     if (o.json) {
       const ref = c.reference?.method === "expm" ? c.reference.grad : undefined;
       process.stdout.write(
@@ -209,7 +256,7 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
           method: "all",
           reference: c.table.reference,
           methods: c.results.map((r) => resultJson(problem, r, ref)),
-          ...(c.forward ? { forward_extrapolation: c.forward } : {}),
+          ...(c.forward ? { forward_blocks: c.forward } : {}),
           table: c.table.rows,
         })}\n`,
       );
@@ -219,25 +266,30 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   const single = method as MethodName;
   if (single === "forward" && n > FORWARD_FULL_LIMIT && o.forwardFull !== true) {
     const sizes = forwardSizes ?? defaultForwardSizes(n);
-    const x = forwardExtrapolation(problem, sizes, Math.min(repeat, 2));
+    const blocks = await forwardBlocks(problem, sizes, Math.min(repeat, 2), { log: runLog });
+    const row = forwardRow(blocks);
     if (o.json) {
       process.stdout.write(
-        `${toJson({ ...header(problem), method: "forward", loss: null, grad: null, extrapolation: x, timing: { median_ms: x.extrapolated_ms, extrapolated: true } })}\n`,
+        `${toJson({ ...header(problem), method: "forward", ok: false, not_run: row.note, loss: null, grad: null, blocks })}\n`,
       );
     } else {
-      process.stdout.write(`${formatTable({ ...header(problem), reference: "—", rows: [forwardRow(x)] })}`);
+      process.stdout.write(`${formatTable({ ...header(problem), rows: [row] })}`);
     }
     return;
   }
-  const r = measureGradient(problem, single, repeat);
+  if (single === "forward" && n > FORWARD_FULL_LIMIT) {
+    runLog(
+      `${METHOD_LABELS.forward} at n = ${n}: one extra ODE per parameter (${problem.params.vector.length}), so each run is slow; a line follows every run …`,
+    );
+  }
+  const r = await measureGradient(problem, single, repeat, { log: runLog });
   if (!r.ok) throw new RunError(`${METHOD_LABELS[single]} failed: ${r.error}`);
-  const ref = single !== "expm" ? referenceGradient(problem) : undefined;
+  const ref = single !== "expm" ? await referenceGradient(problem) : undefined;
   if (o.json) {
     process.stdout.write(`${toJson({ ...header(problem), ...resultJson(problem, r, ref?.grad) })}\n`);
     return;
   }
-  let gnorm = 0;
-  for (const v of r.grad) gnorm += v * v;
+  const t = r.timing;
   const lines = [
     `${problem.params.kind} model, n = ${n}: ${METHOD_LABELS[single]} ${
       single === "expm"
@@ -245,14 +297,18 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
         : `(${problem.solve.solver.name}, reltol ${formatTol(problem.solve.reltol)}, abstol ${formatTol(problem.solve.abstol)})`
     }`,
     `  loss                    ${r.loss}`,
-    `  gradient 2-norm         ${Math.sqrt(gnorm).toExponential(6)}  (${r.grad.length} parameters)`,
-    `  time per gradient       ${r.timing.median_ms.toFixed(1)} ms median of ${r.timing.repeat} (min ${r.timing.min_ms.toFixed(1)}, max ${r.timing.max_ms.toFixed(1)})`,
+    `  gradient 2-norm         ${norm2(r.grad).toExponential(6)}  (${r.grad.length} parameters)`,
+    `  time per gradient       ${formatMs(t.median_ms)} median of ${t.repeat} (min ${formatMs(t.min_ms)}, max ${formatMs(t.max_ms)})`,
     `  counts                  ${Object.entries(r.stats)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
   ];
   if (ref !== undefined) {
-    lines.push(`  rel. diff to expm       ${relativeDifference(r.grad, ref.grad).toExponential(2)}`);
+    const x = referenceJson(r.grad, ref.grad);
+    lines.push(
+      `  rel. diff to expm       ${x.relative_difference.toExponential(2)}  ` +
+        `(‖g − g_expm‖ ${x.difference_norm.toExponential(2)} / max(‖g‖, ‖g_expm‖) ${x.larger_norm.toExponential(2)})`,
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }

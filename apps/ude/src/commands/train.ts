@@ -6,6 +6,7 @@
 import { type SolveOdeInfo, solveOde } from "@udekit/ode";
 import type { Command } from "commander";
 import { OptionError } from "../errors.js";
+import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { catchInterrupt } from "../interrupt.js";
 import { initialState, paramsFromVector, rhsFor } from "../model.js";
@@ -20,7 +21,7 @@ import {
 } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
 import type { NodeTrajectory } from "../plots.js";
-import { createProgress, formatLoss, formatSeconds } from "../progress.js";
+import { createProgress } from "../progress.js";
 import { reportHtml } from "../report.js";
 import {
   RESULTS_FORMAT,
@@ -31,7 +32,7 @@ import {
   writeResults,
 } from "../results.js";
 import type { GradientTable } from "../table.js";
-import { type TrainOutcome, type TrainSettings, train } from "../training.js";
+import { stopLine, type TrainOutcome, type TrainSettings, train } from "../training.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
 
 export interface TrainCliOptions {
@@ -179,7 +180,7 @@ export async function runTraining(
 ): Promise<number> {
   const stream = run.json ? process.stderr : process.stdout;
   const say = (m: string) => stream.write(`${m}\n`);
-  const { params, obs, solve } = problem;
+  const { params } = problem;
   const start = Float64Array.from(params.vector);
   const progress = createProgress(stream);
   const interrupt = catchInterrupt(() =>
@@ -201,6 +202,24 @@ export async function runTraining(
     progress.stop();
     interrupt.dispose();
   }
+  return saveRun(problem, settings, run, outcome, start);
+}
+
+/**
+ * Writes the results folder of a run and prints its summary; returns the exit code (130 if
+ * interrupted, 1 if the loss was not finite from the start). Without iterations (a demo stopped
+ * during its gradient table) there are no pictures: results.json and report.html only.
+ */
+export async function saveRun(
+  problem: Problem,
+  settings: TrainSettings,
+  run: RunOptions,
+  outcome: TrainOutcome,
+  start: Float64Array,
+): Promise<number> {
+  const stream = run.json ? process.stderr : process.stdout;
+  const say = (m: string) => stream.write(`${m}\n`);
+  const { params, obs, solve } = problem;
   const iterations = outcome.history.length;
   const doc: ResultsDocument = {
     format: RESULTS_FORMAT,
@@ -247,6 +266,43 @@ export async function runTraining(
   };
   // results.json first: it holds everything computed, and a second Ctrl-C may come any moment.
   const written = writeResults(run.out, { "results.json": doc });
+  if (iterations === 0) {
+    written.push(...writeResults(run.out, { "report.html": reportHtml(doc, {}, run.table) }));
+  } else {
+    written.push(...(await writePictures(problem, settings, run, outcome, start, doc)));
+  }
+  if (run.json) {
+    process.stdout.write(
+      `${toJson({
+        status: outcome.stopReason,
+        message: outcome.message,
+        iterations,
+        initial_loss: outcome.initialLoss,
+        final_loss: outcome.bestLoss,
+        wall_s: outcome.wall_s,
+        gradient_median_ms: outcome.gradient_ms,
+        files: written,
+        ...(run.table ? { gradient_table: run.table } : {}),
+      })}\n`,
+    );
+  } else {
+    say(iterations > 0 ? stopLine(outcome) : `Stopped (${outcome.stopReason}): ${outcome.message}`);
+    say(`Wrote ${written.join(", ")}`);
+  }
+  if (outcome.stopReason === "non-finite loss" && iterations <= 1) return 1;
+  return outcome.stopReason === "interrupted" ? 130 : 0;
+}
+
+/** loss.svg, fit.svg and report.html with both; returns the paths written. */
+async function writePictures(
+  problem: Problem,
+  settings: TrainSettings,
+  run: RunOptions,
+  outcome: TrainOutcome,
+  start: Float64Array,
+  doc: ResultsDocument,
+): Promise<string[]> {
+  const { params, obs } = problem;
   // vega is loaded only here: it is most of the CLI's start-up time.
   const { fitPlot, lossPlot } = await import("../plots.js");
   const nodes = plotNodes(params.n);
@@ -267,30 +323,5 @@ export async function runTraining(
     `Observed vs predicted, ${params.kind} model: loss ${formatLoss(outcome.initialLoss)} → ${formatLoss(outcome.bestLoss)}`,
   );
   const html = reportHtml(doc, { loss: lossSvg, fit: fitSvg }, run.table);
-  written.push(...writeResults(run.out, { "loss.svg": lossSvg, "fit.svg": fitSvg, "report.html": html }));
-  const change =
-    outcome.initialLoss > 0 ? (100 * (outcome.bestLoss - outcome.initialLoss)) / outcome.initialLoss : 0;
-  if (run.json) {
-    process.stdout.write(
-      `${toJson({
-        status: outcome.stopReason,
-        message: outcome.message,
-        iterations,
-        initial_loss: outcome.initialLoss,
-        final_loss: outcome.bestLoss,
-        wall_s: outcome.wall_s,
-        gradient_median_ms: outcome.gradient_ms,
-        files: written,
-      })}\n`,
-    );
-  } else {
-    say(
-      `Stopped: ${outcome.stopReason}${outcome.message ? ` (${outcome.message})` : ""}. ` +
-        `Loss ${formatLoss(outcome.initialLoss)} → ${formatLoss(outcome.bestLoss)} (${change.toFixed(1)}%) in ${iterations} iterations, ` +
-        `${formatSeconds(outcome.wall_s)} (${outcome.gradient_ms.toFixed(0)} ms per gradient).`,
-    );
-    say(`Wrote ${written.join(", ")}`);
-  }
-  if (outcome.stopReason === "non-finite loss" && iterations <= 1) return 1;
-  return outcome.stopReason === "interrupted" ? 130 : 0;
+  return writeResults(run.out, { "loss.svg": lossSvg, "fit.svg": fitSvg, "report.html": html });
 }

@@ -1,0 +1,36 @@
+// loss.svg: the legend names only the optimisers that ran, and a short run's iteration axis has
+// whole-number ticks only (issue #21: both optimisers were listed, and ticks read 0.5, 1.0, 1.5).
+import { expect, test } from "vitest";
+import { lossPlot } from "./plots.js";
+import type { IterationRecord } from "./training.js";
+
+/** The labels of the x axis: the text elements of the group vega labels "X-axis …". */
+function xTickLabels(svg: string): string[] {
+  const axis = svg.slice(svg.indexOf('aria-label="X-axis'), svg.indexOf('aria-label="Y-axis'));
+  return [...axis.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).filter((t) => t !== "iteration");
+}
+
+const run = (phases: IterationRecord["phase"][]): IterationRecord[] =>
+  phases.map((phase, i) => ({ iteration: i + 1, phase, loss: 26 / (i + 1), elapsed_s: 0.1 * i }));
+
+test("Adam only, 3 iterations: legend 'Adam' alone, x ticks 1, 2, 3", async () => {
+  const svg = await lossPlot(run(["adam", "adam", "adam"]), "t");
+  expect(svg).toMatch(/legend titled 'optimiser' for [^"]* with 1 value: Adam"/);
+  expect(svg).not.toMatch(/L-BFGS/);
+  expect(xTickLabels(svg)).toEqual(["1", "2", "3"]);
+});
+
+test("L-BFGS only: legend 'L-BFGS' alone", async () => {
+  const svg = await lossPlot(run(["lbfgs", "lbfgs"]), "t");
+  expect(svg).toMatch(/with 1 value: L-BFGS"/);
+  expect(svg).not.toMatch(/>Adam</);
+  for (const label of xTickLabels(svg)) expect(label).toMatch(/^\d+$/);
+});
+
+test("both phases: both in the legend; long runs keep whole-number ticks", async () => {
+  const svg = await lossPlot(run([...Array(300).fill("adam"), ...Array(100).fill("lbfgs")]), "t");
+  expect(svg).toMatch(/with 2 values: Adam, L-BFGS"/);
+  const labels = xTickLabels(svg);
+  expect(labels.length).toBeGreaterThan(2);
+  for (const label of labels) expect(label).toMatch(/^\d+$/);
+});
