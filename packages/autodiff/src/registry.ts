@@ -24,6 +24,12 @@ export interface OpContext<A> {
   readonly scratch: Float64Array;
   /** Whatever `forward` kept for `vjp` (e.g. a forward solution). */
   saved: unknown;
+  /**
+   * False when this application is a plain evaluation that no tape records (its VJP cannot
+   * run), so `forward` may skip what only the VJP would read (e.g. an ODE solve's dense
+   * output); true or undefined (compiled tapes) when the VJP may run.
+   */
+  recorded?: boolean;
 }
 
 export interface OpDefinition<A> {
@@ -127,10 +133,12 @@ export function makeContext<A>(
 
 function applyOp<A>(def: OpDefinition<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const { ctx, outShape } = makeContext(def, inputs, attrs);
+  const tape = activeTape();
+  const recorded = tape !== null && inputs.some((t) => t.tape === tape);
+  ctx.recorded = recorded;
   def.forward(ctx);
   const output = new Tensor(ctx.out, outShape);
-  const tape = activeTape();
-  if (tape !== null && inputs.some((t) => t.tape === tape)) {
+  if (recorded) {
     tape.push({ op: def as OpRecord, inputs: [...inputs], output, ctx: ctx as OpContext<unknown> });
   }
   return output;

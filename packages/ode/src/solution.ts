@@ -47,8 +47,9 @@ export class GrowableBuffer {
     this.reserve(1);
     this.data[this.length++] = x;
   }
+  /** The filled part, as a view (no copy: the buffer is not appended to afterwards). */
   trimmed(): Float64Array {
-    return this.data.slice(0, this.length);
+    return this.data.subarray(0, this.length);
   }
 }
 

@@ -16,6 +16,7 @@ import { kernels, useBackend } from "@udekit/kernels";
 import {
   BacksolveAdjoint,
   DirectBackprop,
+  DiscreteAdjoint,
   ForwardSensitivity,
   InterpolatingAdjoint,
   QuadratureAdjoint,
@@ -45,6 +46,8 @@ const TOLERANCES = [
 ] as const;
 
 const METHODS: [string, SensitivityAlgorithm][] = [
+  ["DiscreteAdjoint", DiscreteAdjoint()],
+  ["DiscreteAdjoint (checkpoints: 8)", DiscreteAdjoint({ checkpoints: 8 })],
   ["InterpolatingAdjoint", InterpolatingAdjoint()],
   ["InterpolatingAdjoint (checkpointing)", InterpolatingAdjoint({ checkpointing: true })],
   ["QuadratureAdjoint", QuadratureAdjoint()],
@@ -408,6 +411,11 @@ export async function gradientSuite(ctx: BenchContext): Promise<BenchSection> {
   const fwdUde = at("ude", 1e-6, FORWARD).timing!.median;
   const expm = at("linear", 1e-6, EXPM);
   const ratio = iaLinear.timing!.median / fwdLinear;
+  const daLinear = at("linear", 1e-6, "DiscreteAdjoint");
+  const daUde = at("ude", 1e-6, "DiscreteAdjoint");
+  const daLinearRatio = daLinear.timing!.median / fwdLinear;
+  const daUdeRatio = daUde.timing!.median / fwdUde;
+  const udeForwardRatio = fwdUde / fwdLinear;
   const speedup = backend.speedups["seed linear, InterpolatingAdjoint"];
   const targets: TargetResult[] = [
     {
@@ -444,6 +452,36 @@ export async function gradientSuite(ctx: BenchContext): Promise<BenchSection> {
       met:
         at("linear", 1e-6, "BacksolveAdjoint").result.failure !== undefined ||
         (at("linear", 1e-6, "BacksolveAdjoint").error ?? 1) <= 1e-4,
+    },
+    {
+      issue: 17,
+      target: "DiscreteAdjoint gradient ≤ 2.5× the forward solve (seed linear, 1e-6/1e-8)",
+      measured: `${daLinearRatio.toFixed(2)}×`,
+      met: daLinearRatio <= 2.5,
+    },
+    {
+      issue: 17,
+      target: "DiscreteAdjoint gradient ≤ 4 ms median (seed linear, 1e-6/1e-8)",
+      measured: `${daLinear.timing!.median.toFixed(2)} ms`,
+      met: daLinear.timing!.median <= 4,
+    },
+    {
+      issue: 17,
+      target: "DiscreteAdjoint gradient ≤ 2.5× the forward solve (seed UDE, 1e-6/1e-8)",
+      measured: `${daUdeRatio.toFixed(2)}×`,
+      met: daUdeRatio <= 2.5,
+    },
+    {
+      issue: 17,
+      target: "DiscreteAdjoint gradient ≤ 8 ms median (seed UDE, 1e-6/1e-8)",
+      measured: `${daUde.timing!.median.toFixed(2)} ms`,
+      met: daUde.timing!.median <= 8,
+    },
+    {
+      issue: 17,
+      target: "UDE forward solve ≤ 1.5× the linear forward solve (1e-6/1e-8)",
+      measured: `${udeForwardRatio.toFixed(2)}×`,
+      met: udeForwardRatio <= 1.5,
     },
     {
       issue: 7,

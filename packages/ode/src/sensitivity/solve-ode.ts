@@ -313,7 +313,8 @@ const solveOp = defineOp<SolveAttrs>({
     const { sol, recorded } = solveRecordingSteps(
       problem,
       a.solver,
-      { ...a.forwardOptions, saveat: a.saveat, dense: needsDense(a.sensealg) },
+      // A plain evaluation (no tape records it) keeps no dense output: no VJP will read it.
+      { ...a.forwardOptions, saveat: a.saveat, dense: ctx.recorded !== false && needsDense(a.sensealg) },
       a.sensealg.kind === "DiscreteAdjoint" ? (a.sensealg.checkpoints ?? 0) : 0,
     );
     ctx.out.fill(Number.NaN);
