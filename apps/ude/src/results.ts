@@ -1,11 +1,8 @@
 /**
  * The results folder (results.json, loss.svg, fit.svg, report.html) and reading parameters back
  * (`--params`): from a results.json, a bare parameter object, or the seed fixture's layout.
- *
- * results.json (format "udekit-ude-results", version 1):
- *   command, created, versions, settings, training { status, message, iterations, initial_loss,
- *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, parameters { model,
- *   activation, n, P (rows), nn.layers (ude) }, gradient_table (demo).
+ * The results.json document itself (schema, builder, JSON text) is in results-schema.ts, which has
+ * no file access so the browser playground (apps/web) shares it; it is re-exported here.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,10 +19,17 @@ import {
   type ModelParams,
   makeParams,
 } from "./model.js";
-import type { GradientTable } from "./table.js";
-import type { IterationRecord, StopReason } from "./training.js";
+import { type ResultsDocument, toJson } from "./results-schema.js";
 
-export const RESULTS_FORMAT = "udekit-ude-results";
+export {
+  RESULTS_FORMAT,
+  type ResultsDocument,
+  type RunRecord,
+  resultsDocument,
+  type SavedParameters,
+  savedParameters,
+  toJson,
+} from "./results-schema.js";
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -42,58 +46,6 @@ export function versions(): Record<string, string> {
     }
   }
   return out;
-}
-
-export interface SavedParameters {
-  model: ModelKind;
-  activation: ActivationName;
-  n: number;
-  P: number[][];
-  nn?: { layers: LayerValues[] };
-}
-
-export interface ResultsDocument {
-  format: typeof RESULTS_FORMAT;
-  format_version: 1;
-  command: string;
-  created: string;
-  versions: Record<string, string>;
-  settings: Record<string, unknown>;
-  training: {
-    status: StopReason;
-    message: string;
-    iterations: number;
-    initial_loss: number;
-    final_loss: number;
-    history: IterationRecord[];
-  };
-  timings: Record<string, number>;
-  parameters: SavedParameters;
-  gradient_table?: GradientTable;
-}
-
-export function savedParameters(params: ModelParams): SavedParameters {
-  return {
-    model: params.kind,
-    activation: params.activation,
-    n: params.n,
-    P: params.P(),
-    ...(params.kind === "ude" ? { nn: { layers: params.layers() } } : {}),
-  };
-}
-
-/**
- * JSON text; NaN/±Infinity (which JSON cannot hold) become null. With an indent, arrays of
- * numbers stay on one line, so a matrix reads as one row per line.
- */
-export function toJson(doc: unknown, indent?: number): string {
-  const text = JSON.stringify(
-    doc,
-    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
-    indent,
-  );
-  if (indent === undefined) return text;
-  return text.replace(/\[(?:\s*(?:-?[\d.eE+-]+|null)\s*,?)+\s*\]/g, (m) => m.replace(/\s+/g, ""));
 }
 
 /** Writes every file of a results folder (made ready by prepareOutDir); returns the paths written. */

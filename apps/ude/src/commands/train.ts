@@ -3,13 +3,11 @@
  * progress display, stops cleanly on Ctrl-C, and writes the results folder (results.json,
  * loss.svg, fit.svg, report.html). `runTraining` is shared with `ude demo`.
  */
-import { type SolveOdeInfo, solveOde } from "@udekit/ode";
 import type { Command } from "commander";
 import { OptionError } from "../errors.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { catchInterrupt } from "../interrupt.js";
-import { initialState, paramsFromVector, rhsFor } from "../model.js";
 import {
   METHOD_NAMES,
   type MethodName,
@@ -24,16 +22,18 @@ import type { NodeTrajectory } from "../plots.js";
 import { createProgress } from "../progress.js";
 import { reportHtml } from "../report.js";
 import {
-  RESULTS_FORMAT,
   type ResultsDocument,
-  savedParameters,
+  type RunRecord,
+  resultsDocument,
   toJson,
   versions,
   writeResults,
 } from "../results.js";
-import type { GradientTable } from "../table.js";
 import { stopLine, type TrainOutcome, type TrainSettings, train } from "../training.js";
+import { plotNodes, trajectories } from "../trajectories.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
+
+export { plotNodes } from "../trajectories.js";
 
 export interface TrainCliOptions {
   optimizer: string;
@@ -126,50 +126,10 @@ export function trainSettingsFrom(o: TrainCliOptions, problem: Problem): TrainSe
   };
 }
 
-/** Dense predicted trajectories of a few nodes at the given parameters (forward solve only). */
-function trajectories(
-  problem: Problem,
-  vector: Float64Array,
-  nodes: readonly number[],
-): { t: number; u: number }[][] {
-  const { obs, params, solve } = problem;
-  const t0 = obs.times[0];
-  const t1 = obs.times[obs.times.length - 1];
-  const dense = Array.from({ length: 81 }, (_, k) => t0 + ((t1 - t0) * k) / 80);
-  const p = paramsFromVector(params.kind, params.n, vector, params.activation);
-  const info: SolveOdeInfo = {};
-  const states = solveOde(rhsFor(params), initialState(obs), p.tensor(), {
-    tspan: [t0, t1],
-    saveat: dense,
-    solver: solve.solver,
-    reltol: solve.reltol,
-    abstol: solve.abstol,
-    ...(solve.dt !== undefined ? { dt: solve.dt } : {}),
-    info,
-  });
-  const n = params.n;
-  return nodes.map((i) =>
-    dense.map((t, k) => ({ t, u: states.data[k * n + i] })).filter((q) => Number.isFinite(q.u)),
-  );
-}
-
-/** Four nodes spread over the network (0-based). */
-export function plotNodes(n: number): number[] {
-  return [...new Set([0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4)])].filter(
-    (i) => i < n,
-  );
-}
-
-export interface RunOptions {
+export interface RunOptions extends RunRecord {
   /** The results folder, made ready by prepareOutDir. */
   out: string;
   json: boolean;
-  command: string;
-  data: string;
-  seed?: number;
-  table?: GradientTable;
-  /** Extra settings to record. */
-  extra?: Record<string, unknown>;
 }
 
 /** Trains, writes the results folder, prints the summary; returns the exit code (130 if interrupted). */
@@ -219,51 +179,8 @@ export async function saveRun(
 ): Promise<number> {
   const stream = run.json ? process.stderr : process.stdout;
   const say = (m: string) => stream.write(`${m}\n`);
-  const { params, obs, solve } = problem;
   const iterations = outcome.history.length;
-  const doc: ResultsDocument = {
-    format: RESULTS_FORMAT,
-    format_version: 1,
-    command: run.command,
-    created: new Date().toISOString(),
-    versions: versions(),
-    settings: {
-      model: params.kind,
-      activation: params.activation,
-      n: params.n,
-      parameters: params.vector.length,
-      data: run.data,
-      times: obs.times,
-      start: run.seed !== undefined ? `random, seed ${run.seed}` : "fixture values",
-      optimizer: settings.optimizer,
-      iters: settings.iters,
-      lbfgs_iters: settings.optimizer === "adam+lbfgs" ? settings.lbfgsIters : undefined,
-      lr: settings.lr,
-      time_budget_s: settings.timeBudget,
-      sensealg: settings.sensealg,
-      solver: solve.solver.name,
-      reltol: solve.reltol,
-      abstol: solve.abstol,
-      dt: solve.dt,
-      ...(run.extra ?? {}),
-    },
-    training: {
-      status: outcome.stopReason,
-      message: outcome.message,
-      iterations,
-      initial_loss: outcome.initialLoss,
-      final_loss: outcome.bestLoss,
-      history: outcome.history,
-    },
-    timings: {
-      wall_s: outcome.wall_s,
-      gradient_median_ms: outcome.gradient_ms,
-      gradient_evaluations: outcome.evaluations,
-      iterations_per_s: iterations / outcome.wall_s,
-    },
-    parameters: savedParameters(params),
-    ...(run.table ? { gradient_table: run.table } : {}),
-  };
+  const doc = resultsDocument(problem, settings, run, outcome, versions());
   // results.json first: it holds everything computed, and a second Ctrl-C may come any moment.
   const written = writeResults(run.out, { "results.json": doc });
   if (iterations === 0) {

@@ -1,0 +1,139 @@
+/**
+ * The results.json document (format "udekit-ude-results", version 1) and its JSON text, without
+ * file access, so the CLI (results.ts writes it) and the browser playground (apps/web offers it as
+ * a download) produce the same schema from the same code:
+ *   command, created, versions, settings, training { status, message, iterations, initial_loss,
+ *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, parameters { model,
+ *   activation, n, P (rows), nn.layers (ude) }, gradient_table (demo).
+ */
+import type { ActivationName } from "@udekit/nn";
+import type { Problem } from "./gradients.js";
+import type { LayerValues, ModelKind, ModelParams } from "./model.js";
+import type { GradientTable } from "./table.js";
+import type { IterationRecord, StopReason, TrainOutcome, TrainSettings } from "./training.js";
+
+export const RESULTS_FORMAT = "udekit-ude-results";
+
+export interface SavedParameters {
+  model: ModelKind;
+  activation: ActivationName;
+  n: number;
+  P: number[][];
+  nn?: { layers: LayerValues[] };
+}
+
+export interface ResultsDocument {
+  format: typeof RESULTS_FORMAT;
+  format_version: 1;
+  command: string;
+  created: string;
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  training: {
+    status: StopReason;
+    message: string;
+    iterations: number;
+    initial_loss: number;
+    final_loss: number;
+    history: IterationRecord[];
+  };
+  timings: Record<string, number>;
+  parameters: SavedParameters;
+  gradient_table?: GradientTable;
+}
+
+export function savedParameters(params: ModelParams): SavedParameters {
+  return {
+    model: params.kind,
+    activation: params.activation,
+    n: params.n,
+    P: params.P(),
+    ...(params.kind === "ude" ? { nn: { layers: params.layers() } } : {}),
+  };
+}
+
+/**
+ * JSON text; NaN/±Infinity (which JSON cannot hold) become null. With an indent, arrays of
+ * numbers stay on one line, so a matrix reads as one row per line.
+ */
+export function toJson(doc: unknown, indent?: number): string {
+  const text = JSON.stringify(
+    doc,
+    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+    indent,
+  );
+  if (indent === undefined) return text;
+  return text.replace(/\[(?:\s*(?:-?[\d.eE+-]+|null)\s*,?)+\s*\]/g, (m) => m.replace(/\s+/g, ""));
+}
+
+/** What a run records about itself besides the problem, the settings and the outcome. */
+export interface RunRecord {
+  /** The command that ran: "train", "demo", or the page ("web"). */
+  command: string;
+  /** Where the data came from: a file name or "built-in seed data". */
+  data: string;
+  /** The seed of random starting parameters (absent: the fixture's). */
+  seed?: number;
+  table?: GradientTable;
+  /** Extra settings to record. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The results document of a training run; `problem.params` holds the parameters to save (train
+ * leaves the best ones there), `versions` the versions of the runtime, the app and the packages.
+ */
+export function resultsDocument(
+  problem: Problem,
+  settings: TrainSettings,
+  run: RunRecord,
+  outcome: TrainOutcome,
+  versions: Record<string, string>,
+  created: Date = new Date(),
+): ResultsDocument {
+  const { params, obs, solve } = problem;
+  const iterations = outcome.history.length;
+  return {
+    format: RESULTS_FORMAT,
+    format_version: 1,
+    command: run.command,
+    created: created.toISOString(),
+    versions,
+    settings: {
+      model: params.kind,
+      activation: params.activation,
+      n: params.n,
+      parameters: params.vector.length,
+      data: run.data,
+      times: obs.times,
+      start: run.seed !== undefined ? `random, seed ${run.seed}` : "fixture values",
+      optimizer: settings.optimizer,
+      iters: settings.iters,
+      lbfgs_iters: settings.optimizer === "adam+lbfgs" ? settings.lbfgsIters : undefined,
+      lr: settings.lr,
+      time_budget_s: settings.timeBudget,
+      sensealg: settings.sensealg,
+      solver: solve.solver.name,
+      reltol: solve.reltol,
+      abstol: solve.abstol,
+      dt: solve.dt,
+      ...(run.extra ?? {}),
+    },
+    training: {
+      status: outcome.stopReason,
+      message: outcome.message,
+      iterations,
+      initial_loss: outcome.initialLoss,
+      final_loss: outcome.bestLoss,
+      history: outcome.history,
+    },
+    timings: {
+      wall_s: outcome.wall_s,
+      gradient_median_ms: outcome.gradient_ms,
+      gradient_evaluations: outcome.evaluations,
+      iterations_per_s: iterations / outcome.wall_s,
+    },
+    parameters: savedParameters(params),
+    ...(run.table ? { gradient_table: run.table } : {}),
+  };
+}
