@@ -167,3 +167,33 @@ export function formatCsv(times: readonly number[], values: readonly (readonly n
   const header = times.map((t) => `t=${t}`).join(",");
   return `${header}\n${values.map((row) => row.map((x) => String(x)).join(",")).join("\n")}\n`;
 }
+
+/**
+ * Refuses data whose magnitudes overflow double precision in the loss, before any solve (issue
+ * #21: values of 1e300 ended in "the solve failed (Integrated to the end of the time span.)",
+ * and values of 1e100 in a "converged" run that had not moved).
+ *
+ * With s the largest |value| and N the number of values, each residual is at most about 2s (the
+ * predictions start at the data's scale), so the loss Σ (prediction − data)² is at most 4·N·s²:
+ * finite while s ≤ sqrt(MAX / (4N)). Training also squares the loss's gradient, which is of the
+ * loss's size (Adam's second moments, L-BFGS's curvature pairs): finite while (4·N·s²)² ≤ MAX,
+ * i.e. s ≤ MAX^(1/4) / (2·sqrt(N)) — about 1e75 for hundreds of values.
+ */
+export function checkMagnitudes(obs: Observations, source: string, training: boolean): void {
+  let s = 0;
+  for (const row of obs.values) for (const x of row) s = Math.max(s, Math.abs(x));
+  const count = obs.values.length * obs.times.length;
+  const lossLimit = Math.sqrt(Number.MAX_VALUE / (4 * count));
+  const trainLimit = Math.sqrt(Math.sqrt(Number.MAX_VALUE)) / (2 * Math.sqrt(count));
+  const limit = training ? trainLimit : lossLimit;
+  if (s <= limit) return;
+  const e = (x: number) => x.toExponential(1).replace("e+", "e");
+  const what =
+    s > lossLimit
+      ? `the loss Σ (prediction − data)² over its ${count} values overflows double precision above about ${e(lossLimit)}`
+      : `training squares the loss's gradient (Adam, L-BFGS), which overflows double precision for values above about ${e(trainLimit)} (${count} values)`;
+  throw new InputFileError(
+    `${source} has values up to ${e(s)} in magnitude: ${what}. ` +
+      `Fix: rescale the data so its values are near 1 (e.g. divide every value by 1e${Math.floor(Math.log10(s))}), and scale the predictions back.`,
+  );
+}

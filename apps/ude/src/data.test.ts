@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { checkObservations, formatCsv, loadSeed, parseCsv, parseTimes } from "./data.js";
+import { checkMagnitudes, checkObservations, formatCsv, loadSeed, parseCsv, parseTimes } from "./data.js";
 import { InputFileError, OptionError } from "./errors.js";
 
 test("the embedded seed data has the documented shapes", () => {
@@ -63,4 +63,20 @@ test("formatCsv writes every digit, so parseCsv reads back the same numbers and 
   ];
   const back = parseCsv(formatCsv([0.25, 1], values), "x");
   expect(back).toEqual({ rows: values, headerTimes: [0.25, 1] });
+});
+
+test("magnitudes: refused where the loss (or, for training, its squared gradient) overflows", () => {
+  const obs = (s: number) => ({ times: [1, 2, 3, 4], values: [[s, s, s, s]] }); // 4 values
+  // Loss limit √(MAX / 16) ≈ 3.35e153; training limit MAX^(1/4) / 4 ≈ 2.9e76 (4 values).
+  expect(() => checkMagnitudes(obs(3e153), "x", false)).not.toThrow();
+  expect(() => checkMagnitudes(obs(4e153), "x", false)).toThrow(
+    /the loss Σ \(prediction − data\)² over its 4 values/,
+  );
+  expect(() => checkMagnitudes(obs(2.8e76), "x", true)).not.toThrow();
+  expect(() => checkMagnitudes(obs(3e76), "x", true)).toThrow(/training squares the loss's gradient/);
+  expect(() => checkMagnitudes(obs(-3e76), "x", true)).toThrow(/divide every value by 1e76/);
+  expect(() => checkMagnitudes(obs(1e-300), "x", true)).not.toThrow();
+  // What the checks promise: below the training limit, 4·N·s² and its square are finite.
+  const s = 2.8e76;
+  expect(Number.isFinite((4 * 4 * s * s) ** 2)).toBe(true);
 });

@@ -13,6 +13,7 @@ import type { LayerValues, ModelKind, Observations } from "./model.js";
 
 export {
   type CsvTable,
+  checkMagnitudes,
   checkObservations,
   csvObservations,
   formatCsv,

@@ -15,10 +15,10 @@ test("durations: ms below 10 s, s from 10 s, minutes from a minute", () => {
   expect(formatSeconds(119.6)).toBe("2 min 00 s");
 });
 
-test("losses: 6 digits; Infinity as such; NaN (not computed) as a dash", () => {
+test("losses: 6 digits; Infinity and NaN as such", () => {
   expect(formatLoss(26.61352)).toBe("26.6135");
   expect(formatLoss(Number.POSITIVE_INFINITY)).toBe("Infinity");
-  expect(formatLoss(Number.NaN)).toBe("—");
+  expect(formatLoss(Number.NaN)).toBe("NaN");
 });
 
 test("settings in the report: durations, 6 significant digits, tolerances, lists", () => {

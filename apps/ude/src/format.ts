@@ -24,9 +24,8 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
 
-/** A loss to 6 significant digits; Infinity as such, NaN (not computed) as a dash. */
+/** A loss to 6 significant digits; Infinity and NaN as such. */
 export function formatLoss(x: number): string {
-  if (Number.isNaN(x)) return "—";
   return Number.isFinite(x) ? x.toPrecision(6) : String(x);
 }
 

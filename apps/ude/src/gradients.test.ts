@@ -1,8 +1,9 @@
-import type { SolveOdeInfo } from "@udekit/ode";
+import { AdjointFailedError, type SolveOdeInfo } from "@udekit/ode";
 import { expect, test } from "vitest";
 import { loadSeed } from "./data.js";
 import {
   defaultForwardSizes,
+  describeAdjointFailure,
   describeFailure,
   maxAbs,
   measureGradient,
@@ -52,23 +53,29 @@ test("failures are worded from the retcodes: forward, backward, or an overflow o
     message: "the forward solve failed: Stopped at t = 2: the step budget maxiters was used up.",
   };
   expect(describeFailure(forward)).toBe(
-    "the forward ODE solve failed (retcode MaxIters): Stopped at t = 2: the step budget maxiters was used up.",
+    "the forward ODE solve failed (retcode MaxIters: Stopped at t = 2: the step budget maxiters was used up). " +
+      "Fix: try a stiff solver (--solver Rodas4) or looser --reltol/--abstol, or start from other parameters (--params, --seed)",
   );
+  // After optimiser steps the first thing to try is a smaller step.
+  expect(describeFailure(forward, true)).toMatch(/\. Fix: lower --lr \(smaller steps/);
   const stats = { naccept: 3, nreject: 0, nf: 9, njac: 0, nlu: 0, rhsEvals: 9, vjpEvals: 9 };
   const backward = {
     retcode: "Success",
     message: "",
     backward: { ...stats, retcode: "Unstable", message: "Stopped at t = 1: the state became non-finite." },
   } as unknown as SolveOdeInfo;
-  expect(describeFailure(backward)).toBe(
-    "the backward (adjoint) solve failed (retcode Unstable): Stopped at t = 1: the state became non-finite.",
+  expect(describeFailure(backward)).toMatch(
+    /^the backward \(adjoint\) solve failed \(retcode Unstable: Stopped at t = 1: the state became non-finite\)\. Fix: /,
   );
-  // Every retcode says Success: the message must not be the solver's "Integrated to the end".
+  // Every retcode says Success: the message must not be the solver's "Integrated to the end", and
+  // no learning rate is to blame before any step.
   const overflow = { retcode: "Success", message: "Integrated to the end of the time span." } as SolveOdeInfo;
   expect(describeFailure(overflow)).toMatch(
     /^the solves reached the end of the time span, but .* overflowed/,
   );
-  expect(describeFailure(overflow)).not.toMatch(/Integrated to the end/);
+  expect(describeFailure(overflow)).toMatch(/Fix: rescale the data/);
+  expect(describeFailure(overflow)).not.toMatch(/Integrated to the end|--lr/);
+  for (const info of [forward, backward, overflow]) expect(describeFailure(info)).not.toMatch(/\.$|\.\./);
 });
 
 const small = (): Problem => {
@@ -109,4 +116,20 @@ test("a stop request between runs ends the measurement with the runs timed so fa
   // Checked before timed runs 1, 2, 3 (false) and 4 (true): three timed runs.
   expect(r.timing.repeat).toBe(3);
   expect(r.ok).toBe(true);
+});
+
+test("an AdjointFailedError from @udekit/ode is worded with the command line's fixes, not the API's", () => {
+  const e = new AdjointFailedError(
+    "InterpolatingAdjoint",
+    "Unstable",
+    1,
+    "the backward pass produced a non-finite p̄",
+  );
+  const text = describeAdjointFailure(e);
+  expect(text).toBe(
+    "the InterpolatingAdjoint gradient pass failed with retcode Unstable at t = 1: the backward pass produced a non-finite p̄. " +
+      "Fix: tighten --reltol/--abstol, try a stiff solver (--solver Rodas4) or another --sensealg, or rescale the data or the starting parameters",
+  );
+  expect(text).not.toMatch(/maxiters|Rodas5P|Try:/);
+  expect(describeAdjointFailure(e, true)).toMatch(/\. Fix: lower --lr/);
 });

@@ -14,6 +14,7 @@
 import { diag, sub, sum, type Tensor, valueAndGrad } from "@udekit/autodiff";
 import { solveLinearOde } from "@udekit/linear-ode";
 import {
+  AdjointFailedError,
   AdjointInstabilityError,
   BacksolveAdjoint,
   DirectBackprop,
@@ -173,20 +174,47 @@ function timingOf(samples: readonly number[]): Timing {
 /**
  * Why a loss-and-gradient evaluation gave no finite result, worded from the solves' retcodes: a
  * failed forward solve, a failed backward pass, or (both succeeded) an overflow of the numbers
- * themselves — which no solver setting or learning rate cures.
+ * themselves — which no solver setting or learning rate cures. One sentence (without its final
+ * full stop) ending in a fix; `afterSteps`: the optimiser has moved the parameters, so a smaller
+ * step is the first thing to try.
  */
-export function describeFailure(info: SolveOdeInfo): string {
+export function describeFailure(info: SolveOdeInfo, afterSteps = false): string {
+  const clause = (m: string | undefined) => (m ?? "").trim().replace(/\.$/, "");
+  const stepFix = "lower --lr (smaller steps keep the parameters where the solve works) or tighten --reltol";
+  const solveFix = afterSteps
+    ? stepFix
+    : "try a stiff solver (--solver Rodas4) or looser --reltol/--abstol, or start from other parameters (--params, --seed)";
   if (info.retcode !== undefined && info.retcode !== "Success" && info.retcode !== "Default") {
-    return `the forward ODE solve failed (retcode ${info.retcode}): ${(info.message ?? "").replace(/^the forward solve failed: /, "")}`;
+    const message = clause(info.message).replace(/^the forward solve failed: /, "");
+    return `the forward ODE solve failed (retcode ${info.retcode}: ${message}). Fix: ${solveFix}`;
   }
   const b = info.backward;
   if (b !== undefined && b.retcode !== "Success" && b.retcode !== "Default") {
-    return `the backward (adjoint) solve failed (retcode ${b.retcode}): ${b.message}`;
+    return `the backward (adjoint) solve failed (retcode ${b.retcode}: ${clause(b.message)}). Fix: ${solveFix}`;
   }
   return (
-    "the solves reached the end of the time span, but the loss or its gradient overflowed to Infinity or NaN: " +
-    "the states, the data or the parameters are too large for double precision. Fix: rescale the data so its values are near 1, or start from smaller parameters"
+    "the solves reached the end of the time span, but the loss or its gradient overflowed to Infinity or NaN " +
+    "(the states, the data or the parameters are too large for double precision). " +
+    `Fix: ${afterSteps ? stepFix : "rescale the data so its values are near 1, or start from smaller parameters"}`
   );
+}
+
+/**
+ * A gradient pass that @udekit/ode stopped with AdjointFailedError (a backward pass that did not
+ * finish, or a non-finite λ or p̄), worded like describeFailure: the library's own advice names
+ * its API options, so it is replaced by the command-line ones.
+ */
+export function describeAdjointFailure(e: AdjointFailedError, afterSteps = false): string {
+  const what = e.message
+    .replace(/^solveOde: /, "")
+    .replace(/\s*Try: [\s\S]*$/, "")
+    .trim()
+    .replace(/\.$/, "");
+  return `${what}. Fix: ${
+    afterSteps
+      ? "lower --lr (smaller steps keep the parameters where the solve works) or tighten --reltol"
+      : "tighten --reltol/--abstol, try a stiff solver (--solver Rodas4) or another --sensealg, or rescale the data or the starting parameters"
+  }`;
 }
 
 /** Progress and stop requests for measureGradient. */
@@ -261,6 +289,19 @@ export async function measureGradient(
           grad,
           timing: timingOf(samples),
           stats: { ...statsOf(info, method), retcode: "AdjointInstability" },
+        };
+      }
+      if (e instanceof AdjointFailedError) {
+        samples.push(performance.now() - t0);
+        return {
+          method,
+          n,
+          ok: false,
+          error: describeAdjointFailure(e),
+          loss: Number.NaN,
+          grad,
+          timing: timingOf(samples),
+          stats: { ...statsOf(info, method), retcode: e.retcode },
         };
       }
       throw e;

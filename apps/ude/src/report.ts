@@ -35,8 +35,9 @@ export function reportHtml(
   const summary = [
     ["status", `${t.status}${t.message ? `: ${t.message}` : ""}`],
     ["iterations", String(t.iterations)],
-    ["loss before training", formatLoss(t.initial_loss)],
-    ["loss after training", formatLoss(t.final_loss)],
+    // No iterations (a demo stopped during its table): no losses were computed.
+    ["loss before training", t.iterations > 0 ? formatLoss(t.initial_loss) : "—"],
+    ["loss after training", t.iterations > 0 ? formatLoss(t.final_loss) : "—"],
     ["training time", formatSeconds(doc.timings.wall_s ?? Number.NaN)],
     ["time per gradient (median)", formatMs(doc.timings.gradient_median_ms ?? Number.NaN)],
   ]

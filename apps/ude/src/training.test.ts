@@ -47,7 +47,11 @@ test("no NaN% when a loss is not finite; one iteration is singular", () => {
     message: "the loss is Infinity at the starting parameters: the solves overflowed.",
   });
   expect(line).toBe(
-    "Stopped (non-finite loss): the loss is Infinity at the starting parameters: the solves overflowed. Loss Infinity → Infinity in 1 iteration, 9.6 s (19.8 ms per gradient).",
+    "Stopped (non-finite loss): the loss is Infinity at the starting parameters: the solves overflowed. No finite loss in 1 iteration, 9.6 s (19.8 ms per gradient).",
   );
   expect(line).not.toMatch(/NaN/);
+  // A finite loss that rose to infinity keeps the numbers, without a percentage.
+  expect(stopLine({ ...base, initialLoss: Number.POSITIVE_INFINITY, bestLoss: 3 })).toMatch(
+    /Loss Infinity → 3\.00000 in 400 iterations/,
+  );
 });

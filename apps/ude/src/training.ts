@@ -9,9 +9,17 @@
  * happens, it returns everything computed so far: the loss history and the parameters with the
  * lowest loss seen.
  */
+import type { Tensor } from "@udekit/autodiff";
 import { Adam, LBFGS, NonFiniteGradientError } from "@udekit/nn";
+import { AdjointFailedError } from "@udekit/ode";
 import { formatLoss, formatMs, formatSeconds } from "./format.js";
-import { describeFailure, lossAndGradient, median, type Problem } from "./gradients.js";
+import {
+  describeAdjointFailure,
+  describeFailure,
+  lossAndGradient,
+  median,
+  type Problem,
+} from "./gradients.js";
 import type { MethodName, OptimizerName } from "./options.js";
 
 export interface TrainSettings {
@@ -65,10 +73,13 @@ export function stopLine(o: TrainOutcome): string {
       ? ` (${((100 * (o.bestLoss - o.initialLoss)) / o.initialLoss).toFixed(1)}%)`
       : "";
   const iterations = o.history.length;
+  const loss = Number.isFinite(o.bestLoss)
+    ? `Loss ${formatLoss(o.initialLoss)} → ${formatLoss(o.bestLoss)}${change}`
+    : "No finite loss";
   const perGradient = Number.isFinite(o.gradient_ms) ? ` (${formatMs(o.gradient_ms)} per gradient)` : "";
   return (
-    `${head} Loss ${formatLoss(o.initialLoss)} → ${formatLoss(o.bestLoss)}${change} in ${iterations} ` +
-    `iteration${iterations === 1 ? "" : "s"}, ${formatSeconds(o.wall_s)}${perGradient}.`
+    `${head} ${loss} in ${iterations} iteration${iterations === 1 ? "" : "s"}, ` +
+    `${formatSeconds(o.wall_s)}${perGradient}.`
   );
 }
 
@@ -122,11 +133,26 @@ export async function train(
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
 
+  /** The failure of the last evaluation, when @udekit/ode threw instead of returning NaN. */
+  let adjointFailure: AdjointFailedError | undefined;
+
   /** Loss and gradient at v (gradient written into g); tracks the best point. */
   const fg = (v: Float64Array, g: Float64Array): number => {
     if (v !== x) x.set(v);
     const t0 = performance.now();
-    const [value, grad] = run(wrap());
+    let value: Tensor;
+    let grad: Tensor;
+    try {
+      [value, grad] = run(wrap());
+    } catch (e) {
+      // No gradient at these parameters: a non-finite loss for the optimisers, the reason kept.
+      if (!(e instanceof AdjointFailedError)) throw e;
+      evalTimes.push(performance.now() - t0);
+      adjointFailure = e;
+      g.fill(Number.NaN);
+      return Number.NaN;
+    }
+    adjointFailure = undefined;
     evalTimes.push(performance.now() - t0);
     g.set(grad.data);
     const f = value.item();
@@ -171,18 +197,16 @@ export async function train(
    * starting parameters no learning rate is to blame; after steps, a smaller one may help.
    */
   const nonFinite = (what: string, phase: string, iteration: number): Stop => {
-    const why = describeFailure(info);
-    if (done <= 1) {
-      return {
-        reason: "non-finite loss",
-        message: `${what} at the starting parameters: ${why}.`,
-      };
-    }
+    const afterSteps = done > 1;
+    const why =
+      adjointFailure !== undefined
+        ? describeAdjointFailure(adjointFailure, afterSteps)
+        : describeFailure(info, afterSteps);
     return {
       reason: "non-finite loss",
-      message:
-        `${what} at ${phase} iteration ${iteration}: ${why}. The best parameters seen are kept. ` +
-        "Fix: if the solve failed, lower --lr (smaller steps keep the parameters where it works) or tighten --reltol.",
+      message: afterSteps
+        ? `${what} at ${phase} iteration ${iteration} (the best parameters seen are kept): ${why}.`
+        : `${what} at the starting parameters: ${why}.`,
     };
   };
 

@@ -10,9 +10,10 @@
  */
 import { type ActivationName, flatten, rng, setup } from "@udekit/nn";
 import type { Command } from "commander";
-import { loadObservations, loadSeed } from "../data.js";
+import { checkMagnitudes, loadObservations, loadSeed } from "../data.js";
 import { OptionError } from "../errors.js";
 import type { Problem } from "../gradients.js";
+import { checkMemory, type Job } from "../memory.js";
 import { blockNet, type LayerValues, type ModelKind, type ModelParams, makeParams } from "../model.js";
 import {
   parseActivation,
@@ -82,11 +83,16 @@ function randomParams(kind: ModelKind, n: number, activation: ActivationName, se
   return makeParams(kind, P, layers, activation);
 }
 
-/** Parses the shared options into the problem to solve. `note` receives informational messages. */
+/**
+ * Parses the shared options into the problem to solve. `note` receives informational messages;
+ * `job` says what will be done with it, for the checks made before anything large is allocated
+ * (data magnitudes, memory).
+ */
 export function problemFrom(
   o: ProblemOptions,
   cmd: Command,
   note: (m: string) => void,
+  job: Job,
 ): Problem & { seed?: number } {
   const explicitModel = cmd.getOptionValueSource("model") === "cli";
   let kind = parseModel(o.model);
@@ -121,6 +127,8 @@ export function problemFrom(
   const obs = loadObservations(o.data, o.times, kind);
   const n = obs.values.length;
   const source = o.data ?? "the built-in seed data";
+  checkMagnitudes(obs, source, job.command === "train" || job.command === "demo");
+  checkMemory(kind, n, source, job);
   if (params !== undefined) {
     if (params.n !== n) {
       throw new OptionError(

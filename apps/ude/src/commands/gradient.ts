@@ -129,7 +129,7 @@ async function referenceGradient(problem: Problem): Promise<GradientResult | und
 
 async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   const err = (m: string) => process.stderr.write(`${m}\n`);
-  const problem = problemFrom(o, cmd, err);
+  const problem = problemFrom(o, cmd, err, { command: "gradient", json: o.json === true });
   const method = parseMethod(o.method, true);
   const repeat = parseInteger("--repeat", o.repeat, 1, "5", 1000);
   const forwardSizes =

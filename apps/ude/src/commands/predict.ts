@@ -6,8 +6,9 @@
 import { writeFileSync } from "node:fs";
 import type { SolveOdeInfo } from "@udekit/ode";
 import type { Command } from "commander";
-import { formatCsv, loadObservations, userPath } from "../data.js";
+import { checkMagnitudes, formatCsv, loadObservations, userPath } from "../data.js";
 import { OptionError, RunError } from "../errors.js";
+import { checkMemory } from "../memory.js";
 import { dataTensor, predict, rhsFor, sumSquares } from "../model.js";
 import { parseActivation, parsePositive, parseSolver, parseTolerance } from "../options.js";
 import { loadParamsFile, toJson } from "../results.js";
@@ -57,6 +58,8 @@ function runPredict(o: PredictOptions): void {
   const params = loadParamsFile(o.params, parseActivation("identity"));
   const obs = loadObservations(o.data, o.times, params.kind);
   const source = o.data ?? "the built-in seed data";
+  checkMagnitudes(obs, source, false);
+  checkMemory(params.kind, obs.values.length, source, { command: "predict", json: false });
   if (obs.values.length !== params.n) {
     throw new OptionError(
       `the parameters in "${o.params}" are for ${params.n} nodes but ${source} has ${obs.values.length}. Fix: pass the data they were trained on with --data.`,

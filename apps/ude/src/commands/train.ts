@@ -92,7 +92,7 @@ Examples:
     )
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
       const note = (m: string) => process.stderr.write(`${m}\n`);
-      const problem = problemFrom(o, c, note);
+      const problem = problemFrom(o, c, note, { command: "train", json: true });
       const settings = trainSettingsFrom(o, problem);
       // The results folder is made ready before any work (out-dir.ts).
       const out = prepareOutDir(o.out);
