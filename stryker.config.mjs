@@ -1,0 +1,80 @@
+// StrykerJS mutation testing (issue #23): `pnpm mutate <module>` (scripts/mutate.mjs) picks one
+// module below; each runs against its own package's vitest project, so the dry run and every
+// mutant run only that package's tests. Not in CI: the ode modules take tens of minutes on 2 cores.
+// Scores and surviving mutants are recorded in TESTING.md.
+
+/** Modules where a silent bug costs most: what is mutated and whose tests judge it. */
+export const MODULES = {
+  "autodiff-ops": {
+    project: "packages/autodiff",
+    mutate: ["packages/autodiff/src/ops/*.ts", "!packages/autodiff/src/ops/index.ts"],
+  },
+  "autodiff-compile": {
+    project: "packages/autodiff",
+    mutate: ["packages/autodiff/src/compile.ts"],
+  },
+  "linear-ode": {
+    project: "packages/linear-ode",
+    mutate: ["packages/linear-ode/src/expm.ts", "packages/linear-ode/src/expm-frechet.ts"],
+  },
+  "ode-steppers": {
+    project: "packages/ode",
+    mutate: ["packages/ode/src/erk/engine.ts", "packages/ode/src/rosenbrock/engine.ts"],
+  },
+  "ode-sensitivity": {
+    project: "packages/ode",
+    mutate: [
+      "packages/ode/src/sensitivity/*.ts",
+      "!packages/ode/src/sensitivity/*.test.ts",
+      "!packages/ode/src/sensitivity/index.ts",
+    ],
+  },
+  "nn-layers": {
+    project: "packages/nn",
+    mutate: [
+      "packages/nn/src/layers/*.ts",
+      "!packages/nn/src/layers/*.test.ts",
+      "!packages/nn/src/layers/index.ts",
+    ],
+  },
+  "ude-cli": {
+    project: "apps/ude",
+    mutate: ["apps/ude/src/cli.ts"],
+  },
+};
+
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by Stryker through scripts/mutate.mjs, not by a turbo task
+const name = process.env.UDEKIT_MUTATE_MODULE ?? "autodiff-ops";
+const module = MODULES[name];
+if (module === undefined) {
+  throw new Error(`unknown mutation module "${name}": use one of ${Object.keys(MODULES).join(", ")}`);
+}
+
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  // pnpm does not hoist the runner next to @stryker-mutator/core, so name it explicitly.
+  plugins: ["@stryker-mutator/vitest-runner"],
+  // related: false: the project root is the package, so vitest cannot match the repo-relative
+  // mutated paths to its import graph; perTest coverage still picks the tests per mutant.
+  vitest: { configFile: `${module.project}/vitest.config.ts`, related: false, dir: module.project },
+  mutate: module.mutate,
+  // Only the tests that cover a mutant run for it (vitest reports per-test coverage).
+  coverageAnalysis: "perTest",
+  // 2 cores shared with other engineers' work.
+  concurrency: 1,
+  // A mutant that turns a loop infinite is "timeout" (detected), not a hang.
+  timeoutMS: 60_000,
+  timeoutFactor: 2,
+  // Committed (see TESTING.md): a fresh clone re-runs only the mutants whose code or tests changed.
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
+  // The incremental file is the full JSON report (mutation-testing-report-schema); the HTML one
+  // is for reading locally and is not committed.
+  reporters: ["clear-text", "progress-append-only", "html"],
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+  thresholds: { high: 90, low: 85, break: null },
+  ignoreStatic: true,
+};
