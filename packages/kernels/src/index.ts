@@ -2,33 +2,83 @@
  * @udekit/kernels — the one home of udekit's hot dense loops.
  *
  * Import the functions below (they dispatch to the active backend) or `kernels()` for the
- * backend object itself. At load time the WebAssembly SIMD backend is instantiated and made
- * active when the engine supports WebAssembly SIMD; otherwise the plain TypeScript backend runs.
- * `useBackend("ts" | "wasm")` switches (tests, benchmarks, debugging).
+ * backend object itself. Where the engine supports WebAssembly SIMD the WebAssembly backend is
+ * active, instantiated on first use (the first kernel call or arena allocation), not on import;
+ * otherwise the plain TypeScript backend runs. `useBackend("ts" | "wasm")` switches (tests,
+ * benchmarks, debugging).
  *
  * `allocF64(n)` hands out Float64Arrays that live in the wasm backend's memory, which its kernels
- * use without copying; see README "Memory rules".
+ * use without copying; `allocOwnedF64(owner, n)` ties one to an owner's lifetime. See README
+ * "Memory rules".
  */
-import type { ArenaStats } from "./arena.js";
 import type { KernelBackend } from "./backend.js";
 import { UnknownBackendError } from "./errors.js";
+import { wasmSimdSupported } from "./simd-support.js";
 import { tsBackend } from "./ts-backend.js";
-import { createWasmKernels } from "./wasm-backend.js";
+import { wasmKernels } from "./wasm-instance.js";
 
 export type { ArenaStats } from "./arena.js";
 export type { KernelBackend } from "./backend.js";
 export { ArenaError, KernelShapeError, KernelsError, UnknownBackendError } from "./errors.js";
+export { allocF64, allocF64From, allocI32, arenaStats, freeArray, inWasmMemory } from "./memory.js";
+export { allocOwnedF64, allocOwnedI32, releaseOwned } from "./owned.js";
 export { wasmSimdSupported } from "./simd-support.js";
 export { tsBackend } from "./ts-backend.js";
 
-const wasm = createWasmKernels();
+type KernelName = Exclude<keyof KernelBackend, "name">;
+const KERNEL_NAMES: readonly KernelName[] = [
+  "matvec",
+  "matvecT",
+  "matmul",
+  "matmulTN",
+  "matmulNT",
+  "axpy",
+  "scale",
+  "dot",
+  "ger",
+  "mulAdd",
+  "luFactor",
+  "luSolve",
+];
 
-/** The WebAssembly SIMD backend, or undefined where WebAssembly SIMD is unavailable. */
-export const wasmBackend: KernelBackend | undefined = wasm?.backend;
+/**
+ * The wasm backend behind a stand-in whose kernels instantiate it at their first call, then
+ * replace themselves with the real ones (so later calls through it cost nothing extra). If
+ * instantiation fails although SIMD validates (e.g. a content-security policy forbids compiling
+ * wasm), the stand-in runs the TypeScript loops.
+ */
+function lazyWasmBackend(): KernelBackend {
+  const standIn: Record<string, unknown> = { name: "wasm" };
+  for (const key of KERNEL_NAMES) {
+    standIn[key] = (...args: unknown[]) => (loadWasm()[key] as (...a: unknown[]) => unknown)(...args);
+  }
+  return standIn as unknown as KernelBackend;
+}
 
-let active: KernelBackend = wasm?.backend ?? tsBackend;
+/** Instantiates the wasm backend (once) and puts it in the stand-in's place; returns it. */
+function loadWasm(): KernelBackend {
+  const real = wasmKernels()?.backend;
+  const standIn = wasmBackend as unknown as Record<string, unknown>;
+  for (const key of KERNEL_NAMES) standIn[key] = (real ?? tsBackend)[key];
+  if (real === undefined) {
+    registered.delete("wasm");
+    if (active === wasmBackend) active = tsBackend;
+    return tsBackend;
+  }
+  registered.set("wasm", real);
+  if (active === wasmBackend) active = real;
+  return real;
+}
+
+/**
+ * The WebAssembly SIMD backend, or undefined where WebAssembly SIMD is unavailable. Its first
+ * call instantiates the module.
+ */
+export const wasmBackend: KernelBackend | undefined = wasmSimdSupported() ? lazyWasmBackend() : undefined;
+
+let active: KernelBackend = wasmBackend ?? tsBackend;
 const registered = new Map<string, KernelBackend>([["ts", tsBackend]]);
-if (wasm !== null) registered.set("wasm", wasm.backend);
+if (wasmBackend !== undefined) registered.set("wasm", wasmBackend);
 
 /** The backend in use. */
 export function kernels(): KernelBackend {
@@ -42,6 +92,8 @@ export function registerBackend(backend: KernelBackend): void {
 
 /** Switches every kernel call to the named backend; returns the previous one's name. */
 export function useBackend(name: KernelBackend["name"]): KernelBackend["name"] {
+  // "wasm" is only available once the module instantiates: try now rather than fail at a later call.
+  if (name === "wasm" && registered.get("wasm") === wasmBackend && wasmBackend !== undefined) loadWasm();
   const next = registered.get(name);
   if (next === undefined) {
     throw new UnknownBackendError(
@@ -52,48 +104,6 @@ export function useBackend(name: KernelBackend["name"]): KernelBackend["name"] {
   const previous = active.name;
   active = next;
   return previous;
-}
-
-/**
- * A zero-filled Float64Array of n entries in the wasm backend's memory, where its kernels use it
- * without copying. When the arena is full (or WebAssembly SIMD is unavailable) it is an ordinary
- * Float64Array instead: still correct, the wasm kernels then copy it in and out per call. The
- * array stays valid for the life of the program (the memory never grows); give it back with
- * `freeArray` when done, and do not use it afterwards.
- */
-export function allocF64(n: number): Float64Array {
-  return wasm?.arena.allocF64(n) ?? new Float64Array(n);
-}
-
-/** allocF64(values.length) filled with a copy of values. */
-export function allocF64From(values: ArrayLike<number>): Float64Array {
-  const a = allocF64(values.length);
-  a.set(values);
-  return a;
-}
-
-/** A zero-filled Int32Array of n entries in the wasm memory when there is room (e.g. LU pivots). */
-export function allocI32(n: number): Int32Array {
-  return wasm?.arena.allocI32(n) ?? new Int32Array(n);
-}
-
-/**
- * Returns an array from allocF64 / allocF64From / allocI32 to the arena; ordinary arrays are
- * ignored, so anything those functions returned may be passed. Throws ArenaError on a double
- * free or a subarray.
- */
-export function freeArray(a: Float64Array | Int32Array): void {
-  wasm?.arena.free(a);
-}
-
-/** True when a lives in the wasm backend's memory (kernel calls on it take the no-copy path). */
-export function inWasmMemory(a: ArrayBufferView): boolean {
-  return wasm?.arena.owns(a) ?? false;
-}
-
-/** Capacity and use of the arena (all zero where WebAssembly SIMD is unavailable). */
-export function arenaStats(): ArenaStats {
-  return wasm?.arena.stats() ?? { capacityBytes: 0, usedBytes: 0, largestFreeBytes: 0, liveAllocations: 0 };
 }
 
 export const matvec: KernelBackend["matvec"] = (m, n, A, x, y, acc) => active.matvec(m, n, A, x, y, acc);

@@ -1,0 +1,56 @@
+/**
+ * Arrays in the wasm backend's memory (its arena), where its kernels use them without copying;
+ * see README "Memory rules". The first allocation instantiates the wasm backend (wasm-instance.ts).
+ */
+import type { ArenaStats } from "./arena.js";
+import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
+
+/**
+ * A zero-filled Float64Array of n entries in the wasm backend's memory, where its kernels use it
+ * without copying. When the arena is full (or WebAssembly SIMD is unavailable) it is an ordinary
+ * Float64Array instead: still correct, the wasm kernels then copy it in and out per call. The
+ * array stays valid for the life of the program (the memory never grows); give it back with
+ * `freeArray` when done, and do not use it afterwards.
+ */
+export function allocF64(n: number): Float64Array {
+  return wasmKernels()?.arena.allocF64(n) ?? new Float64Array(n);
+}
+
+/** allocF64(values.length) filled with a copy of values. */
+export function allocF64From(values: ArrayLike<number>): Float64Array {
+  const a = allocF64(values.length);
+  a.set(values);
+  return a;
+}
+
+/** A zero-filled Int32Array of n entries in the wasm memory when there is room (e.g. LU pivots). */
+export function allocI32(n: number): Int32Array {
+  return wasmKernels()?.arena.allocI32(n) ?? new Int32Array(n);
+}
+
+/**
+ * Returns an array from allocF64 / allocF64From / allocI32 to the arena; ordinary arrays are
+ * ignored, so anything those functions returned may be passed. Throws ArenaError on a double
+ * free or a subarray.
+ */
+export function freeArray(a: Float64Array | Int32Array): void {
+  // Before the first allocation nothing can live in the arena: no need to instantiate.
+  loadedWasmKernels()?.arena.free(a);
+}
+
+/** True when a lives in the wasm backend's memory (kernel calls on it take the no-copy path). */
+export function inWasmMemory(a: ArrayBufferView): boolean {
+  return loadedWasmKernels()?.arena.owns(a) ?? false;
+}
+
+/** Capacity and use of the arena (all zero where WebAssembly SIMD is unavailable). */
+export function arenaStats(): ArenaStats {
+  return (
+    wasmKernels()?.arena.stats() ?? {
+      capacityBytes: 0,
+      usedBytes: 0,
+      largestFreeBytes: 0,
+      liveAllocations: 0,
+    }
+  );
+}
