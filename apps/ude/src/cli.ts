@@ -30,12 +30,13 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       `
-Run \`ude <command> --help\` for a command's options. Examples:
-  ude demo                                   every gradient method, then UDE training, results in ./ude-results/
-  ude gradient --method all                  the gradient table for the linear model
-  ude gradient --json                        one JSON object: loss, gradient, timing, counts
-  ude train --data mydata.csv --out runs/1   fit the UDE to your own data
-  ude predict --params runs/1/results.json   trajectories of the fitted model as CSV`,
+Run \`pnpm ude <command> --help\` for a command's options. \`pnpm ude\` runs this CLI from a clone of the
+repository (inside apps/ude, \`node bin/ude.mjs\` does too). Examples:
+  pnpm ude demo                                   every gradient method, then UDE training, results in ./ude-results/
+  pnpm ude gradient --method all                  the gradient table for the linear model
+  pnpm ude gradient --json                        one JSON object: loss, gradient, timing, counts
+  pnpm ude train --data mydata.csv --out runs/1   fit the UDE to your own data
+  pnpm ude predict --params runs/1/results.json   trajectories of the fitted model as CSV`,
     );
   for (const add of [addDemoCommand, addGradientCommand, addTrainCommand, addPredictCommand]) add(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });

@@ -1,5 +1,5 @@
 /**
- * The two models of the seed problem (../../shared/DESIGN.md, "apps/ude"), as udekit implements
+ * The two models of the seed problem (README.md, "The problem it reproduces"), as udekit implements
  * the intended model of the original report (whose first code had two mistakes: `du = …`
  * rebinding instead of writing into `du`, and a matrix product in one block where the other
  * used an elementwise one):

@@ -2,7 +2,7 @@
  * `ude demo`: the main job, on the built-in seed data —
  * 1. the linear model's loss and gradient by every method, as a table (forward mode measured on
  *    leading blocks only, and said so: it is not run at n = 100);
- * 2. training of the UDE (blockwise net + connectivity) for about a minute, with progress;
+ * 2. training of the UDE (blockwise net + connectivity) within the time budget (60 s), with progress;
  * 3. the results folder with the table in report.html.
  */
 import type { Command } from "commander";
@@ -48,8 +48,9 @@ export function addDemoCommand(program: Command): void {
     .summary("the whole story on the seed data: every gradient method, UDE training, results folder")
     .description(
       "On the built-in seed data (100 nodes, t = 1, 2, 3, 4): (1) the linear model's loss and gradient by every method as a table " +
-        "(ForwardSensitivity measured on smaller leading blocks only, not at n = 100), (2) training of the UDE for about a " +
-        "minute with a progress display, (3) the results folder (results.json, loss.svg, fit.svg, report.html with the table).",
+        "(ForwardSensitivity measured on smaller leading blocks only, not at n = 100), (2) training of the UDE (at most " +
+        "--iters + --lbfgs-iters iterations or --time-budget seconds) with a progress display, (3) the results folder " +
+        "(results.json, loss.svg, fit.svg, report.html with the table).",
     )
     .option("--activation <name>", "activation of the UDE net's hidden layer: identity or tanh", "identity")
     .option("--repeat <K>", "timed repetitions per gradient method", "3")
@@ -62,9 +63,10 @@ export function addDemoCommand(program: Command): void {
       "after",
       `
 Examples:
-  ude demo                                         about a minute and a half on a laptop
-  ude demo --iters 20 --lbfgs-iters 5 --repeat 1   a quick look
-  ude demo --activation tanh --out demo-tanh`,
+  pnpm ude demo                                         the table, then at most 300 + 100 iterations or 60 s of training
+  pnpm ude demo --iters 20 --lbfgs-iters 5 --repeat 1   a quick look
+  pnpm ude demo --activation tanh --out demo-tanh
+Ctrl-C during the table stops it after the current gradient run and writes the rows measured so far (exit code 130).`,
     )
     .action(async (o: DemoOptions) => {
       const activation = parseActivation(o.activation);

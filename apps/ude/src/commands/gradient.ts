@@ -71,10 +71,10 @@ JSON output (--json), one method:
     "forward_blocks"?, "table": […] }
 
 Examples:
-  ude gradient                                   interpolating adjoint, linear model, seed data
-  ude gradient --method all                      every method side by side (the README's table)
-  ude gradient --model ude --activation tanh --method quadrature --json
-  ude gradient --method expm --solver Vern7 --reltol 1e-10 --abstol 1e-12 --json`,
+  pnpm ude gradient                              interpolating adjoint, linear model, seed data
+  pnpm ude gradient --method all                 every method side by side (the README's table)
+  pnpm ude gradient --model ude --activation tanh --method quadrature --json
+  pnpm ude gradient --method expm --solver Vern7 --reltol 1e-10 --abstol 1e-12 --json`,
     )
     .action(async (o: GradientOptions, c: Command) => {
       await runGradient(o, c);
@@ -212,7 +212,11 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
     }`,
     `  loss                    ${r.loss}`,
     `  gradient 2-norm         ${norm2(r.grad).toExponential(6)}  (${r.grad.length} parameters)`,
-    `  time per gradient       ${formatMs(t.median_ms)} median of ${t.repeat} (min ${formatMs(t.min_ms)}, max ${formatMs(t.max_ms)})`,
+    `  time per gradient       ${
+      t.repeat === 1
+        ? `${formatMs(t.median_ms)} (1 timed run)`
+        : `${formatMs(t.median_ms)} median of ${t.repeat} (min ${formatMs(t.min_ms)}, max ${formatMs(t.max_ms)})`
+    }`,
     `  counts                  ${Object.entries(r.stats)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,

@@ -47,9 +47,9 @@ export function addPredictCommand(program: Command): void {
       "after",
       `
 Examples:
-  ude predict --params ude-results/results.json                       CSV on stdout, loss on stderr
-  ude predict --params ude-results/results.json --out predictions.csv
-  ude predict --params ude-results/results.json --data mydata.csv --times 0,0.5,1,2 --out fit.csv`,
+  pnpm ude predict --params ude-results/results.json                  CSV on stdout, loss on stderr
+  pnpm ude predict --params ude-results/results.json --out predictions.csv
+  pnpm ude predict --params ude-results/results.json --data mydata.csv --times 0,0.5,1,2 --out fit.csv`,
     )
     .action((o: PredictOptions) => runPredict(o));
 }

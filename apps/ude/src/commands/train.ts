@@ -81,14 +81,16 @@ Results folder (--out, default ./ude-results/):
   loss.svg       the loss per iteration on a log scale
   fit.svg        observed values and predicted trajectories (before and after training) for four nodes
   report.html    both pictures and the run's summary in one page
+The folder is made (and test-written) before training starts. If it already holds an earlier run's results, those
+are kept and this run writes to the first free numbered folder beside it (ude-results-2, ude-results-3, …), saying so.
 
-Exit codes: 0 done, 2 bad input, 130 interrupted (results written).
+Exit codes: 0 done, 1 no finite loss at the start, 2 bad input, 130 interrupted (results written).
 
 Examples:
-  ude train                                          the UDE on the seed data, about a minute
-  ude train --data mydata.csv --times 0,0.5,1,2 --iters 500 --time-budget 300
-  ude train --model linear --sensealg expm --optimizer lbfgs --iters 100
-  ude train --activation tanh --seed 7 --out runs/tanh-7`,
+  pnpm ude train                                     the UDE on the seed data: 300 + 100 iterations or 60 s
+  pnpm ude train --data mydata.csv --times 0,0.5,1,2 --iters 500 --time-budget 300
+  pnpm ude train --model linear --sensealg expm --optimizer lbfgs --iters 100
+  pnpm ude train --activation tanh --seed 7 --out runs/tanh-7`,
     )
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
       const note = (m: string) => process.stderr.write(`${m}\n`);
