@@ -107,8 +107,28 @@ export class FitChart {
   private chart: uPlot | undefined;
   private nodesKey = "";
 
-  constructor(private readonly el: HTMLElement) {
+  /** `legend`: where the node colours and line styles are explained (uPlot's own legend lists all 3 series per node). */
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly legend: HTMLElement,
+  ) {
     fitWidth(el, () => this.chart);
+  }
+
+  private drawLegend(nodes: number[]): void {
+    const item = (html: string) => {
+      const span = document.createElement("span");
+      span.innerHTML = html;
+      return span;
+    };
+    this.legend.replaceChildren(
+      ...nodes.map((node, j) =>
+        item(`<i class="swatch" style="background:${nodeColour(j)}"></i>node ${node + 1}`),
+      ),
+      item('<i class="line solid"></i>now'),
+      item('<i class="line dashed"></i>at the start'),
+      item('<i class="dot"></i>data'),
+    );
   }
 
   update(fit: FitData): void {
@@ -122,6 +142,7 @@ export class FitChart {
     }
     this.chart?.destroy();
     this.nodesKey = key;
+    this.drawLegend(fit.nodes);
     const series: uPlot.Series[] = [{ label: "t" }];
     fit.nodes.forEach((node, j) => {
       const c = nodeColour(j);
@@ -145,7 +166,7 @@ export class FitChart {
         scales: { x: { time: false } },
         axes: [axis("time t"), { ...axis("state u_i(t)"), size: 60 }],
         series,
-        legend: { live: false },
+        legend: { show: false },
       },
       data,
       this.el,

@@ -12,7 +12,7 @@ import { kernels } from "@udekit/kernels";
 import { ALL_SOLVERS } from "@udekit/ode";
 import seedJson from "ude/data/seed-ude.json";
 import { compareMethods } from "ude/src/compare.js";
-import { checkObservations, csvObservations, parseCsv, withTimes } from "ude/src/csv.js";
+import { checkMagnitudes, checkObservations, csvObservations, parseCsv, withTimes } from "ude/src/csv.js";
 import type { SeedData } from "ude/src/data.js";
 import { OptionError, UdeError } from "ude/src/errors.js";
 import { formatLoss } from "ude/src/format.js";
@@ -159,6 +159,8 @@ export function start(post: Post, config: ProblemConfig): (request: PageRequest)
   /** Sets up a new problem (and fresh starting parameters) from observations and settings; throws before changing anything. */
   const rebuild = (nextObs: Observations, nextSource: string, next: Settings) => {
     checkObservations(nextObs, next.kind, nextSource);
+    // As `ude train`: values whose squares overflow in training are refused up front.
+    checkMagnitudes(nextObs, nextSource, true);
     const params = fixtureParams(next.kind, nextObs.values.length, next.activation, nextSource);
     const nextProblem: Problem = { obs: nextObs, params, solve: next.solve };
     // The gradient method must suit the model (expm is for the linear model only): it says so here.

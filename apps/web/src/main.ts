@@ -54,7 +54,7 @@ let trainedRun = false;
 let summary: ProblemSummary | undefined;
 
 const lossChart = new LossChart($("loss-chart"));
-const fitChart = new FitChart($("fit-chart"));
+const fitChart = new FitChart($("fit-chart"), $("fit-legend"));
 const dataChart = new DataChart($("data-chart"));
 let drawPending = false;
 
@@ -377,6 +377,7 @@ input("nodes").addEventListener("change", () => send({ type: "nodes", nodes: inp
 
 $("train").addEventListener("click", () => {
   lossChart.clear();
+  $("loss-empty").hidden = true;
   $("train-line").textContent = "";
   delete $("train-line").dataset.status;
   trainedRun = false;
