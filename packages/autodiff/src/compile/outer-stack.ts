@@ -1,12 +1,12 @@
 /**
  * A stack of rank-1 cotangent contributions to one m×n matrix argument, for batched compiled
- * pullbacks (see compile.ts, PullbackOptions.batch): the ḡ and r of up to `capacity` calls are
+ * pullbacks (see batching.ts, PullbackOptions.batch): the ḡ and r of up to `capacity` calls are
  * kept as rows of two buffers and added to the argument's cotangent G at once, G += Lᵀ·R, by
  * one matrix product — several times faster than `capacity` separate rank-1 updates.
  * For r = ones (row-sum broadcasts), Σ ḡ·1ᵀ = (Σ ḡ)·1ᵀ: only the sum of the cotangents is kept.
  */
-import { allocF64, ger, matmulTN } from "@udekit/kernels";
-import type { OuterVjp } from "./registry.js";
+import { ger, matmulTN } from "@udekit/kernels";
+import type { OuterVjp } from "../registry.js";
 
 export class OuterStack {
   private readonly left: Float64Array;
@@ -22,6 +22,7 @@ export class OuterStack {
   /**
    * @param m, n  the matrix's shape
    * @param offset where the matrix starts in the argument (it may be a reshaped slice of it)
+   * @param alloc  allocates the stack's buffers (the compiled program's owned arena arrays)
    */
   constructor(
     readonly m: number,
@@ -29,12 +30,13 @@ export class OuterStack {
     readonly offset: number,
     readonly outer: OuterVjp,
     batch: number,
+    alloc: (n: number) => Float64Array,
   ) {
     const byOnes = outer.right === "ones";
     this.capacity = byOnes ? 1 : batch;
-    this.left = allocF64(byOnes ? m : batch * m);
-    this.right = byOnes ? null : allocF64(batch * n);
-    this.ones = byOnes ? allocF64(n).fill(1) : null;
+    this.left = alloc(byOnes ? m : batch * m);
+    this.right = byOnes ? null : alloc(batch * n);
+    this.ones = byOnes ? alloc(n).fill(1) : null;
   }
 
   /** True while contributions for `target` are stacked but not yet added. */

@@ -1,0 +1,26 @@
+/**
+ * Forward execution: bind the arguments, run a plan of steps (all of them, or specialise's
+ * non-fixed ones), and hand back the output — in the caller's array or the program's own.
+ */
+import { CompileError } from "../errors.js";
+import { checkArrays } from "./check-args.js";
+import type { Program } from "./program.js";
+
+export type Forward = (inputs: readonly Float64Array[], out?: Float64Array) => Float64Array;
+
+export function makeForward(program: Program, plan: readonly number[]): Forward {
+  const { outSlot, outBuffer, outSize } = program;
+  return (inputs, result) => {
+    program.checkLive("forward");
+    checkArrays(program, "forward", inputs);
+    program.bind(inputs);
+    program.run(plan);
+    if (outSlot >= 0) outBuffer.set(inputs[outSlot]);
+    if (result === undefined) return outBuffer;
+    if (!(result instanceof Float64Array) || result.length < outSize) {
+      throw new CompileError(`compiled forward: out must be a Float64Array of at least ${outSize} entries.`);
+    }
+    result.set(outBuffer);
+    return result;
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Pullback planning: for the arguments flagged in `wrt`, which steps' VJPs run and in what order,
+ * which forward steps must run first (what those VJPs read), where each VJP adds its input
+ * cotangents, and which contributions are stacked instead (batching.ts). Planned once per
+ * `pullback(wrt, options)`; the calls then only execute the plan (pullback.ts).
+ */
+import type { PullbackOptions } from "./api.js";
+import { type OuterSite, planBatching } from "./batching.js";
+import { checkBatch, checkFlags } from "./check-args.js";
+import type { Binding, Program, Source } from "./program.js";
+import { writtenRanges } from "./scratch-ranges.js";
+
+export interface PullbackPlan {
+  wrt: readonly boolean[];
+  accumulate: boolean;
+  /** Forward steps to run before the backward pass, in execution order. */
+  forward: number[];
+  /** Steps whose VJP runs, from the output back (consumers before the steps they read). */
+  order: number[];
+  /** inputGrads[s][i]: the buffer step s's VJP adds input i's cotangent into; null when not needed or stacked. Argument slots are rebound per call (gradBindings). */
+  inputGrads: (Float64Array | null)[][];
+  /** Where a flagged argument feeds a VJP that adds into it in place. */
+  gradBindings: Binding[];
+  /** The flagged argument slots. */
+  slots: number[];
+  /** False when no flagged argument depends on the output: calls add nothing. */
+  outNeeded: boolean;
+  sites: OuterSite[];
+  /** siteOf[s]: the stacked contributions of step s. */
+  siteOf: OuterSite[][];
+  /** Per argument, the ranges in-place VJPs write (scratch-ranges.ts). */
+  ranges: number[][];
+}
+
+/** `skip[s]` marks steps whose forward values are already in place (specialise's fixed steps). */
+export function planPullback(
+  program: Program,
+  wrt: readonly boolean[],
+  { accumulate = false, batch = 0 }: PullbackOptions,
+  skip: readonly boolean[],
+): PullbackPlan {
+  checkBatch(batch, accumulate);
+  checkFlags(program, "pullback", "wrt", wrt);
+  const { steps, bindings, reads, last, outSlot } = program;
+  // A step needs its output cotangent when any of its inputs leads to a flagged argument.
+  const needs = new Array<boolean>(steps.length).fill(false);
+  const leads = (src: Source): boolean =>
+    (src.kind === "leaf" && wrt[src.slot]) || (src.kind === "step" && needs[src.step]);
+  steps.forEach((st, s) => {
+    needs[s] = st.sources.some(leads);
+  });
+  let order = steps
+    .map((_, s) => s)
+    .filter((s) => needs[s])
+    .reverse();
+  const { sites, deferredAt } = planBatching(program, order, wrt, batch);
+  // Steps that still receive a cotangent once the stacked contributions bypass them (order
+  // runs from the output back, so consumers come before the steps they read).
+  const receives = new Array<boolean>(steps.length).fill(false);
+  receives[last] = true;
+  for (const s of order) {
+    if (!receives[s]) continue;
+    steps[s].sources.forEach((src, i) => {
+      if (src.kind === "step" && !deferredAt[s][i]) receives[src.step] = true;
+    });
+  }
+  order = order.filter((s) => receives[s]);
+  // Forward values the backward pass reads: a step's own results, or its inputs' producers.
+  const wanted = new Array<boolean>(steps.length).fill(false);
+  for (const s of order) {
+    if (reads[s].forward) wanted[s] = true;
+    if (reads[s].inputs) for (const src of steps[s].sources) if (src.kind === "step") wanted[src.step] = true;
+  }
+  // A stacked contribution's right-hand vector r is read from the forward values too.
+  for (const d of sites) {
+    const r = d.stack.outer.right;
+    const src = typeof r === "number" ? steps[d.step].sources[r] : undefined;
+    if (src?.kind === "step") wanted[src.step] = true;
+  }
+  const forward = program.closure(wanted).filter((s) => !skip[s]);
+  const inputGrads: (Float64Array | null)[][] = steps.map((st, s) =>
+    st.sources.map((src, i) =>
+      src.kind === "step" && needs[src.step] && !deferredAt[s][i] ? steps[src.step].grad : null,
+    ),
+  );
+  const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
+  const gradBindings = bindings.filter(
+    (b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position],
+  );
+  const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
+  const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
+  const ranges = writtenRanges(program, gradBindings, receives);
+  return {
+    wrt,
+    accumulate,
+    forward,
+    order,
+    inputGrads,
+    gradBindings,
+    slots,
+    outNeeded,
+    sites,
+    siteOf,
+    ranges,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Pullback execution: one call of a planned pullback (plan-pullback.ts) — bind the arguments,
+ * run the forward steps the VJPs read, then each VJP from the output back, adding into the
+ * caller's arrays (or a weighted scratch, scratch-ranges.ts) and pushing stacked rank-1
+ * contributions (batching.ts). Allocates nothing per call.
+ */
+import { CompileError } from "../errors.js";
+import type { Pullback } from "./api.js";
+import { checkArrays, checkCotangent, checkWeights } from "./check-args.js";
+import type { PullbackPlan } from "./plan-pullback.js";
+import type { Program } from "./program.js";
+
+const one = (weights: readonly number[] | undefined, slot: number): number => weights?.[slot] ?? 1;
+
+export function makePullback(program: Program, plan: PullbackPlan): Pullback {
+  const { steps, inputSizes, outSlot, outSize, last } = program;
+  const { forward, order, inputGrads, gradBindings, slots, outNeeded, sites, siteOf, ranges, accumulate } =
+    plan;
+  const gradCheck = { wrt: plan.wrt, longer: true };
+  /** Per argument, the scratch weighted calls write into (allocated at the first such call). */
+  const scratchGrads: (Float64Array | null)[] = inputSizes.map(() => null);
+  const pull = (
+    inputs: readonly Float64Array[],
+    cotangent: Float64Array,
+    grads: readonly (Float64Array | null)[],
+    weights?: readonly number[],
+  ) => {
+    program.checkLive("pullback");
+    checkArrays(program, "pullback (inputs)", inputs);
+    checkArrays(program, "pullback (grads)", grads, gradCheck);
+    checkCotangent(program, cotangent);
+    if (weights !== undefined) checkWeights(weights, inputSizes.length);
+    program.bind(inputs);
+    program.run(forward);
+    if (!accumulate) {
+      for (let i = 0; i < slots.length; i++)
+        (grads[slots[i]] as Float64Array).fill(0, 0, inputSizes[slots[i]]);
+    }
+    // Where each argument's in-place contributions go: grads itself, or a cleared scratch.
+    for (let i = 0; weights !== undefined && i < slots.length; i++) {
+      const slot = slots[i];
+      if (weights[slot] === 1) continue;
+      scratchGrads[slot] ??= program.alloc(inputSizes[slot]);
+      const r = ranges[slot];
+      for (let k = 0; k < r.length; k += 2) (scratchGrads[slot] as Float64Array).fill(0, r[k], r[k + 1]);
+    }
+    for (let b = 0; b < gradBindings.length; b++) {
+      const { step, position, slot } = gradBindings[b];
+      inputGrads[step][position] = one(weights, slot) === 1 ? grads[slot] : scratchGrads[slot];
+    }
+    if (!outNeeded) return;
+    if (outSlot >= 0) {
+      const g = grads[outSlot] as Float64Array;
+      const w = one(weights, outSlot);
+      for (let i = 0; i < outSize; i++) g[i] += w * cotangent[i];
+      return;
+    }
+    for (let k = 0; k < order.length; k++) steps[order[k]].grad.fill(0);
+    steps[last].grad.set(cotangent);
+    for (let k = 0; k < order.length; k++) {
+      const s = order[k];
+      const step = steps[s];
+      step.op.vjp(step.ctx, step.grad, inputGrads[s]);
+      const here = siteOf[s];
+      for (let i = 0; i < here.length; i++) {
+        const { stack, slot } = here[i];
+        const r = stack.outer.right;
+        stack.push(
+          step.grad,
+          r === "ones" ? null : step.inputs[r],
+          grads[slot] as Float64Array,
+          one(weights, slot),
+        );
+      }
+    }
+    for (let i = 0; weights !== undefined && i < slots.length; i++) {
+      const slot = slots[i];
+      const w = weights[slot];
+      if (w === 1) continue;
+      const g = grads[slot] as Float64Array;
+      const src = scratchGrads[slot] as Float64Array;
+      const r = ranges[slot];
+      for (let k = 0; k < r.length; k += 2) for (let j = r[k]; j < r[k + 1]; j++) g[j] += w * src[j];
+    }
+  };
+  const flush = (grads: readonly (Float64Array | null)[]): void => {
+    program.checkLive("pullback");
+    for (const d of sites) {
+      if (d.stack.pending && !d.stack.pendingFor(grads[d.slot])) {
+        throw new CompileError(
+          "compiled pullback: flush(grads) got other arrays than the calls it is flushing; pass the same grads to every call and to flush.",
+        );
+      }
+      d.stack.flush();
+    }
+  };
+  return Object.assign(pull, { flush });
+}
