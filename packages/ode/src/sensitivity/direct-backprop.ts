@@ -7,7 +7,18 @@
  * points are added as tstops so each is a step end. Explicit Runge–Kutta methods only.
  * Memory and tape length grow with steps × stages: a cross-check for small problems.
  */
-import { add, concat, defineOp, reshape, scalar, scale, type Tensor } from "@udekit/autodiff";
+import {
+  add,
+  concat,
+  defineOp,
+  mul,
+  reshape,
+  scalar,
+  scale,
+  sum,
+  type Tensor,
+  tensor,
+} from "@udekit/autodiff";
 import { axpy } from "@udekit/kernels";
 import { init } from "../integrator.js";
 import { ODEProblem } from "../problem.js";
@@ -82,7 +93,7 @@ export function directBackprop(input: DirectBackpropInput): {
     while (integ.step()) boundaries.push(integ.t);
     if (integ.retcode !== "Success") {
       return {
-        states: reshape(concat(Array.from(saveat, () => scale(u0, Number.NaN))), [saveat.length, n]),
+        states: failedStates(u0, p, saveat.length),
         steps: boundaries.length - 1,
         retcode: integ.retcode,
         message: integ.message,
@@ -125,4 +136,16 @@ export function directBackprop(input: DirectBackpropInput): {
     retcode: "Success",
     message: "",
   };
+}
+
+/**
+ * The rows of a failed solve: NaN, like the other methods' (solveOde's contract), and on the
+ * tape through u0 and p so their gradients are NaN too, never a finite number. (`scale` refuses
+ * a NaN factor, so the NaN enters as a constant tensor.)
+ */
+function failedStates(u0: Tensor, p: Tensor, rows: number): Tensor {
+  const n = u0.size;
+  const nan = tensor(new Float64Array(rows * n).fill(Number.NaN), [rows, n]);
+  const row = add(u0, sum(p));
+  return mul(reshape(concat(Array.from({ length: rows }, () => row)), [rows, n]), nan);
 }

@@ -1,9 +1,14 @@
 // solveOde's bad-input errors, each with its type and fix-it text.
-import { mul, ShapeError, type Tensor, tensor } from "@udekit/autodiff";
+import { mul, ShapeError, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import { Rodas4 } from "../solvers/index.js";
 import { SensitivityOptionError } from "./errors.js";
-import { DirectBackprop, type SensitivityAlgorithm } from "./sensealg.js";
+import {
+  DirectBackprop,
+  DiscreteAdjoint,
+  InterpolatingAdjoint,
+  type SensitivityAlgorithm,
+} from "./sensealg.js";
 import { type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
 
 const decay = (u: Tensor, p: Tensor) => mul(p, u);
@@ -70,4 +75,33 @@ describe("failures are retcodes, not exceptions", () => {
     expect(info.message).toMatch(/maxiters/);
     expect(Number.isNaN(out.data[out.size - 1])).toBe(true);
   });
+
+  // DirectBackprop once built its NaN rows with scale(u0, NaN), which throws ArgumentError
+  // ("scale: alpha must be a number, got NaN"): `ude gradient --method direct --times 1,2,3,1e300`.
+  test.each([
+    ["InterpolatingAdjoint", InterpolatingAdjoint()],
+    ["DiscreteAdjoint", DiscreteAdjoint()],
+    ["DirectBackprop", DirectBackprop()],
+  ] as const)(
+    "%s: a failed forward solve gives NaN rows, a NaN loss and NaN gradients",
+    (_name, sensealg) => {
+      const info: SolveOdeInfo = {};
+      const loss = (x0: Tensor, q: Tensor) =>
+        sum(
+          solveOde(decay, x0, q, {
+            tspan: [0, 1],
+            saveat: [0.5, 1],
+            maxiters: 2,
+            reltol: 1e-12,
+            sensealg,
+            info,
+          }),
+        );
+      const [value, [gu0, gp]] = valueAndGrad(loss, [0, 1])(u0, p);
+      expect(info.retcode).toBe("MaxIters");
+      expect(info.message).toMatch(/maxiters/);
+      expect(Number.isNaN(value.data[0])).toBe(true);
+      expect([...gu0.data, ...gp.data].every(Number.isNaN)).toBe(true);
+    },
+  );
 });
