@@ -1,8 +1,8 @@
 // Every documented error, asserted with its type and the fix-it part of its message.
 import { describe, expect, test } from "vitest";
 import { DuplicateOpError, ShapeError, UnknownOpError } from "./errors.js";
-import { add, concat, matmul, matvec, reshape, slice, sum } from "./ops/index.js";
-import { defineOp, getOp, listOps } from "./registry.js";
+import { ALL_OPS, add, concat, matmul, matvec, reshape, slice, sum } from "./ops/index.js";
+import { defineOp, getOp, listOps, registerOps } from "./registry.js";
 import { type Tensor, tensor, zeros } from "./tensor.js";
 
 describe("shape errors name the op and both shapes", () => {
@@ -32,12 +32,44 @@ describe("registry errors", () => {
   test("an unknown op name lists the known ones", () => {
     expect(() => getOp("nope")).toThrow(UnknownOpError);
     expect(() => getOp("nope")).toThrow(/known: .*matmul/);
+    expect(() => getOp("nope")).toThrow(/Register it first with registerOps\(\[op\]\)/);
   });
 
-  test("a duplicate op name is rejected", () => {
-    expect(() => defineOp({ name: "add", shape: ([s]) => s, forward: () => {}, vjp: () => {} })).toThrow(
-      DuplicateOpError,
+  test("registering a different op under a taken name is rejected, and registers nothing", () => {
+    const impostor = defineOp({ name: "add", shape: ([s]) => s, forward: () => {}, vjp: () => {} });
+    expect(() => registerOps([impostor])).toThrow(DuplicateOpError);
+    expect(() => registerOps([impostor])).toThrow(
+      /an op named "add" is already registered, and this is a different op/,
     );
+    // Two different ops of one name in one call: neither lands, nor does a fresh name beside them.
+    const a = defineOp({ name: "test.twin", shape: ([s]) => s, forward: () => {}, vjp: () => {} });
+    const b = defineOp({ name: "test.twin", shape: ([s]) => s, forward: () => {}, vjp: () => {} });
+    const c = defineOp({ name: "test.bystander", shape: ([s]) => s, forward: () => {}, vjp: () => {} });
+    expect(() => registerOps([c, a, b])).toThrow(DuplicateOpError);
+    expect(listOps()).not.toContain("test.twin");
+    expect(listOps()).not.toContain("test.bystander");
+    expect(getOp("add")).toBe(ALL_OPS.find((op) => op.definition.name === "add"));
+  });
+
+  test("defining ops has no side effect, and registering the same op again is a no-op", () => {
+    const before = listOps();
+    const definition = {
+      name: "test.twice",
+      shape: ([s]: readonly number[][]) => s,
+      forward: () => {},
+      vjp: () => {},
+    };
+    // A module loaded twice defines its op twice: no DuplicateOpError, nothing registered.
+    const first = defineOp(definition);
+    const second = defineOp({ ...definition });
+    expect(listOps()).toEqual(before);
+    registerOps([first]);
+    registerOps([first, first]);
+    registerOps([defineOp(definition)]); // another callable for the same definition object
+    expect(getOp("test.twice")).toBe(first);
+    expect(() => registerOps([second])).toThrow(DuplicateOpError);
+    registerOps(ALL_OPS); // the built-ins are registered already
+    expect(listOps()).toEqual([...before, "test.twice"].sort());
   });
 
   test("user-defined ops record and differentiate like built-ins", async () => {
@@ -53,7 +85,10 @@ describe("registry errors", () => {
         if (gx !== null) for (let i = 0; i < g.length; i++) gx[i] += 3 * inputs[0][i] ** 2 * g[i];
       },
     });
+    expect(listOps()).not.toContain("test.cube");
+    registerOps([cube]);
     expect(listOps()).toContain("test.cube");
+    expect(getOp("test.cube")).toBe(cube);
     const g = grad((x: Tensor) => sum(cube([x], undefined)))(tensor([1, 2]));
     expect(g.toArray()).toEqual([3, 12]);
   });

@@ -2,7 +2,8 @@
  * @udekit/autodiff — tensors and tape-based reverse-mode automatic differentiation.
  *
  * Eager mode records ops on a tape during grad/valueAndGrad/vjp; `compile` turns a pure
- * tensor function into an allocation-free replayable program; `defineOp` adds ops.
+ * tensor function into an allocation-free replayable program; `defineOp` adds ops (values:
+ * nothing is registered on import; `registerOps` makes ops findable by name).
  */
 export {
   type CompiledFunction,
@@ -11,6 +12,17 @@ export {
   type PullbackOptions,
   type SpecialisedFunction,
 } from "./compile.js";
+export {
+  defineOp,
+  type Op,
+  type OpContext,
+  type OpDefinition,
+  type OuterVjp,
+  READS_INPUTS,
+  READS_NOTHING,
+  READS_OUTPUT,
+  type VjpReads,
+} from "./define-op.js";
 export {
   ArgumentError,
   AutodiffError,
@@ -59,19 +71,7 @@ export {
   tanh,
   transpose,
 } from "./ops/index.js";
-export {
-  defineOp,
-  getOp,
-  listOps,
-  type Op,
-  type OpContext,
-  type OpDefinition,
-  type OuterVjp,
-  READS_INPUTS,
-  READS_NOTHING,
-  READS_OUTPUT,
-  type VjpReads,
-} from "./registry.js";
+export { getOp, listOps, registerOps } from "./registry.js";
 export { broadcastShapes, formatShape, type Shape, sizeOf } from "./shape.js";
 export { tapeDepth } from "./tape.js";
 export { fromRows, ones, scalar, Tensor, tensor, zeros } from "./tensor.js";

@@ -1,161 +1,81 @@
 /**
- * The op registry: an op is defined once, with its shape rule, its forward kernel and its
- * vector–Jacobian product side by side (the JAX `defvjp` / tfjs gradient-registry model).
- * `defineOp` returns a callable that applies the op to tensors and records it on the active
- * tape when one of its inputs is being differentiated.
+ * The op registry: ops by name, for lookups (`getOp`, `listOps`). It is data built from explicit
+ * lists — the built-in ops (ALL_OPS) on first use, then whatever `registerOps` adds — never from
+ * import side effects (the tfjs model: kernels are registered from an array). Registering the
+ * same op again is a no-op, so a module that registers its ops may run twice (hot reload, two
+ * copies of a package); a different op under a taken name throws DuplicateOpError.
  *
- * Contract for a VJP rule: it ACCUMULATES (+=) the cotangent of each input into
- * `inputGrads[i]`, which may already hold contributions from other uses of that input
- * (fan-out); `inputGrads[i]` is null when that input's gradient is not needed.
+ * Applying an op needs no registration: `defineOp` (define-op.ts) returns the callable.
  */
+
+import type { Op } from "./define-op.js";
 import { DuplicateOpError, UnknownOpError } from "./errors.js";
-import type { Shape } from "./shape.js";
-import { sizeOf } from "./shape.js";
-import { activeTape } from "./tape.js";
-import { Tensor } from "./tensor.js";
+import { ALL_OPS } from "./ops/index.js";
 
-export interface OpContext<A> {
-  readonly inputs: Float64Array[];
-  readonly inputShapes: Shape[];
-  readonly out: Float64Array;
-  readonly outShape: Shape;
-  readonly attrs: A;
-  /** Scratch of the length `workspace` asked for, reused across replays of a compiled tape. */
-  readonly scratch: Float64Array;
-  /** Whatever `forward` kept for `vjp` (e.g. a forward solution). */
-  saved: unknown;
-  /**
-   * False when this application is a plain evaluation that no tape records (its VJP cannot
-   * run), so `forward` may skip what only the VJP would read (e.g. an ODE solve's dense
-   * output); true or undefined (compiled tapes) when the VJP may run.
-   */
-  recorded?: boolean;
-}
+export {
+  defineOp,
+  type Op,
+  type OpContext,
+  type OpDefinition,
+  type OpRecord,
+  type OuterVjp,
+  READS_INPUTS,
+  READS_NOTHING,
+  READS_OUTPUT,
+  type VjpReads,
+} from "./define-op.js";
 
-export interface OpDefinition<A> {
-  /** Unique name; `getOp(name)` finds it. */
-  name: string;
-  /** Validates the input shapes (throwing ShapeError with a fix-it message) and returns the output shape. */
-  shape(inputShapes: readonly Shape[], attrs: A): Shape;
-  /** Writes the output into `ctx.out` (which holds garbage on entry) from `ctx.inputs`. */
-  forward(ctx: OpContext<A>): void;
-  /** Accumulates the input cotangents given the output cotangent `outGrad`. */
-  vjp(ctx: OpContext<A>, outGrad: Float64Array, inputGrads: (Float64Array | null)[]): void;
-  /** Length of `ctx.scratch`; 0 when omitted. */
-  workspace?(inputShapes: readonly Shape[], attrs: A): number;
-  /**
-   * What `vjp` reads of the forward pass, so that a compiled pullback can skip forward work
-   * nobody reads (default: everything). `inputs`: the values of ctx.inputs; `forward`: what
-   * this op's own forward wrote (ctx.out, ctx.scratch, ctx.saved). Linear ops read neither.
-   */
-  vjpReads?(inputShapes: readonly Shape[], attrs: A): VjpReads;
-  /**
-   * Declares that `vjp`'s contribution to one input, a matrix [m, n], is the rank-1 update
-   * x̄ += scale·ḡ·rᵀ (ḡ the output cotangent, r another input or a vector of ones). A compiled
-   * pullback that accumulates many calls into an argument (`pullback(wrt, { accumulate,
-   * batch })`) then stacks the ḡ and r of K calls and adds them with one matrix product, which
-   * the kernels run several times faster than K separate rank-1 updates.
-   */
-  outerVjp?(inputShapes: readonly Shape[], attrs: A): OuterVjp | undefined;
-  /**
-   * For ops whose output is entries [offset, offset + size) of input 0's flat data, unchanged
-   * (reshape, slice): that offset. A batched pullback then sends stacked rank-1 contributions
-   * through such ops straight into the argument they view (e.g. P = reshape(slice(p, …))).
-   */
-  viewOf?(inputShapes: readonly Shape[], attrs: A): number;
-}
+let table: Map<string, Op<never>> | undefined;
 
-/** See OpDefinition.outerVjp: inputs[input] gets scale·ḡ·rᵀ, r = inputs[right] or ones. */
-export interface OuterVjp {
-  input: number;
-  right: number | "ones";
-  scale: number;
-}
-
-export interface VjpReads {
-  inputs: boolean;
-  forward: boolean;
-}
-
-/** For ops whose VJP is a fixed linear map of the cotangent (add, reshape, sum, …). */
-export const READS_NOTHING: VjpReads = { inputs: false, forward: false };
-/** For ops whose VJP reads their inputs but not their own output (mul, matvec, log, …). */
-export const READS_INPUTS: VjpReads = { inputs: true, forward: false };
-/** For ops whose VJP reads only their own output (exp, tanh, sigmoid, sqrt). */
-export const READS_OUTPUT: VjpReads = { inputs: false, forward: true };
-
-/** A registered op as stored on tapes. @internal */
-export type OpRecord = OpDefinition<unknown>;
-
-/** A registered op: call it on tensors (and its attributes) to apply it. */
-export interface Op<A> {
-  (inputs: readonly Tensor[], attrs: A): Tensor;
-  readonly definition: OpDefinition<A>;
-}
-
-const REGISTRY = new Map<string, Op<unknown>>();
-
-const EMPTY = new Float64Array(0);
-
-/** Registers an op and returns the function that applies it. A duplicate name throws DuplicateOpError. */
-export function defineOp<A = undefined>(definition: OpDefinition<A>): Op<A> {
-  if (REGISTRY.has(definition.name)) {
-    throw new DuplicateOpError(
-      `defineOp: an op named "${definition.name}" is already registered. Op names are global: choose another name (e.g. prefix it with your package's name).`,
-    );
+/** The registry, built from ALL_OPS on first use. */
+function ops(): Map<string, Op<never>> {
+  if (table === undefined) {
+    table = new Map();
+    add(table, ALL_OPS);
   }
-  const apply = (inputs: readonly Tensor[], attrs: A): Tensor => applyOp(definition, inputs, attrs);
-  const op = Object.assign(apply, { definition }) as Op<A>;
-  REGISTRY.set(definition.name, op as Op<unknown>);
-  return op;
+  return table;
 }
 
-/** Builds the context of one application of an op (allocates its output and scratch). */
-export function makeContext<A>(
-  def: OpDefinition<A>,
-  inputs: readonly Tensor[],
-  attrs: A,
-): { ctx: OpContext<A>; outShape: Shape } {
-  const inputShapes = inputs.map((t) => t.shape);
-  const outShape = def.shape(inputShapes, attrs);
-  const scratchLength = def.workspace?.(inputShapes, attrs) ?? 0;
-  const ctx: OpContext<A> = {
-    inputs: inputs.map((t) => t.data),
-    inputShapes,
-    out: new Float64Array(sizeOf(outShape)),
-    outShape,
-    attrs,
-    scratch: scratchLength > 0 ? new Float64Array(scratchLength) : EMPTY,
-    saved: undefined,
-  };
-  return { ctx, outShape };
-}
+/** The same op: the same callable, or another callable for the same definition object. */
+const same = (a: Op<never>, b: Op<never>): boolean => a === b || a.definition === b.definition;
 
-function applyOp<A>(def: OpDefinition<A>, inputs: readonly Tensor[], attrs: A): Tensor {
-  const { ctx, outShape } = makeContext(def, inputs, attrs);
-  const tape = activeTape();
-  const recorded = tape !== null && inputs.some((t) => t.tape === tape);
-  ctx.recorded = recorded;
-  def.forward(ctx);
-  const output = new Tensor(ctx.out, outShape);
-  if (recorded) {
-    tape.push({ op: def as OpRecord, inputs: [...inputs], output, ctx: ctx as OpContext<unknown> });
+function add(into: Map<string, Op<never>>, list: readonly Op<never>[]): void {
+  // Check every entry before adding any, so a rejected call registers nothing.
+  const names = new Map<string, Op<never>>();
+  for (const op of list) {
+    const name = op.definition.name;
+    const taken = into.get(name) ?? names.get(name);
+    if (taken !== undefined && !same(taken, op)) {
+      throw new DuplicateOpError(
+        `registerOps: an op named "${name}" is already registered, and this is a different op. Op names are global: choose another name (e.g. prefix it with your package's name).`,
+      );
+    }
+    names.set(name, op);
   }
-  return output;
+  for (const [name, op] of names) if (!into.has(name)) into.set(name, op);
+}
+
+/**
+ * Adds ops to the registry, so that getOp and listOps find them (the built-ins are there
+ * already). Idempotent for ops already registered; throws DuplicateOpError, registering none of
+ * `list`, when a different op has one of their names.
+ */
+export function registerOps(list: readonly Op<never>[]): void {
+  add(ops(), list);
 }
 
 /** The op registered under `name`. */
 export function getOp(name: string): Op<unknown> {
-  const op = REGISTRY.get(name);
+  const op = ops().get(name);
   if (op === undefined) {
     throw new UnknownOpError(
-      `getOp: no op named "${name}" is registered (known: ${[...REGISTRY.keys()].sort().join(", ")}). Import the package that defines it, or define it with defineOp.`,
+      `getOp: no op named "${name}" is registered (known: ${listOps().join(", ")}). Register it first with registerOps([op]); importing a package does not register its ops.`,
     );
   }
-  return op;
+  return op as Op<unknown>;
 }
 
 /** Names of every registered op, sorted. */
 export function listOps(): string[] {
-  return [...REGISTRY.keys()].sort();
+  return [...ops().keys()].sort();
 }

@@ -3,8 +3,9 @@
  * tapes being recorded (a `grad` inside a differentiated function records on its own tape;
  * tensors of an enclosing tape are constants to it: nesting is first-order).
  */
+
+import type { OpContext, OpRecord } from "./define-op.js";
 import { CompileError } from "./errors.js";
-import type { OpContext, OpRecord } from "./registry.js";
 import type { Tensor } from "./tensor.js";
 
 /** One recorded op application: the op, its inputs, its output and its context. */

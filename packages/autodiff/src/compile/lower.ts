@@ -5,7 +5,7 @@
  * neither arguments nor steps are constants: their arrays are read at each replay, and anything
  * computed from constants alone was computed at trace time (it is not on the tape).
  */
-import type { OpContext } from "../registry.js";
+import type { OpContext } from "../define-op.js";
 import type { Tensor } from "../tensor.js";
 import { Program, type Source } from "./program.js";
 import type { Trace } from "./trace.js";

@@ -6,7 +6,7 @@
  * For r = ones (row-sum broadcasts), Σ ḡ·1ᵀ = (Σ ḡ)·1ᵀ: only the sum of the cotangents is kept.
  */
 import { ger, matmulTN } from "@udekit/kernels";
-import type { OuterVjp } from "../registry.js";
+import type { OuterVjp } from "../define-op.js";
 
 export class OuterStack {
   private readonly left: Float64Array;

@@ -6,8 +6,8 @@
  * every function made from it references — has been garbage-collected.
  */
 import { allocOwnedF64, releaseOwned } from "@udekit/kernels";
+import type { OpContext, OpRecord, VjpReads } from "../define-op.js";
 import { CompileError } from "../errors.js";
-import type { OpContext, OpRecord, VjpReads } from "../registry.js";
 import type { Shape } from "../shape.js";
 
 /** Where a step's input comes from: a function argument, an earlier step, or a constant. */

@@ -1,7 +1,7 @@
 /** add, sub, mul, div: elementwise with broadcasting (rules in ../shape.ts). */
 
 import { axpy, mulAdd } from "@udekit/kernels";
-import { READS_INPUTS, READS_NOTHING } from "../registry.js";
+import { READS_INPUTS, READS_NOTHING } from "../define-op.js";
 import { scalar, type Tensor } from "../tensor.js";
 import { binaryOp } from "./elementwise.js";
 

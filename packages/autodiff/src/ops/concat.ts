@@ -1,6 +1,7 @@
 /** concat: vectors end to end; matrices stacked by rows (axis 0) or side by side (axis 1). */
+
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

@@ -1,6 +1,7 @@
 /** diag: a vector [n] to the diagonal matrix [n, n]; diagonal: a square matrix's diagonal as a vector. */
+
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

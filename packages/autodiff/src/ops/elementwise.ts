@@ -6,7 +6,7 @@
  * strides that are 0 along broadcast axes, and its cotangent is summed back over those axes;
  * an operand already shaped like the output is used in place.
  */
-import { defineOp, type Op, type OpContext, type VjpReads } from "../registry.js";
+import { defineOp, type Op, type OpContext, type VjpReads } from "../define-op.js";
 import { broadcastShapes, colsOf, rowsOf, type Shape, sameShape, sizeOf } from "../shape.js";
 
 export interface BinaryLoops {

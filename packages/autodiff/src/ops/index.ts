@@ -1,5 +1,5 @@
-/** Every built-in op, registered on import (the registry-wide test iterates ALL_OPS). */
-import type { Op } from "../registry.js";
+/** Every built-in op: the list the registry (registry.ts) is built from, and the registry-wide tests iterate. */
+import type { Op } from "../define-op.js";
 import { addOp, divOp, mulOp, subOp } from "./arithmetic.js";
 import { concatOp } from "./concat.js";
 import { diagOp, diagonalOp } from "./diag.js";

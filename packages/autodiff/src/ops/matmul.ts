@@ -7,8 +7,8 @@ import {
   matvec as matvecKernel,
   matvecT,
 } from "@udekit/kernels";
+import { defineOp, type OuterVjp, READS_INPUTS } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, type OuterVjp, READS_INPUTS } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

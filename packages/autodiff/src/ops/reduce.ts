@@ -4,8 +4,8 @@
  */
 
 import { ger, matvec, matvecT } from "@udekit/kernels";
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_NOTHING } from "../registry.js";
 import { colsOf, formatShape, rowsOf, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

@@ -1,7 +1,7 @@
 /** reshape: the same entries in row-major order under a new shape of equal size. */
 import { axpy } from "@udekit/kernels";
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_NOTHING } from "../registry.js";
 import { checkShape, formatShape, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

@@ -1,7 +1,7 @@
 /** scale(x, α) = α·x and pow(x, p) = x^p with a constant number α or p. */
 import { axpy } from "@udekit/kernels";
+import { defineOp, READS_INPUTS, READS_NOTHING } from "../define-op.js";
 import { ArgumentError } from "../errors.js";
-import { defineOp, READS_INPUTS, READS_NOTHING } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 
 function checkNumber(op: string, what: string, v: number): void {

@@ -1,7 +1,7 @@
 /** slice: entries [start, end) of a vector, or rows [start, end) of a matrix. */
 import { axpy } from "@udekit/kernels";
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
-import { defineOp, READS_NOTHING } from "../registry.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

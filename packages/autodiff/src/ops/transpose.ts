@@ -1,5 +1,5 @@
 /** transpose: [m, n] → [n, m]; a scalar or vector is returned as a copy (its transpose is itself). */
-import { defineOp, READS_NOTHING } from "../registry.js";
+import { defineOp, READS_NOTHING } from "../define-op.js";
 import type { Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 

@@ -5,7 +5,7 @@
  */
 
 import { axpy, mulAdd } from "@udekit/kernels";
-import { READS_INPUTS, READS_NOTHING, READS_OUTPUT } from "../registry.js";
+import { READS_INPUTS, READS_NOTHING, READS_OUTPUT } from "../define-op.js";
 import type { Tensor } from "../tensor.js";
 import { unaryOp } from "./elementwise.js";
 
