@@ -7,6 +7,7 @@
 import { SolutionAccessError } from "./errors.js";
 import type { ReturnCode } from "./retcode.js";
 import type { Stepper } from "./stepper.js";
+import { releaseWorkspace } from "./workspace.js";
 
 export interface SolverStats {
   /** Right-hand-side evaluations (including finite-difference Jacobians and lazy dense-output stages). */
@@ -119,6 +120,19 @@ export class ODESolution {
     return this.denseData;
   }
 
+  /**
+   * Hands the dense output's interpolation buffers (the stepper's, in the kernels' arena) back
+   * now instead of at some later garbage collection — a tight loop of solves never yields to
+   * the finalisers, and the arena then fills up. `at` throws afterwards; the stored steps
+   * (`denseStore`) stay readable.
+   */
+  release(): void {
+    if (this.denseData !== undefined && !this.released) releaseWorkspace(this.denseData.stepper);
+    this.released = true;
+  }
+
+  private released = false;
+
   /** Number of accepted steps stored for dense output (0 without dense output). */
   get steps(): number {
     return this.denseData === undefined ? 0 : this.denseData.ts.length - 1;
@@ -151,6 +165,11 @@ export class ODESolution {
     if (d === undefined) {
       throw new SolutionAccessError(
         "@udekit/ode: this solution has no dense output (solved with dense: false, or saveat without dense: true). Solve with { dense: true } to use at(t).",
+      );
+    }
+    if (this.released) {
+      throw new SolutionAccessError(
+        "@udekit/ode: this solution's dense output was released (release()); solve again to interpolate.",
       );
     }
     const { ts, us, n } = { ts: d.ts, us: d.us, n: this.n };

@@ -17,15 +17,21 @@ export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOpti
   const n = problem.n;
   const dir = integ.direction;
   const saveat = opts.saveat;
-  const outU = saveat === undefined ? new GrowableBuffer(64 * n) : undefined;
+  const outU =
+    saveat === undefined
+      ? new GrowableBuffer(Math.max(2, Math.min(64, Math.floor(65536 / n))) * n)
+      : undefined;
   const outT: number[] = [];
   const savedU = saveat === undefined ? undefined : new Float64Array(saveat.length * n);
   const scratch = new Float64Array(n);
   let saveIdx = 0;
   const width = integ.stepper.denseVectors;
-  const denseT = opts.dense ? new GrowableBuffer(64) : undefined;
-  const denseU = opts.dense ? new GrowableBuffer(64 * n) : undefined;
-  const denseK = opts.dense ? new GrowableBuffer(64 * n * width) : undefined;
+  // Room for a first few steps, the stage store capped at 2¹⁶ numbers to start with (a large
+  // n with few steps must not pay for 64 steps of stages up front); the buffers double as needed.
+  const firstSteps = Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
+  const denseT = opts.dense ? new GrowableBuffer(firstSteps + 1) : undefined;
+  const denseU = opts.dense ? new GrowableBuffer((firstSteps + 1) * n) : undefined;
+  const denseK = opts.dense ? new GrowableBuffer(firstSteps * n * width) : undefined;
 
   const t0 = integ.t;
   if (denseT !== undefined && denseU !== undefined) {

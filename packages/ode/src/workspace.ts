@@ -44,8 +44,19 @@ function track(owner: object, block: Float64Array | Int32Array): void {
   list.push(block);
 }
 
+const aliases = new WeakMap<object, object>();
+
+/**
+ * Makes releaseWorkspace(wrapper) release `inner`'s blocks: for objects that wrap an owner (a
+ * stepper with hooks) and stand in for it wherever buffers are handed back.
+ */
+export function aliasWorkspace(wrapper: object, inner: object): void {
+  aliases.set(wrapper, inner);
+}
+
 /** Hands `owner`'s blocks back to the arena now; the owner must not be used afterwards. */
-export function releaseWorkspace(owner: object): void {
+export function releaseWorkspace(wrapperOrOwner: object): void {
+  const owner = aliases.get(wrapperOrOwner) ?? wrapperOrOwner;
   const list = owned.get(owner);
   if (list === undefined) return;
   registry.unregister(owner);

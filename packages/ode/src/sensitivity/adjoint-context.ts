@@ -23,6 +23,8 @@ export interface DenseForward {
 export interface ForwardPiece {
   dense: DenseForward;
   steps: Float64Array;
+  /** Hands the piece's interpolation buffers back to the arena (it is not read afterwards). */
+  release?(): void;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   addStats,
   type BackwardResult,
   type DenseForward,
+  type ForwardPiece,
   intervalEnd,
   SUCCESS,
   stateBefore,
@@ -105,6 +106,7 @@ export function sweepBackward(
     setForward(ctx.dense as DenseForward, wholeSpan);
   }
   let integ: ODEIntegrator | undefined;
+  let lastPiece: ForwardPiece | undefined;
   let result = SUCCESS;
   for (let k = saveat.length - 1; k >= 0; k--) {
     for (let i = 0; i < n; i++) state[offset + i] += cotangent[k * n + i];
@@ -115,7 +117,12 @@ export function sweepBackward(
       const piece = ctx.resolve(to, stateBefore(ctx, k), from);
       const pieceLength = forwardPieceLength(to, piece.steps, backward);
       (setForward as NonNullable<BackwardSweep["setForward"]>)(piece.dense, pieceLength);
-      if (integ !== undefined) addStats(ctx.stats, integ.stats);
+      if (integ !== undefined) {
+        addStats(ctx.stats, integ.stats);
+        integ.dispose();
+      }
+      lastPiece?.release?.();
+      lastPiece = piece;
       integ = makeIntegrator(from, to, pieceLength, piece.steps);
     } else {
       // One integrator over the whole backward span, restarted on each interval (its stats add up).
@@ -135,7 +142,12 @@ export function sweepBackward(
     state.set(integ.u);
     sweep.afterInterval?.(k, state);
   }
-  if (integ !== undefined) addStats(ctx.stats, integ.stats);
+  if (integ !== undefined) {
+    addStats(ctx.stats, integ.stats);
+    // Hand the integrators' arena buffers back now (a training loop never reaches the finalisers).
+    integ.dispose();
+  }
+  lastPiece?.release?.();
   return result;
 }
 

@@ -30,6 +30,7 @@ import { interpolationWeights } from "../interpolation/polynomial-interpolant.js
 import type { InPlaceRhs, JacobianFunction } from "../problem.js";
 import type { SolverStats } from "../solution.js";
 import type { ErkSolver, OdeSolver, Stepper } from "../stepper.js";
+import { releaseWorkspace } from "../workspace.js";
 import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
 
 const METHOD = "DiscreteAdjoint";
@@ -47,6 +48,8 @@ export interface ForwardSteps {
   load(i: number, y: Float64Array, yNext: Float64Array, K: Float64Array): void;
   /** Stored stage vectors per step (E + 1). */
   readonly width: number;
+  /** Hands any arena buffers back (a recomputing stepper's); the steps are not read afterwards. */
+  release?(): void;
 }
 
 export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: ForwardSteps): BackwardResult {
@@ -267,6 +270,7 @@ export function checkpointedSteps(
     hs,
     width,
     segmentStats: stats,
+    release: () => releaseWorkspace(stepper),
     load(i, y, yNext, K) {
       const start = i - (i % stride);
       if (start !== segStart) recompute(start);

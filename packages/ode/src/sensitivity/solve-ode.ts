@@ -212,6 +212,8 @@ interface Saved {
   p: Float64Array;
   u0: Float64Array;
   recorded: RecordedSteps;
+  /** True once a pullback handed the dense output back (release()). */
+  released: boolean;
 }
 
 /** What the forward solve records about its accepted steps. */
@@ -301,25 +303,14 @@ const solveOp = defineOp<SolveAttrs>({
   shape: checkShapes,
   forward(ctx) {
     const a = ctx.attrs;
-    const u0 = ctx.inputs[0];
-    const p = ctx.inputs[1];
-    const rhs = differentiableRhs(a.f, u0, p, ctx.inputShapes[1], a.tspan[0]);
+    const rhs = differentiableRhs(a.f, ctx.inputs[0], ctx.inputs[1], ctx.inputShapes[1], a.tspan[0]);
     const f0 = rhs.counts.f;
-    const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, {
-      kind: "inplace",
-      jac: forwardJacobian(rhs, a.solver),
-    });
-    rhs.prepare(problem.p);
-    const { sol, recorded } = solveRecordingSteps(
-      problem,
-      a.solver,
-      // A plain evaluation (no tape records it) keeps no dense output: no VJP will read it.
-      { ...a.forwardOptions, saveat: a.saveat, dense: ctx.recorded !== false && needsDense(a.sensealg) },
-      a.sensealg.kind === "DiscreteAdjoint" ? (a.sensealg.checkpoints ?? 0) : 0,
-    );
+    // A plain evaluation (no tape records it) keeps no dense output: no VJP will read it.
+    const saved = forwardSolve(a, rhs, ctx.inputs[0], ctx.inputs[1], ctx.recorded !== false);
+    const { sol } = saved;
     ctx.out.fill(Number.NaN);
     ctx.out.set(sol.u.subarray(0, Math.min(sol.u.length, ctx.out.length)));
-    ctx.saved = { rhs, sol, p: problem.p, u0: problem.u0, recorded } satisfies Saved;
+    ctx.saved = saved;
     if (a.info !== undefined) {
       a.info.retcode = sol.retcode;
       a.info.message = sol.message;
@@ -328,103 +319,154 @@ const solveOp = defineOp<SolveAttrs>({
   },
   vjp(ctx, g, inputGrads) {
     const a = ctx.attrs;
-    const { rhs, sol, p, u0, recorded } = ctx.saved as Saved;
-    const { n, np } = rhs;
-    const gu0 = inputGrads[0];
-    const gp = inputGrads[1];
-    const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
-    const f0 = rhs.counts.f;
-    const v0 = rhs.counts.vjp;
-    let result: BackwardResult;
-    const u0Bar = new Float64Array(n);
-    const pBar = new Float64Array(np);
-    const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
-    const stepping = backwardStepping(a, alg);
-    rhs.prepare(p);
-    const forwardFailed = sol.retcode !== "Success";
-    if (forwardFailed) {
-      result = { retcode: sol.retcode, message: `the forward solve failed: ${sol.message}` };
-    } else {
-      const fwd = a.forwardOptions;
-      const actx: AdjointContext = {
-        rhs,
-        p,
-        u0,
-        t0: a.tspan[0],
-        saveat: a.saveat,
-        cotangent: g,
-        saved: sol.u,
-        dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
-        forwardSteps: recorded.steps,
-        resolve: (tA, uA, tB) => {
-          const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
-            kind: "inplace",
-            jac: forwardJacobian(rhs, a.solver),
-          });
-          const piece = solveRecordingSteps(local, a.solver, { ...fwd, dense: true, saveEverystep: false });
-          if (piece.sol.retcode !== "Success") {
-            throw new SensitivityOptionError(
-              `solveOde: re-solving a checkpoint interval failed: ${piece.sol.message}`,
-            );
-          }
-          return { dense: clampedForward(piece.sol, tA, tB), steps: piece.recorded.steps };
-        },
-        solver: ("solver" in alg ? alg.solver : undefined) ?? a.solver,
-        stepping,
-        u0Bar,
-        pBar,
-        stats,
-      };
-      const last = a.saveat[a.saveat.length - 1];
-      if (last === a.tspan[0]) {
-        // Every save point is t0: the solution there is u0 itself.
-        for (let k = 0; k < a.saveat.length; k++) for (let i = 0; i < n; i++) u0Bar[i] += g[k * n + i];
-        result = SUCCESS;
-      } else {
-        result = runSensitivity(actx, alg, sol, recorded);
-      }
+    let saved = ctx.saved as Saved;
+    // A second pullback after the first released the dense output's interpolation buffers:
+    // solve again (same steps) if this method interpolates (the stored steps stay readable).
+    if (saved.released && interpolates(a.sensealg)) {
+      saved = forwardSolve(a, saved.rhs, saved.u0, saved.p, true);
+      ctx.saved = saved;
     }
-    if (a.info !== undefined) {
-      a.info.backward = {
-        ...stats,
-        rhsEvals: rhs.counts.f - f0,
-        vjpEvals: rhs.counts.vjp - v0,
-        retcode: result.retcode,
-        message: result.message,
-      };
+    try {
+      solveOpVjp(a, saved, g, inputGrads);
+    } finally {
+      // Hand the dense output's arena buffers back now: a training loop never yields to the
+      // finalisers that would, and a full arena makes every kernel call copy its operands.
+      saved.sol.release();
+      saved.released = true;
     }
-    if (forwardFailed) {
-      // The forward failure is already a retcode with NaN rows (and a NaN loss); the gradient
-      // is NaN too, never a finite number.
-      u0Bar.fill(Number.NaN);
-      pBar.fill(Number.NaN);
-    } else if (result.retcode !== "Success") {
-      if (a.info !== undefined) {
-        a.info.retcode = result.retcode;
-        a.info.message = result.message;
-      }
-      throw new AdjointFailedError(alg.kind, result.retcode, result.t, result.message);
-    } else if (alg.verify !== undefined && alg.verify !== false) {
-      const audit = auditGradient({
-        rhs,
-        p,
-        u0,
-        tspan: a.tspan,
-        saveat: a.saveat,
-        cotangent: g,
-        u0Bar,
-        pBar,
-        solver: a.solver,
-        stepping: { ...a.forwardOptions, reltol: stepping.reltol, abstol: stepping.abstol },
-        method: alg.kind,
-        threshold: typeof alg.verify === "number" ? alg.verify : undefined,
-      });
-      if (a.info !== undefined) a.info.audit = audit;
-    }
-    if (gu0 !== null) for (let i = 0; i < n; i++) gu0[i] += u0Bar[i];
-    if (gp !== null) for (let j = 0; j < np; j++) gp[j] += pBar[j];
   },
 });
+
+/** True for the methods that read u(t) through the dense output's interpolant (sol.at). */
+function interpolates(alg: SensitivityAlgorithm): boolean {
+  return (
+    alg.kind === "QuadratureAdjoint" || (alg.kind === "InterpolatingAdjoint" && alg.checkpointing !== true)
+  );
+}
+
+/** The forward solve of solveOp, recording what its sensitivity method needs. */
+function forwardSolve(
+  a: SolveAttrs,
+  rhs: DifferentiableRhs,
+  u0: Float64Array,
+  p: Float64Array,
+  differentiable: boolean,
+): Saved {
+  const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, {
+    kind: "inplace",
+    jac: forwardJacobian(rhs, a.solver),
+  });
+  rhs.prepare(problem.p);
+  const { sol, recorded } = solveRecordingSteps(
+    problem,
+    a.solver,
+    { ...a.forwardOptions, saveat: a.saveat, dense: differentiable && needsDense(a.sensealg) },
+    a.sensealg.kind === "DiscreteAdjoint" ? (a.sensealg.checkpoints ?? 0) : 0,
+  );
+  return { rhs, sol, p: problem.p, u0: problem.u0, recorded, released: false };
+}
+
+function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (Float64Array | null)[]): void {
+  const { rhs, sol, p, u0, recorded } = saved;
+  const { n, np } = rhs;
+  const gu0 = inputGrads[0];
+  const gp = inputGrads[1];
+  const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
+  const f0 = rhs.counts.f;
+  const v0 = rhs.counts.vjp;
+  let result: BackwardResult;
+  const u0Bar = new Float64Array(n);
+  const pBar = new Float64Array(np);
+  const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
+  const stepping = backwardStepping(a, alg);
+  rhs.prepare(p);
+  const forwardFailed = sol.retcode !== "Success";
+  if (forwardFailed) {
+    result = { retcode: sol.retcode, message: `the forward solve failed: ${sol.message}` };
+  } else {
+    const fwd = a.forwardOptions;
+    const actx: AdjointContext = {
+      rhs,
+      p,
+      u0,
+      t0: a.tspan[0],
+      saveat: a.saveat,
+      cotangent: g,
+      saved: sol.u,
+      dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
+      forwardSteps: recorded.steps,
+      resolve: (tA, uA, tB) => {
+        const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
+          kind: "inplace",
+          jac: forwardJacobian(rhs, a.solver),
+        });
+        const piece = solveRecordingSteps(local, a.solver, { ...fwd, dense: true, saveEverystep: false });
+        if (piece.sol.retcode !== "Success") {
+          throw new SensitivityOptionError(
+            `solveOde: re-solving a checkpoint interval failed: ${piece.sol.message}`,
+          );
+        }
+        return {
+          dense: clampedForward(piece.sol, tA, tB),
+          steps: piece.recorded.steps,
+          release: () => piece.sol.release(),
+        };
+      },
+      solver: ("solver" in alg ? alg.solver : undefined) ?? a.solver,
+      stepping,
+      u0Bar,
+      pBar,
+      stats,
+    };
+    const last = a.saveat[a.saveat.length - 1];
+    if (last === a.tspan[0]) {
+      // Every save point is t0: the solution there is u0 itself.
+      for (let k = 0; k < a.saveat.length; k++) for (let i = 0; i < n; i++) u0Bar[i] += g[k * n + i];
+      result = SUCCESS;
+    } else {
+      result = runSensitivity(actx, alg, sol, recorded);
+    }
+  }
+  if (a.info !== undefined) {
+    a.info.backward = {
+      ...stats,
+      rhsEvals: rhs.counts.f - f0,
+      vjpEvals: rhs.counts.vjp - v0,
+      retcode: result.retcode,
+      message: result.message,
+    };
+  }
+  if (forwardFailed) {
+    // The forward failure is already a retcode with NaN rows (and a NaN loss); the gradient
+    // is NaN too, never a finite number.
+    u0Bar.fill(Number.NaN);
+    pBar.fill(Number.NaN);
+  } else if (result.retcode !== "Success") {
+    if (a.info !== undefined) {
+      a.info.retcode = result.retcode;
+      a.info.message = result.message;
+    }
+    throw new AdjointFailedError(alg.kind, result.retcode, result.t, result.message);
+  } else if (alg.verify !== undefined && alg.verify !== false) {
+    const audit = auditGradient({
+      rhs,
+      p,
+      u0,
+      tspan: a.tspan,
+      saveat: a.saveat,
+      cotangent: g,
+      u0Bar,
+      pBar,
+      solver: a.solver,
+      stepping: { ...a.forwardOptions, reltol: stepping.reltol, abstol: stepping.abstol },
+      method: alg.kind,
+      threshold: typeof alg.verify === "number" ? alg.verify : undefined,
+    });
+    if (a.info !== undefined) a.info.audit = audit;
+  }
+  if (gu0 !== null) for (let i = 0; i < n; i++) gu0[i] += u0Bar[i];
+  if (gp !== null) for (let j = 0; j < np; j++) gp[j] += pBar[j];
+}
 
 /**
  * The forward solve's Jacobian for a Rosenbrock method: exact, row i from the VJP with
@@ -488,6 +530,7 @@ function runSensitivity(
           ? discreteAdjoint(actx, solver, steps)
           : rosenbrockDiscreteAdjoint(actx, solver, steps);
       if ("segmentStats" in steps) actx.stats.nf += (steps.segmentStats as SolverStats).nf;
+      steps.release?.();
       return result;
     }
   }

@@ -4,6 +4,7 @@
  * boundaries and the stages of accepted backward steps, without touching the engines.
  */
 import type { OdeSolver, Stepper } from "../stepper.js";
+import { aliasWorkspace } from "../workspace.js";
 
 export interface StepperHooks {
   /** Before a step of size h from (t, y) is attempted. */
@@ -42,6 +43,8 @@ export function withStepperHooks(solver: OdeSolver, hooks: StepperHooks): OdeSol
         interpolateStored: (theta, t0, h, y0, store, offset, out) =>
           inner.interpolateStored(theta, t0, h, y0, store, offset, out),
       };
+      // Handing the wrapper's buffers back hands back the engine's (solve() releases integ.stepper).
+      aliasWorkspace(stepper, inner);
       return stepper;
     },
   };
