@@ -54,7 +54,8 @@ test.each([
   // 1e-4 in u0 and 0.1 in μ, i.e. 1e-4 relative: truncation ~h⁴ negligible, solver noise
   // ~1e-12·|L|/h ≈ 1e-8 absolute, below 1e-5 of the smallest entry |∂L/∂y0| ≈ 1.6e-3).
   const L = (x: number[], m: number) => loss(alg, 1e-12)(tensor(x), tensor([m])).item();
-  const d4 = (f: (h: number) => number, h: number) => (8 * (f(h) - f(-h)) - (f(2 * h) - f(-2 * h))) / (12 * h);
+  const d4 = (f: (h: number) => number, h: number) =>
+    (8 * (f(h) - f(-h)) - (f(2 * h) - f(-2 * h))) / (12 * h);
   const fdX = d4((h) => L([2 + h, 0], 1000), 1e-4);
   const fdY = d4((h) => L([2, h], 1000), 1e-4);
   const fdMu = d4((h) => L([2, 0], 1000 + h), 0.1);
