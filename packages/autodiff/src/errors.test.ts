@@ -1,5 +1,6 @@
 // Every documented error, asserted with its type and the fix-it part of its message.
 import { describe, expect, test } from "vitest";
+import * as errors from "./errors.js";
 import { DuplicateOpError, ShapeError, UnknownOpError } from "./errors.js";
 import { ALL_OPS, add, concat, matmul, matvec, reshape, slice, sum } from "./ops/index.js";
 import { defineOp, getOp, listOps, registerOps } from "./registry.js";
@@ -92,4 +93,18 @@ describe("registry errors", () => {
     const g = grad((x: Tensor) => sum(cube([x], undefined)))(tensor([1, 2]));
     expect(g.toArray()).toEqual([3, 12]);
   });
+});
+
+describe("error classes", () => {
+  test.each(Object.entries(errors))(
+    "%s is named after itself and extends AutodiffError",
+    (name, ErrorClass) => {
+      const e = new ErrorClass("what was wrong. How to fix it.");
+      expect(e.name).toBe(name);
+      expect(e).toBeInstanceOf(errors.AutodiffError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.message).toBe("what was wrong. How to fix it.");
+      expect(String(e)).toBe(`${name}: what was wrong. How to fix it.`);
+    },
+  );
 });

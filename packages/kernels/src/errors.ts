@@ -2,20 +2,18 @@
 
 /** Base class of every error thrown by @udekit/kernels. */
 export class KernelsError extends Error {
-  override name = "KernelsError";
+  constructor(message: string) {
+    super(message);
+    // Named after the class actually constructed, so subclasses need no boilerplate.
+    this.name = new.target.name;
+  }
 }
 
 /** A dimension was not a non-negative integer, or an array is shorter than the dimensions require. */
-export class KernelShapeError extends KernelsError {
-  override name = "KernelShapeError";
-}
+export class KernelShapeError extends KernelsError {}
 
 /** `useBackend` was asked for a backend that is not registered (e.g. "wasm" where WebAssembly SIMD is missing). */
-export class UnknownBackendError extends KernelsError {
-  override name = "UnknownBackendError";
-}
+export class UnknownBackendError extends KernelsError {}
 
 /** `freeArray` was given a view that is not a live arena allocation (double free, or a subarray). */
-export class ArenaError extends KernelsError {
-  override name = "ArenaError";
-}
+export class ArenaError extends KernelsError {}
