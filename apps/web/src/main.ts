@@ -61,9 +61,13 @@ let drawPending = false;
 function setValue(id: string, text: string, value?: number): void {
   const el = $(id);
   el.textContent = text;
+  el.title = value !== undefined ? String(value) : "";
   if (value !== undefined) el.dataset.value = String(value);
   else delete el.dataset.value;
 }
+
+/** A loss for the stat cards: 12 significant digits (the full number is in the tooltip and data-value). */
+const lossText = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(12))) : String(x));
 
 function showError(message: string | null): void {
   const el = $("error");
@@ -150,7 +154,7 @@ function fillSelect(id: string, options: { value: string; label: string }[]): vo
 
 function showProblem(s: ProblemSummary): void {
   summary = s;
-  setValue("loss", String(s.loss), s.loss);
+  setValue("loss", lossText(s.loss), s.loss);
   setValue("parameters", s.parameters.toLocaleString("en-US"), s.parameters);
   $("data-source").textContent = s.data;
   $("data-shape").textContent = `${s.n} nodes × ${s.times.length} times: t = ${s.times.join(", ")}`;
@@ -272,8 +276,8 @@ worker.addEventListener("message", (e: MessageEvent<WorkerReply>) => {
     case "progress": {
       const ev = r.event;
       lossChart.add(ev.iteration, ev.phase, ev.loss);
-      setValue("loss", String(ev.loss), ev.loss);
-      setValue("best-loss", String(r.bestLoss), r.bestLoss);
+      setValue("loss", lossText(ev.loss), ev.loss);
+      setValue("best-loss", lossText(r.bestLoss), r.bestLoss);
       setValue(
         "iteration",
         `${ev.iteration} / ${ev.total} (${ev.phase === "adam" ? "Adam" : "L-BFGS"})`,
@@ -294,7 +298,7 @@ worker.addEventListener("message", (e: MessageEvent<WorkerReply>) => {
     case "trained": {
       const s = r.summary;
       trainedRun = s.iterations > 0;
-      setValue("best-loss", String(s.bestLoss), s.bestLoss);
+      setValue("best-loss", lossText(s.bestLoss), s.bestLoss);
       setValue("iter-ms", `${formatMs(s.gradient_ms)} (median of ${s.evaluations} gradients)`, s.gradient_ms);
       const line = $("train-line");
       line.textContent = s.line;
