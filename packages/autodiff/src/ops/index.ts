@@ -9,6 +9,7 @@ import { reshapeOp } from "./reshape.js";
 import { powOp, scaleOp } from "./scale.js";
 import { sliceOp } from "./slice.js";
 import { transposeOp } from "./transpose.js";
+import { cosOp, sinOp } from "./trig.js";
 import {
   absOp,
   expOp,
@@ -41,6 +42,8 @@ export const ALL_OPS: readonly Op<never>[] = [
   reluOp,
   softplusOp,
   geluOp,
+  sinOp,
+  cosOp,
   scaleOp,
   powOp,
   matmulOp,
@@ -64,6 +67,7 @@ export { reshape } from "./reshape.js";
 export { pow, scale } from "./scale.js";
 export { slice } from "./slice.js";
 export { transpose } from "./transpose.js";
+export { cos, sin } from "./trig.js";
 export {
   abs,
   exp,

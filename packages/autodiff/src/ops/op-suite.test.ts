@@ -84,6 +84,8 @@ const CASES: Record<string, Case[]> = {
   relu: unary(ops.relu, away),
   softplus: unary(ops.softplus),
   gelu: unary(ops.gelu),
+  sin: unary(ops.sin),
+  cos: unary(ops.cos),
   scale: unary((x) => ops.scale(x, -1.7)),
   pow: [
     ...unary(

@@ -102,6 +102,8 @@ const CASES: Record<string, Case> = {
   relu: unary(ops.relu, 0, 0, true),
   softplus: unary(ops.softplus),
   gelu: unary(ops.gelu),
+  sin: unary(ops.sin),
+  cos: unary(ops.cos),
   scale: fc.tuple(unary(ops.identity), fc.double({ min: -3, max: 3, noNaN: true })).map(([c, alpha]) => ({
     ...c,
     apply: (x: Tensor) => ops.scale(x, alpha),
