@@ -1,18 +1,50 @@
 /**
- * The seed problems at n = 100 and their reference gradients, shared by the suites:
+ * The seed problems at n = 100 and their reference gradients, shared by the suites. Both are
+ * independent of udekit's solvers:
  * - seed linear model: the exact gradient from the matrix exponential and its Fréchet
  *   derivative (scipy), @udekit/ode's fixture test/fixtures/seed-linear-gradient.json;
- * - seed UDE: no closed form exists, so the reference is udekit's own InterpolatingAdjoint with
- *   Vern7 at reltol = 1e-12, abstol = 1e-14 (computed once per run and memoised). Its agreement
- *   with central differences is @udekit/ode's ude.test.ts; here it measures how far the
- *   benchmarked tolerances are from the converged gradient.
+ * - seed UDE: no closed form exists; references/seed-ude-reference.json holds the loss and the
+ *   full gradient from scipy's DOP853 on the continuous adjoint (forward rtol 1e-13, backward
+ *   rtol 1e-12), cross-checked by complex-step derivatives on 99 entries per activation
+ *   (scripts/gen-ude-reference.py, which records the agreement in the file).
  */
+import { readFileSync } from "node:fs";
 import { tensor } from "@udekit/autodiff";
-import { InterpolatingAdjoint, Vern7 } from "@udekit/ode";
-import { type GradientResult, type LossProblem, linearLossProblem, odeGradient } from "./gradients.js";
-import { linearProblem, linearReference, linearRhs, TIMES, UDE_N, udeParams, udeRhs } from "./seed.js";
+import { type LossProblem, linearLossProblem } from "./gradients.js";
+import {
+  linearProblem,
+  linearReference,
+  linearRhs,
+  TIMES,
+  UDE_N,
+  UDE_PARAMS,
+  udeParams,
+  udeRhs,
+} from "./seed.js";
 
-export const UDE_REFERENCE_TOL = { reltol: 1e-12, abstol: 1e-14, solverName: "Vern7" };
+/** One activation's case of references/seed-ude-reference.json. */
+interface UdeReferenceCase {
+  activation: "tanh" | "identity";
+  loss: number;
+  gradient: number[];
+  complexStepCheck: { entries: number[]; maxRelativeDifference: number };
+}
+
+/** The seed UDE's reference loss and gradient, and where they came from (for captions). */
+export interface UdeReference {
+  loss: number;
+  grad: Float64Array;
+  /** Largest relative difference to complex-step derivatives over the checked entries. */
+  complexStepAgreement: number;
+  checkedEntries: number;
+  source: string;
+}
+
+export const UDE_REFERENCE_FILE = "apps/bench/references/seed-ude-reference.json";
+
+/** How the UDE reference was computed, for captions and notes. */
+export const UDE_REFERENCE_DESCRIPTION =
+  "scipy DOP853 continuous adjoint at rtol 1e-12 (forward 1e-13), complex-step checked; apps/bench/references/seed-ude-reference.json";
 
 export function seedLinear(): { problem: LossProblem; reference: Float64Array; referenceLoss: number } {
   const lp = linearProblem(100);
@@ -34,19 +66,32 @@ export function seedUde(): LossProblem {
   };
 }
 
-let udeRef: { result: GradientResult; ms: number } | undefined;
+const udeRefs = new Map<string, UdeReference>();
 
-/** The tight-tolerance InterpolatingAdjoint gradient of the seed UDE loss (memoised). */
-export function udeReference(): { result: GradientResult; ms: number } {
-  if (udeRef === undefined) {
-    const t0 = performance.now();
-    const result = odeGradient(
-      seedUde(),
-      { solver: Vern7(), reltol: UDE_REFERENCE_TOL.reltol, abstol: UDE_REFERENCE_TOL.abstol },
-      InterpolatingAdjoint(),
-    );
-    if (result.failure !== undefined) throw new Error(`UDE reference gradient failed: ${result.failure}`);
-    udeRef = { result, ms: performance.now() - t0 };
+/**
+ * The seed UDE's reference loss and gradient for the net's activation (the benchmarks' udeRhs
+ * uses tanh; apps/ude's default is identity), read from the committed scipy fixture.
+ */
+export function udeReference(activation: "tanh" | "identity" = "tanh"): UdeReference {
+  let ref = udeRefs.get(activation);
+  if (ref === undefined) {
+    const file = JSON.parse(
+      readFileSync(new URL("../references/seed-ude-reference.json", import.meta.url), "utf8"),
+    ) as { cases: UdeReferenceCase[] };
+    const c = file.cases.find((x) => x.activation === activation);
+    if (c === undefined || c.gradient.length !== UDE_PARAMS) {
+      throw new Error(
+        `${UDE_REFERENCE_FILE} has no ${activation} case with ${UDE_PARAMS} gradient entries; regenerate it with python3 apps/bench/scripts/gen-ude-reference.py`,
+      );
+    }
+    ref = {
+      loss: c.loss,
+      grad: Float64Array.from(c.gradient),
+      complexStepAgreement: c.complexStepCheck.maxRelativeDifference,
+      checkedEntries: c.complexStepCheck.entries.length,
+      source: UDE_REFERENCE_FILE,
+    };
+    udeRefs.set(activation, ref);
   }
-  return udeRef;
+  return ref;
 }

@@ -82,6 +82,15 @@ export const UDE_PARAMS = UDE_N * UDE_N + NET_PARAMS;
 
 /** du/dt = nn(u) + A(P)·u; p = [P (row-major); W1 (5×4); b1; W2 (4×5); b2] (10 049 entries). */
 export function udeRhs(u: Tensor, p: Tensor): Tensor {
+  return udeRhsWith(tanh, u, p);
+}
+
+/** The seed UDE with apps/ude's default identity activation (for checking its reference). */
+export function udeRhsIdentity(u: Tensor, p: Tensor): Tensor {
+  return udeRhsWith((x) => x, u, p);
+}
+
+function udeRhsWith(activation: (x: Tensor) => Tensor, u: Tensor, p: Tensor): Tensor {
   const nn2 = UDE_N * UDE_N;
   const P = reshape(slice(p, 0, nn2), [UDE_N, UDE_N]);
   const W1 = reshape(slice(p, nn2, nn2 + 20), [5, 4]);
@@ -89,7 +98,7 @@ export function udeRhs(u: Tensor, p: Tensor): Tensor {
   const W2 = reshape(slice(p, nn2 + 25, nn2 + 45), [4, 5]);
   const b2 = slice(p, nn2 + 45, UDE_PARAMS);
   const X = reshape(u, [UDE_N / 4, 4]);
-  const H = tanh(add(matmul(X, transpose(W1)), b1));
+  const H = activation(add(matmul(X, transpose(W1)), b1));
   const Y = add(matmul(H, transpose(W2)), b2);
   return add(reshape(Y, [UDE_N]), sub(matvec(P, u), mul(sum(P, 1), u)));
 }

@@ -9,14 +9,14 @@
  * about −57, so m ≥ 21 is needed for stability: |λ|·h ≤ 2.78); the step that "matches udekit's
  * accuracy" is the coarsest whose gradient error is at most udekit's, and when float32 cannot
  * get there (its rounding floor), the most accurate one — reported as such. Errors are relative
- * to the reference gradient (InterpolatingAdjoint, Vern7, reltol 1e-12, references.ts).
+ * to the independent reference gradient (scipy continuous adjoint, references.ts).
  * Flops of the RK4 gradient are counted from its operations: per stage 2n² (P·u) + 2n (P·1 term)
  * + 2·25·(4·5 + 5·4) (the net) forward, and twice the matrix work backward (Pᵀλ and λ·uᵀ).
  */
 import * as tf from "@tensorflow/tfjs";
 import { InterpolatingAdjoint, Tsit5 } from "@udekit/ode";
 import { odeGradient, type Tolerances } from "../gradients.js";
-import { seedUde, udeReference } from "../references.js";
+import { seedUde, UDE_REFERENCE_DESCRIPTION, udeReference } from "../references.js";
 import type { BenchContext, BenchSection, TargetResult } from "../report.js";
 import { relativeError, SEED, TIMES, UDE_N } from "../seed.js";
 import { timeInterleaved } from "../timing.js";
@@ -105,7 +105,7 @@ export async function tfjsSuite(ctx: BenchContext): Promise<BenchSection> {
   const params = tfParams();
   const u0 = tf.tensor2d([SEED.trainingData.map((r) => r[0])]);
   const data = TIMES.map((_, k) => tf.tensor2d([SEED.trainingData.map((r) => r[k])]));
-  const ref = udeReference().result.grad;
+  const ref = udeReference().grad;
   const tol: Tolerances = { solver: Tsit5(), reltol: 1e-6, abstol: 1e-8 };
   const problem = seedUde();
   const ude = odeGradient(problem, tol, InterpolatingAdjoint());
@@ -159,8 +159,7 @@ export async function tfjsSuite(ctx: BenchContext): Promise<BenchSection> {
     title: "Peer: TensorFlow.js (cpu backend, float32) — seed UDE gradient through a fixed-step RK4 loop",
     tables: [
       {
-        caption:
-          "tfjs step-size calibration: gradient of the seed UDE loss through classical RK4 with m steps per unit time (h = 1/m), relative error vs the reference (InterpolatingAdjoint, Vern7, reltol 1e-12) in total and on the P block; time of the single calibration call.",
+        caption: `tfjs step-size calibration: gradient of the seed UDE loss through classical RK4 with m steps per unit time (h = 1/m), relative error vs the independent reference (${UDE_REFERENCE_DESCRIPTION}) in total and on the P block; time of the single calibration call.`,
         columns: [
           "m (steps per unit)",
           "h",
