@@ -61,3 +61,20 @@ export class SingularPadeError extends LinearOdeError {
     );
   }
 }
+
+/**
+ * ‖A‖₁ is so large that scaling and squaring would need more than `MAX_SQUARINGS` squarings:
+ * each squaring can double the relative rounding error of the result (Higham, "Functions of
+ * Matrices", 2008, §10.3), so after 53 of them not one correct digit is guaranteed. Typically
+ * A = t·B with a huge time t.
+ */
+export class ExpmTooLargeError extends LinearOdeError {
+  constructor(what: string, norm: number, limit: number) {
+    super(
+      `${what}: the exponent has ‖A‖₁ = ${norm.toExponential(3)} (after the trace shift), above ${limit.toExponential(3)}, ` +
+        "where scaling and squaring would need more than 53 squarings and rounding errors could exceed the result. " +
+        "This usually means a huge time span (t·A with t = 1e5 is fine for ‖A‖₁ ≈ 100, t = 1e300 is not): " +
+        "shorten the time span or rescale time; the long-time limit of du/dt = A·u is the projection of u0 onto A's null space.",
+    );
+  }
+}

@@ -8,7 +8,8 @@
  * q_m R = p_m and q_m L = L_u + L_v + (L_u − L_v)R share one LU factorisation, and the
  * squaring phase applies L ← RL + LR, R ← R² s times. Degree and scaling come from
  * ‖A‖₁ against ℓ_m of the paper's Table 6.1 (backward error ≤ u for both exp and L).
- * The trace shift L(A, E) = e^μ·L(A − μI, E) is applied as in `expm`.
+ * The trace shift L(A, E) = e^μ·L(A − μI, E) is applied as in `expm`; so is its limit (a shifted
+ * ‖A‖₁ above ℓ₁₃·2⁵³ throws `ExpmTooLargeError`).
  *
  * Cost: about 3× `expm` (degree 13: 19 products + 3s for squaring, one LU, 2n solves).
  *
@@ -18,11 +19,14 @@
  */
 import { luFactor, matmul } from "@udekit/kernels";
 import { addIdentity, copyInto, luSolveColumns } from "./dense.js";
-import { SingularPadeError } from "./errors.js";
+import { ExpmTooLargeError, SingularPadeError } from "./errors.js";
 import { traceShift } from "./expm.js";
 import { norm1 } from "./norms.js";
-import { FRECHET_ELL, PADE_B, type PadeDegree } from "./pade.js";
+import { FRECHET_ELL, MAX_SQUARINGS, PADE_B, type PadeDegree } from "./pade.js";
 import type { ExpmWorkspace } from "./workspace.js";
+
+/** ‖A‖₁ above which more than MAX_SQUARINGS squarings would be needed. */
+const FRECHET_NORM_LIMIT = FRECHET_ELL[13] * 2 ** MAX_SQUARINGS;
 
 /** What `expmFrechetInto` chose: Padé degree m, squarings s, trace shift μ. */
 export interface ExpmFrechetInfo {
@@ -163,6 +167,7 @@ export function expmFrechetInto(
   let normA = norm1(n, A, vecA);
   const mu = traceShift(n, A, normA, ws);
   if (mu !== 0) normA = norm1(n, A, vecA);
+  if (!(normA <= FRECHET_NORM_LIMIT)) throw new ExpmTooLargeError("expmFrechet", normA, FRECHET_NORM_LIMIT);
 
   let m: PadeDegree = 13;
   let s = 0;

@@ -12,7 +12,8 @@
  * explicit inverse.
  *
  * Preprocessing: the trace shift exp(A) = e^μ·exp(A − μI), μ = tr(A)/n (Higham 2005, §2;
- * Al-Mohy & Higham 2009, §6), is applied when it lowers ‖A‖₁ and cannot overflow.
+ * Al-Mohy & Higham 2009, §6), is applied when it lowers ‖A‖₁ and cannot overflow. A shifted
+ * ‖A‖₁ above θ₁₃·2⁵³ ≈ 3.8e16 throws `ExpmTooLargeError` (more than 53 squarings).
  *
  * Cost: (π_m + s) n×n products + one LU + n triangular solve pairs, π_m = 2, 3, 4, 5, 6.
  *
@@ -24,9 +25,9 @@
  */
 import { luFactor, matmul } from "@udekit/kernels";
 import { addIdentity, copyInto, luSolveColumns } from "./dense.js";
-import { SingularPadeError } from "./errors.js";
+import { ExpmTooLargeError, SingularPadeError } from "./errors.js";
 import { log2NormAbsPower1, norm1, normest1 } from "./norms.js";
-import { PADE_B, type PadeDegree, padeErrorCoefficient, THETA } from "./pade.js";
+import { MAX_SQUARINGS, PADE_B, type PadeDegree, padeErrorCoefficient, THETA } from "./pade.js";
 import type { ExpmWorkspace } from "./workspace.js";
 
 /** What `expmInto` chose: Padé degree m, squarings s, trace shift μ (0 = none). */
@@ -37,6 +38,8 @@ export interface ExpmInfo {
 }
 
 const LOG2_U = -53;
+/** ‖A‖₁ above which more than MAX_SQUARINGS squarings could be needed (s ≈ log₂(‖A‖₁/θ₁₃)). */
+export const EXPM_NORM_LIMIT = THETA[13] * 2 ** MAX_SQUARINGS;
 const C_ERR: Readonly<Record<PadeDegree, number>> = {
   3: padeErrorCoefficient(3),
   5: padeErrorCoefficient(5),
@@ -149,6 +152,8 @@ export function expmInto(n: number, Ain: Float64Array, X: Float64Array, ws: Expm
   let normA = norm1(n, A, ws.vecA);
   const mu = traceShift(n, A, normA, ws);
   if (mu !== 0) normA = norm1(n, A, ws.vecA);
+  // Bounded work and no overflow in the unscaled powers A⁴, A⁶ (which overflow for ‖A‖₁ ≳ 1e51).
+  if (!(normA <= EXPM_NORM_LIMIT)) throw new ExpmTooLargeError("expm", normA, EXPM_NORM_LIMIT);
   if (normA === 0) {
     X.fill(0, 0, nn);
     addIdentity(n, Math.exp(mu), X);

@@ -19,7 +19,9 @@
  * with an application to exponential integrators", SIAM J. Sci. Comput. 33(2), 488–511, 2011.
  */
 import { matvec } from "@udekit/kernels";
+import { expmInto } from "./expm.js";
 import { norm1, normest1, normInf } from "./norms.js";
+import { THETA } from "./pade.js";
 import type { ExpmWorkspace } from "./workspace.js";
 
 /** θ_m for the truncated Taylor series, u = 2⁻⁵³ (Al-Mohy & Higham 2011, Table 3.1 / A.3). */
@@ -64,6 +66,12 @@ const M_MAX = 55;
 const P_MAX = 8;
 /** Number of columns of the norm estimator (ℓ = 2 in the paper). */
 const ELL = 2;
+/**
+ * A step whose Taylor route needs more than this many matrix–vector products, and more than
+ * forming exp(hA) would cost, forms exp(hA) instead (see `expmvStep`). Below it the paper's
+ * algorithm runs unchanged (‖hA‖₁ up to about 1800).
+ */
+const DENSE_MIN_PRODUCTS = 10_000;
 /** Condition (3.13) with n₀ = 1 column: below this ‖tA‖₁ the cheap choice is as good. */
 const COND_3_13 = (2 * ELL * P_MAX * (P_MAX + 3) * 9.9) / M_MAX;
 
@@ -146,7 +154,24 @@ function parameters(n: number, h: number, prep: ExpmvPrepared, ws: ExpmWorkspace
   chosenS = Math.max(bestS, 1);
 }
 
-/** F = exp(hA)·F in place (Algorithm 3.2 core); uses ws.expmv().b / tmp. Returns the matvec count. */
+/**
+ * Matrix–vector products that forming exp(hA) and applying it costs: (π₁₃ + s) n×n products
+ * (π₁₃ = 6, s ≈ log₂(‖hA‖₁/θ₁₃) squarings), one LU and n triangular solve pairs (≈ 3 more
+ * products), each n×n product counted as n matrix–vector products.
+ */
+function denseCost(n: number, hNorm: number): number {
+  return n * (9 + Math.max(0, Math.ceil(Math.log2(hNorm / THETA[13])))) + 1;
+}
+
+/**
+ * F = exp(hA)·F in place (Algorithm 3.2 core); uses ws.expmv().b / tmp. Returns the matvec count.
+ *
+ * The Taylor route costs m*·s products with s growing linearly in |h|·‖A‖ (a step of h = 1e5 on
+ * the seed's 100×100 model needs ~3·10⁷ products, minutes); scaling and squaring grows only
+ * with log₂(|h|·‖A‖). So a step whose Taylor cost exceeds both DENSE_MIN_PRODUCTS and the cost
+ * of forming exp(hA) (`expmInto`, which throws `ExpmTooLargeError` past 53 squarings) is taken
+ * as exp(hA)·F: the work is bounded for any finite h.
+ */
 export function expmvStep(
   n: number,
   h: number,
@@ -159,6 +184,11 @@ export function expmvStep(
   parameters(n, h, prep, ws);
   const m = chosenM;
   const s = chosenS;
+  const taylorCost = m * s;
+  if (taylorCost > DENSE_MIN_PRODUCTS) {
+    const hNorm = Math.abs(h) * norm1(n, A, ws.vecA);
+    if (taylorCost > denseCost(n, hNorm)) return denseStep(n, h, A, F, ws);
+  }
   const { b, tmp } = ws.expmv();
   const mu = prep.mu;
   const eta = Math.exp((h * mu) / s);
@@ -190,6 +220,20 @@ export function expmvStep(
     }
   }
   return products;
+}
+
+/** F = exp(hA)·F by forming exp(hA) (`expmInto`); returns the matrix–vector product count. */
+function denseStep(n: number, h: number, A: Float64Array, F: Float64Array, ws: ExpmWorkspace): number {
+  const eb = ws.expmv();
+  const nn = n * n;
+  const hA = (eb.hA ??= new Float64Array(nn));
+  const E = (eb.E ??= new Float64Array(nn));
+  const tmp = eb.tmp;
+  for (let i = 0; i < nn; i++) hA[i] = h * A[i];
+  expmInto(n, hA, E, ws);
+  matvec(n, n, E, F, tmp, false);
+  for (let i = 0; i < n; i++) F[i] = tmp[i];
+  return denseCost(n, Math.abs(h) * norm1(n, A, ws.vecA));
 }
 
 /**

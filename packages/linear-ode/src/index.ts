@@ -3,6 +3,7 @@
  * exp(tA)·v, and a differentiable linear-ODE solve (see README.md).
  */
 export {
+  ExpmTooLargeError,
   LinearOdeError,
   NonFiniteError,
   NotSquareError,

@@ -63,3 +63,9 @@ export const PADE_B: Readonly<Record<PadeDegree, Float64Array>> = {
   9: padeCoefficients(9),
   13: padeCoefficients(13),
 };
+
+/**
+ * The most squarings `expm` and `expmFrechet` perform: each can double the relative rounding
+ * error (Higham 2008, §10.3), and 2⁵³·u = 1 leaves no correct digit guaranteed.
+ */
+export const MAX_SQUARINGS = 53;

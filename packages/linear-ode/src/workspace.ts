@@ -80,6 +80,8 @@ export class ExpmWorkspace {
         tmp: new Float64Array(n),
         shifted: new Float64Array(n * n),
         d: new Float64Array(11),
+        hA: null,
+        E: null,
       };
     }
     return this.expmvBuffers;
@@ -108,6 +110,9 @@ export interface ExpmvBuffers {
   shifted: Float64Array;
   /** d_p = ‖A^p‖₁^{1/p} estimates, p = 0…10 (NaN = not computed yet). */
   d: Float64Array;
+  /** h·A and exp(h·A) for steps too long for the Taylor route (n×n, created on first such step). */
+  hA: Float64Array | null;
+  E: Float64Array | null;
 }
 
 const cache = new Map<number, ExpmWorkspace>();
