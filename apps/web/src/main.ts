@@ -259,7 +259,8 @@ worker.addEventListener("message", (e: MessageEvent<WorkerReply>) => {
         appliedTimes = input("times").value;
         input("csv").value = "";
       }
-      if (busy !== "train") {
+      if (busy !== "train" && busy !== "nodes") {
+        // New data, settings or parameters: the worker has dropped its last run.
         trainedRun = false;
         setValue("best-loss", "—");
         setValue("iteration", "—");
@@ -268,8 +269,8 @@ worker.addEventListener("message", (e: MessageEvent<WorkerReply>) => {
         $("train-line").textContent = r.summary.trained
           ? "Parameters: as the last run left them (the best seen). Reset parameters starts again from the fixture's."
           : "";
-        if (busy !== "nodes") lossChart.clear();
-        lossChart.draw();
+        lossChart.clear();
+        $("loss-empty").hidden = false;
       }
       refreshCli();
       break;
