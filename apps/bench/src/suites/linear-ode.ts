@@ -173,9 +173,7 @@ export function linearOdeSuite(): BenchSection {
     { warmup: 3, samples: 15 },
   );
   const gradRows = [eager, comp, fwd].map((t) => [t.name, t.median, t.min, t.max]);
-  notes.push(
-    `Seed linear gradient via expm: median ${eager.median.toFixed(1)} ms eager, ${comp.median.toFixed(1)} ms compiled (target ≤ 30 ms: ${Math.min(eager.median, comp.median) <= 30 ? "met" : "NOT met"}).`,
-  );
+  notes.push(expmGradientNote(eager.median, comp.median));
   data.seedGradient = { eager, compiled: comp, forward: fwd };
 
   return {
@@ -202,4 +200,12 @@ export function linearOdeSuite(): BenchSection {
     notes,
     data,
   };
+}
+
+/**
+ * The note on the seed linear gradient via expm. Not a target line (no "met"/"MISSED", so
+ * targetsFromNotes skips it): issue 7's ≤ 30 ms target is reported once, by the gradient suite.
+ */
+export function expmGradientNote(eagerMs: number, compiledMs: number): string {
+  return `Seed linear gradient via expm: median ${eagerMs.toFixed(1)} ms eager, ${compiledMs.toFixed(1)} ms compiled (issue 7's 30 ms bound is checked in the gradient suite's targets).`;
 }
