@@ -6,7 +6,8 @@
  * Usage: `pnpm bench [-- --quick] [-- suite ...]`, or `pnpm bench -- --from-json` to re-render BENCHMARKS.md
  * (recomputing the targets) from the stored apps/bench/bench-results.json without measuring.
  * - A full run of every suite writes the committed files: <repo>/BENCHMARKS.md,
- *   apps/bench/bench-results.json and apps/bench/figures/*.svg.
+ *   apps/bench/bench-results.json and apps/bench/figures/*.svg, and regenerates the measured
+ *   numbers in the package READMEs (readmes.ts; `pnpm bench:readmes` does only that).
  * - `--quick` (fewer samples and sizes, a smoke run) or a subset of suites writes the same files
  *   under apps/bench/out/ (gitignored) instead, so a partial run never replaces the report.
  *
@@ -26,6 +27,7 @@ import {
   type SectionResult,
   targetSummary,
 } from "./markdown.js";
+import { updateReadmes } from "./readmes.js";
 import { type BenchContext, type BenchSuite, formatTable, targetStatus } from "./report.js";
 import { collectTargets } from "./targets.js";
 
@@ -144,6 +146,9 @@ writeFileSync(
   renderMarkdown(report, (name) => relative(dirname(mdPath), join(figDir, `${name}.svg`))),
 );
 
+// The package READMEs quote the committed run only (readmes.ts): a partial or --quick run leaves them.
+const readmes = complete ? updateReadmes(report, repoRoot) : [];
+
 const { targets, wallSeconds } = report;
 process.stdout.write(
   `\n## Summary\n\n${formatTable({
@@ -155,5 +160,6 @@ process.stdout.write(
   })}\n` +
     (skipped.length > 0 ? `Suites not present (skipped): ${skipped.join(", ")}.\n` : "") +
     `Wall time${fromJson ? " of the stored run" : ""}: ${wallSeconds.toFixed(1)} s${wallSeconds > 600 ? " (over the 10-minute budget)" : ""}. ` +
-    `Wrote ${relative(repoRoot, mdPath)}, ${relative(repoRoot, jsonPath)} and ${relative(repoRoot, figDir)}/.\n`,
+    `Wrote ${relative(repoRoot, mdPath)}, ${relative(repoRoot, jsonPath)} and ${relative(repoRoot, figDir)}/` +
+    `${readmes.length > 0 ? `; updated ${readmes.join(", ")}` : ""}.\n`,
 );
