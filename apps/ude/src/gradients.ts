@@ -18,6 +18,7 @@ import {
   AdjointInstabilityError,
   BacksolveAdjoint,
   DirectBackprop,
+  DiscreteAdjoint,
   ForwardSensitivity,
   InterpolatingAdjoint,
   QuadratureAdjoint,
@@ -41,6 +42,7 @@ import type { MethodName } from "./options.js";
 
 /** Display names, as in the literature and @udekit/ode. */
 export const METHOD_LABELS: Readonly<Record<MethodName, string>> = {
+  discrete: "DiscreteAdjoint",
   interpolating: "InterpolatingAdjoint",
   "interpolating-checkpointed": "InterpolatingAdjoint (checkpointing)",
   quadrature: "QuadratureAdjoint",
@@ -91,20 +93,24 @@ export interface Problem {
   solve: SolveSettings;
 }
 
-function sensealgFor(method: Exclude<MethodName, "expm">): SensitivityAlgorithm {
+/** The method's sensealg; `verify` adds the gradient audit (not available for direct). */
+function sensealgFor(method: Exclude<MethodName, "expm">, verify = false): SensitivityAlgorithm {
+  const audit = verify ? { verify: true } : {};
   switch (method) {
+    case "discrete":
+      return DiscreteAdjoint(audit);
     case "interpolating":
-      return InterpolatingAdjoint();
+      return InterpolatingAdjoint(audit);
     case "interpolating-checkpointed":
-      return InterpolatingAdjoint({ checkpointing: true });
+      return InterpolatingAdjoint({ checkpointing: true, ...audit });
     case "quadrature":
-      return QuadratureAdjoint();
+      return QuadratureAdjoint(audit);
     case "backsolve":
-      return BacksolveAdjoint();
+      return BacksolveAdjoint(audit);
     case "direct":
       return DirectBackprop();
     case "forward":
-      return ForwardSensitivity();
+      return ForwardSensitivity(audit);
   }
 }
 
@@ -113,6 +119,7 @@ export function lossAndGradient(
   problem: Problem,
   method: MethodName,
   f = rhsFor(problem.params),
+  { verify = false } = {},
 ): { run: (p: Tensor) => [Tensor, Tensor]; info: SolveOdeInfo } {
   const { obs, params, solve } = problem;
   const data = dataTensor(obs);
@@ -130,7 +137,7 @@ export function lossAndGradient(
     ) as (p: Tensor) => [Tensor, Tensor];
     return { run, info };
   }
-  const alg = sensealgFor(method);
+  const alg = sensealgFor(method, verify);
   const run = valueAndGrad((p: Tensor) => sumSquares(predict(f, p, obs, solve, alg, info), data)) as (
     p: Tensor,
   ) => [Tensor, Tensor];

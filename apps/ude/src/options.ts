@@ -13,6 +13,7 @@ export const METHOD_NAMES = [
   "interpolating",
   "interpolating-checkpointed",
   "quadrature",
+  "discrete",
   "backsolve",
   "direct",
   "expm",

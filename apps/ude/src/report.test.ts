@@ -23,6 +23,7 @@ const doc: ResultsDocument = {
     initial_loss: 26.6135,
     final_loss: 13.6554,
     history: [],
+    gradient_audits: [],
   },
   timings: { wall_s: 12.5, gradient_median_ms: 19.84 },
   parameters: { model: "linear", activation: "identity", n: 1, P: [[0]] },

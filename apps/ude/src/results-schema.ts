@@ -10,7 +10,7 @@ import type { ActivationName } from "@udekit/nn";
 import type { Problem } from "./gradients.js";
 import type { LayerValues, ModelKind, ModelParams } from "./model.js";
 import type { GradientTable } from "./table.js";
-import type { IterationRecord, StopReason, TrainOutcome, TrainSettings } from "./training.js";
+import type { AuditRecord, IterationRecord, StopReason, TrainOutcome, TrainSettings } from "./training.js";
 
 export const RESULTS_FORMAT = "udekit-ude-results";
 
@@ -36,6 +36,8 @@ export interface ResultsDocument {
     initial_loss: number;
     final_loss: number;
     history: IterationRecord[];
+    /** Gradient audits (sensealg verify) on the first evaluation and every 50th. */
+    gradient_audits: AuditRecord[];
   };
   timings: Record<string, number>;
   parameters: SavedParameters;
@@ -126,6 +128,7 @@ export function resultsDocument(
       initial_loss: outcome.initialLoss,
       final_loss: outcome.bestLoss,
       history: outcome.history,
+      gradient_audits: outcome.audits,
     },
     timings: {
       wall_s: outcome.wall_s,

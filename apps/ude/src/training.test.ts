@@ -16,6 +16,7 @@ const base: TrainOutcome = {
   wall_s: 9.62,
   gradient_ms: 19.8,
   evaluations: 450,
+  audits: [],
 };
 
 test("the closing line: reason, then loss before → after with the change, iterations and times", () => {

@@ -11,7 +11,7 @@
  */
 import type { Tensor } from "@udekit/autodiff";
 import { Adam, LBFGS, NonFiniteGradientError } from "@udekit/nn";
-import { AdjointFailedError } from "@udekit/ode";
+import { AdjointFailedError, GradientMismatchError } from "@udekit/ode";
 import { formatLoss, formatMs, formatSeconds } from "./format.js";
 import {
   describeAdjointFailure,
@@ -60,7 +60,24 @@ export interface ProgressEvent {
   eta_s: number;
 }
 
-export type StopReason = "completed" | "time budget" | "interrupted" | "converged" | "non-finite loss";
+export type StopReason =
+  | "completed"
+  | "time budget"
+  | "interrupted"
+  | "converged"
+  | "non-finite loss"
+  | "gradient audit failed";
+
+/** How often training audits its gradient (the first evaluation, then every AUDIT_EVERY-th). */
+export const AUDIT_EVERY = 50;
+
+/** One gradient audit: gᵀv against a forward-mode directional derivative (sensealg `verify`). */
+export interface AuditRecord {
+  evaluation: number;
+  relativeError: number;
+  threshold: number;
+  ms: number;
+}
 
 /**
  * The closing line of a run: `Stopped: completed.` or `Stopped (converged): <why>.`, then the
@@ -83,6 +100,14 @@ export function stopLine(o: TrainOutcome): string {
   );
 }
 
+/** `Gradient audit: 3 checks (evaluations 1, 51, 101), largest relative difference 2.1e-7 (threshold 1e-3), 9 ms each.` */
+export function auditLine(audits: readonly AuditRecord[]): string {
+  const worst = audits.reduce((m, a) => Math.max(m, a.relativeError), 0);
+  const ms = audits.reduce((m, a) => m + a.ms, 0) / audits.length;
+  const at = audits.map((a) => a.evaluation).join(", ");
+  return `Gradient audit: ${audits.length} check${audits.length === 1 ? "" : "s"} (evaluation${audits.length === 1 ? "" : "s"} ${at}), largest relative difference ${worst.toExponential(1)} (threshold ${audits[0].threshold.toExponential(0)}), ${formatMs(ms)} each.`;
+}
+
 export interface TrainOutcome {
   initialLoss: number;
   /** Lowest loss seen; `best` holds its parameters. */
@@ -92,9 +117,11 @@ export interface TrainOutcome {
   stopReason: StopReason;
   message: string;
   wall_s: number;
-  /** Median milliseconds per loss-and-gradient evaluation. */
+  /** Median milliseconds per loss-and-gradient evaluation (audited ones excluded). */
   gradient_ms: number;
   evaluations: number;
+  /** The gradient audits run (none for the expm and direct methods, which have no audit). */
+  audits: AuditRecord[];
 }
 
 export interface TrainHooks {
@@ -120,6 +147,17 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<TrainOutcome> {
   const { run, info } = lossAndGradient(problem, settings.sensealg);
+  // The audited twin (the same method with `verify`): on the first evaluation and every
+  // AUDIT_EVERY-th, gᵀv is checked against a forward-mode directional derivative.
+  const canAudit = settings.sensealg !== "expm" && settings.sensealg !== "direct";
+  const audited = canAudit
+    ? lossAndGradient(problem, settings.sensealg, undefined, { verify: true })
+    : undefined;
+  const audits: AuditRecord[] = [];
+  let evaluations = 0;
+  let auditFailure: GradientMismatchError | undefined;
+  /** The statistics of the last evaluation (the audited twin's when it ran). */
+  let lastInfo = info;
   const x = problem.params.vector;
   const wrap = problem.params.tensor;
   const adamIters = settings.optimizer === "lbfgs" ? 0 : settings.iters;
@@ -142,9 +180,24 @@ export async function train(
     const t0 = performance.now();
     let value: Tensor;
     let grad: Tensor;
+    const audit = audited !== undefined && evaluations % AUDIT_EVERY === 0 ? audited : undefined;
+    lastInfo = (audit ?? { info }).info;
+    evaluations++;
     try {
-      [value, grad] = run(wrap());
+      [value, grad] = (audit ?? { run }).run(wrap());
     } catch (e) {
+      if (e instanceof GradientMismatchError) {
+        // A wrong gradient: stop rather than let the optimiser follow it.
+        auditFailure = e;
+        audits.push({
+          evaluation: evaluations,
+          relativeError: e.relativeError,
+          threshold: e.threshold,
+          ms: performance.now() - t0,
+        });
+        g.fill(Number.NaN);
+        return Number.NaN;
+      }
       // No gradient at these parameters: a non-finite loss for the optimisers, the reason kept.
       if (!(e instanceof AdjointFailedError)) throw e;
       evalTimes.push(performance.now() - t0);
@@ -153,7 +206,15 @@ export async function train(
       return Number.NaN;
     }
     adjointFailure = undefined;
-    evalTimes.push(performance.now() - t0);
+    if (audit !== undefined && audit.info.audit !== undefined) {
+      const a = audit.info.audit;
+      audits.push({
+        evaluation: evaluations,
+        relativeError: a.relativeError,
+        threshold: a.threshold,
+        ms: performance.now() - t0,
+      });
+    } else evalTimes.push(performance.now() - t0);
     g.set(grad.data);
     const f = value.item();
     if (f < bestLoss) {
@@ -197,11 +258,17 @@ export async function train(
    * starting parameters no learning rate is to blame; after steps, a smaller one may help.
    */
   const nonFinite = (what: string, phase: string, iteration: number): Stop => {
+    if (auditFailure !== undefined) {
+      return {
+        reason: "gradient audit failed",
+        message: `${auditFailure.message} (at ${phase} iteration ${iteration}; the best parameters seen are kept)`,
+      };
+    }
     const afterSteps = done > 1;
     const why =
       adjointFailure !== undefined
         ? describeAdjointFailure(adjointFailure, afterSteps)
-        : describeFailure(info, afterSteps);
+        : describeFailure(lastInfo, afterSteps);
     return {
       reason: "non-finite loss",
       message: afterSteps
@@ -278,6 +345,7 @@ export async function train(
     message,
     wall_s: elapsed(),
     gradient_ms: evalTimes.length > 0 ? median(evalTimes) : Number.NaN,
-    evaluations: evalTimes.length,
+    evaluations,
+    audits,
   };
 }

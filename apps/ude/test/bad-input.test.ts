@@ -82,7 +82,7 @@ const CASES: [string, string[], string][] = [
   [
     "unknown method (typo)",
     ["gradient", "--method", "quadratur"],
-    'ude: unknown method "quadratur" (did you mean "quadrature"?). Fix: pass --method with one of interpolating, interpolating-checkpointed, quadrature, backsolve, direct, expm, forward, all.',
+    'ude: unknown method "quadratur" (did you mean "quadrature"?). Fix: pass --method with one of interpolating, interpolating-checkpointed, quadrature, discrete, backsolve, direct, expm, forward, all.',
   ],
   [
     "unknown solver",
@@ -97,7 +97,7 @@ const CASES: [string, string[], string][] = [
   [
     "unknown sensitivity algorithm",
     ["train", "--sensealg", "adjoint"],
-    'ude: unknown method "adjoint". Fix: pass --sensealg with one of interpolating, interpolating-checkpointed, quadrature, backsolve, direct, expm, forward.',
+    'ude: unknown method "adjoint". Fix: pass --sensealg with one of interpolating, interpolating-checkpointed, quadrature, discrete, backsolve, direct, expm, forward.',
   ],
   [
     "non-numeric tolerance",

@@ -129,6 +129,7 @@ describe("ude gradient --json", () => {
       "interpolating",
       "interpolating-checkpointed",
       "quadrature",
+      "discrete",
       "backsolve",
       "direct",
       "expm",

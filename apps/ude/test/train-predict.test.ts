@@ -48,6 +48,12 @@ test("train --json on a CSV, predict to CSV, and the CSV round trip", async () =
   expect(doc.settings).toMatchObject({ model: "ude", n: 12, times: [0, 0.5, 1, 2], data });
   expect(doc.parameters.P).toHaveLength(12);
   expect(doc.training.history.map((h: { loss: number }) => h.loss)[0]).toBe(summary.initial_loss);
+  // The first gradient is audited (gᵀv against a forward-mode tangent solve) and passed.
+  expect(summary.gradient_audits).toHaveLength(1);
+  expect(doc.training.gradient_audits[0].evaluation).toBe(1);
+  expect(doc.training.gradient_audits[0].relativeError).toBeLessThan(
+    doc.training.gradient_audits[0].threshold,
+  );
 
   // Predict at the training tolerances: the same solve as training's best iterate.
   const csv = join(dir, "pred.csv");

@@ -38,6 +38,7 @@ function notTrained(problem: Problem): TrainOutcome {
       "Ctrl-C during the gradient table, before training; the table holds the methods measured so far and the parameters are the starting ones.",
     wall_s: 0,
     gradient_ms: Number.NaN,
+    audits: [],
     evaluations: 0,
   };
 }

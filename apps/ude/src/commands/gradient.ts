@@ -38,7 +38,7 @@ export function addGradientCommand(program: Command): void {
     .summary("loss and gradient by one sensitivity method, or all of them side by side")
     .description(
       "Computes the loss Σ (prediction − data)² and its gradient with respect to every parameter (P, and the net for --model ude), " +
-        "timing each method. Methods: interpolating, interpolating-checkpointed, quadrature, backsolve, direct, expm (linear model only), " +
+        "timing each method. Methods: interpolating, interpolating-checkpointed, quadrature, discrete, backsolve, direct, expm (linear model only), " +
         `forward (O(n·p): when n > ${FORWARD_FULL_LIMIT} run only on leading blocks of the problem, unless --forward-full), or all. ` +
         "Runs of 10 s or more print a progress line each (on stderr with --json).",
     );

@@ -29,7 +29,7 @@ import {
   versions,
   writeResults,
 } from "../results.js";
-import { stopLine, type TrainOutcome, type TrainSettings, train } from "../training.js";
+import { auditLine, stopLine, type TrainOutcome, type TrainSettings, train } from "../training.js";
 import { plotNodes, trajectories } from "../trajectories.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
 
@@ -56,8 +56,8 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--time-budget <S>", "stop training after this many seconds", "60")
     .option(
       "--sensealg <name>",
-      `gradient method: ${METHOD_NAMES.filter((m) => m !== "forward").join(", ")} (forward works but is slow)`,
-      "interpolating",
+      `gradient method: ${METHOD_NAMES.filter((m) => m !== "forward").join(", ")} (forward works but is slow); discrete by default: the exact gradient of the loss being minimised (what L-BFGS's line search needs), about 0.6× the interpolating adjoint's time per gradient on the seed UDE`,
+      "discrete",
     )
     .option("--out <dir>", "folder for results.json, loss.svg, fit.svg, report.html", "ude-results")
     .option("--json", "print a JSON summary (and nothing else) to stdout; progress goes to stderr");
@@ -200,14 +200,17 @@ export async function saveRun(
         final_loss: outcome.bestLoss,
         wall_s: outcome.wall_s,
         gradient_median_ms: outcome.gradient_ms,
+        gradient_audits: outcome.audits,
         files: written,
         ...(run.table ? { gradient_table: run.table } : {}),
       })}\n`,
     );
   } else {
     say(iterations > 0 ? stopLine(outcome) : `Stopped (${outcome.stopReason}): ${outcome.message}`);
+    if (outcome.audits.length > 0) say(auditLine(outcome.audits));
     say(`Wrote ${written.join(", ")}`);
   }
+  if (outcome.stopReason === "gradient audit failed") return 1;
   if (outcome.stopReason === "non-finite loss" && iterations <= 1) return 1;
   return outcome.stopReason === "interrupted" ? 130 : 0;
 }
