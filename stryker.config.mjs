@@ -11,7 +11,11 @@ export const MODULES = {
   },
   "autodiff-compile": {
     project: "packages/autodiff",
-    mutate: ["packages/autodiff/src/compile.ts"],
+    mutate: [
+      "packages/autodiff/src/compile.ts",
+      "packages/autodiff/src/compile/*.ts",
+      "!packages/autodiff/src/compile/*.test.ts",
+    ],
   },
   "linear-ode": {
     project: "packages/linear-ode",
