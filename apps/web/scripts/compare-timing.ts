@@ -51,6 +51,9 @@ async function newPage(): Promise<Page> {
   await page.goto(server.url);
   await page.waitForSelector('#status[data-state="idle"]', { timeout: 120_000 });
   kernels = await page.getAttribute("#kernels", "data-kernels");
+  // The method of `ude gradient`'s default (the page's default is `ude train`'s, discrete).
+  await page.selectOption("#sensealg", "interpolating");
+  await page.waitForSelector('#status[data-state="idle"]', { timeout: 120_000 });
   return page;
 }
 

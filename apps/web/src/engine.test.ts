@@ -102,6 +102,8 @@ describe("engine", () => {
     expect(run).toMatchObject({ status: "completed", iterations: 3 });
     expect(run.bestLoss).toBeLessThan(run.initialLoss);
     expect(run.line).toMatch(/^Stopped: completed\. Loss 26\.6135 → /);
+    // As `ude train`, the first gradient is audited against a forward-mode directional derivative.
+    expect(run.audit).toMatch(/^Gradient audit: 1 check \(evaluation 1\)/);
     const after = (await e.next("problem")).summary;
     // Evaluated afresh at the kept (best) parameters: the same solve, the same number.
     expect(after.loss).toBe(run.bestLoss);
@@ -115,7 +117,7 @@ describe("engine", () => {
       format_version: 1,
       command: "web",
       settings: { model: "ude", optimizer: "adam", iters: 3, data: "built-in seed data", kernels: "wasm" },
-      training: { status: "completed", iterations: 3, final_loss: run.bestLoss },
+      training: { status: "completed", iterations: 3, final_loss: run.bestLoss, gradient_audits: [{}] },
       parameters: { model: "ude", n: 100 },
     });
     expect(doc.versions).toHaveProperty("@udekit/ode");

@@ -41,7 +41,7 @@ import {
 } from "ude/src/options.js";
 import { resultsDocument, toJson } from "ude/src/results-schema.js";
 import { formatTable, tableHtml } from "ude/src/table.js";
-import { stopLine, type TrainOutcome, type TrainSettings, train } from "ude/src/training.js";
+import { auditLine, stopLine, type TrainOutcome, type TrainSettings, train } from "ude/src/training.js";
 import { plotNodes, trajectories } from "ude/src/trajectories.js";
 import type {
   FitData,
@@ -276,6 +276,7 @@ export function start(post: Post, config: ProblemConfig): (request: PageRequest)
           status: outcome.stopReason,
           message: outcome.message,
           line: stopLine(outcome),
+          ...(outcome.audits.length > 0 ? { audit: auditLine(outcome.audits) } : {}),
           iterations: outcome.history.length,
           initialLoss: outcome.initialLoss,
           bestLoss: outcome.bestLoss,
@@ -388,7 +389,7 @@ export function start(post: Post, config: ProblemConfig): (request: PageRequest)
     settings = parseConfig(config);
     rebuild(obs, source, settings);
   } catch (e) {
-    // Unusable initial settings: fall back to the CLI's defaults, and say why.
+    // Unusable initial settings: fall back to `ude train`'s defaults, and say why.
     post({ type: "error", ...errorLine(e), request: "configure" });
     settings = parseConfig({
       model: "ude",
@@ -397,7 +398,7 @@ export function start(post: Post, config: ProblemConfig): (request: PageRequest)
       reltol: "1e-6",
       abstol: "1e-8",
       dt: "",
-      sensealg: "interpolating",
+      sensealg: "discrete",
     });
     rebuild(obs, source, settings);
   }

@@ -302,7 +302,7 @@ worker.addEventListener("message", (e: MessageEvent<WorkerReply>) => {
       setValue("best-loss", lossText(s.bestLoss), s.bestLoss);
       setValue("iter-ms", `${formatMs(s.gradient_ms)} (median of ${s.evaluations} gradients)`, s.gradient_ms);
       const line = $("train-line");
-      line.textContent = s.line;
+      line.textContent = s.audit !== undefined ? `${s.line} ${s.audit}` : s.line;
       line.dataset.status = s.status;
       lossChart.draw();
       break;

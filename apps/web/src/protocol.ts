@@ -104,6 +104,8 @@ export interface TrainSummary {
   message: string;
   /** The CLI's closing line for the run (stopLine). */
   line: string;
+  /** The CLI's line about the gradient audits of the run (auditLine), when there were any. */
+  audit?: string;
   iterations: number;
   initialLoss: number;
   bestLoss: number;
