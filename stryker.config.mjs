@@ -53,6 +53,7 @@ const module = MODULES[name];
 if (module === undefined) {
   throw new Error(`unknown mutation module "${name}": use one of ${Object.keys(MODULES).join(", ")}`);
 }
+process.env.UDEKIT_MUTATE_PROJECT = module.project;
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
@@ -61,7 +62,8 @@ export default {
   plugins: ["@stryker-mutator/vitest-runner"],
   // related: false: the project root is the package, so vitest cannot match the repo-relative
   // mutated paths to its import graph; perTest coverage still picks the tests per mutant.
-  vitest: { configFile: `${module.project}/vitest.config.ts`, related: false, dir: module.project },
+  // scripts/stryker-vitest.config.ts is the project's config without the allocation guards.
+  vitest: { configFile: "scripts/stryker-vitest.config.ts", related: false, dir: module.project },
   mutate: module.mutate,
   // Only the tests that cover a mutant run for it (vitest reports per-test coverage).
   coverageAnalysis: "perTest",
