@@ -68,7 +68,7 @@ describe("engine", () => {
     expect(Math.abs(summary.loss - ref.linear.loss) / ref.linear.loss).toBeLessThan(1e-8);
   });
 
-  test("a malformed CSV and a method that does not fit the model are refused with the CLI's words, changing nothing", async () => {
+  test("a malformed CSV, a method that does not fit the model and one that fails are refused with their own words, changing nothing", async () => {
     const e = engine();
     const before = (await e.next("problem")).summary.loss;
     await e.next("idle");
@@ -81,6 +81,10 @@ describe("engine", () => {
     await e.next("idle");
     e.send({ type: "configure", problem: { ...DEFAULTS, sensealg: "expm" } });
     expect((await e.next("error")).message).toMatch(/^the expm method applies only to the linear model/);
+    await e.next("idle");
+    // Accepted settings whose gradient then fails: put back as they were.
+    e.send({ type: "configure", problem: { ...DEFAULTS, sensealg: "backsolve" } });
+    expect((await e.next("error")).message).toMatch(/^AdjointInstabilityError: BacksolveAdjoint: /);
     await e.next("idle");
     e.send({ type: "nodes", nodes: "1, 2" });
     const { summary } = await e.next("problem");

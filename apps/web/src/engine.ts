@@ -213,47 +213,65 @@ export function start(post: Post, config: ProblemConfig): (request: PageRequest)
     };
   };
 
+  /**
+   * Runs a change of data, settings, nodes or parameters and posts the new summary; when any of
+   * it throws (bad input, or a solve that fails at the new settings), everything is put back as
+   * it was, so the page's "changes nothing" holds.
+   */
+  const change = (apply: () => void) => {
+    const before = { obs, source, times, settings, problem, startVector, rhs, nodes, lastRun };
+    const vector = Float64Array.from(problem.params.vector);
+    try {
+      apply();
+      post({ type: "problem", summary: summary() });
+    } catch (e) {
+      ({ obs, source, times, settings, problem, startVector, rhs, nodes, lastRun } = before);
+      problem.params.vector.set(vector);
+      throw e;
+    }
+  };
+
   const jobs: {
     [K in PageRequest["type"]]?: (r: Extract<PageRequest, { type: K }>) => Promise<void> | void;
   } = {
-    configure: (r) => {
-      const next = parseConfig(r.problem);
-      if (next.kind !== settings.kind || next.activation !== settings.activation) {
-        rebuild(obs, source, next);
-      } else {
-        // Same model: keep the current (perhaps trained) parameters, new solver settings.
-        const nextProblem = { ...problem, solve: next.solve };
-        lossAndGradient(nextProblem, next.sensealg);
-        settings = next;
-        problem = nextProblem;
+    configure: (r) =>
+      change(() => {
+        const next = parseConfig(r.problem);
+        if (next.kind !== settings.kind || next.activation !== settings.activation) {
+          rebuild(obs, source, next);
+        } else {
+          // Same model: keep the current (perhaps trained) parameters, new solver settings.
+          const nextProblem = { ...problem, solve: next.solve };
+          lossAndGradient(nextProblem, next.sensealg);
+          settings = next;
+          problem = nextProblem;
+          lastRun = undefined;
+        }
+      }),
+    data: (r) =>
+      change(() => {
+        let nextObs: Observations;
+        let nextSource: string;
+        if (r.csv === null) {
+          nextObs = { times: seed.times, values: seed.trainingData };
+          nextSource = SEED_SOURCE;
+        } else {
+          nextObs = csvObservations(parseCsv(r.csv.text, r.csv.name));
+          nextSource = r.csv.name;
+        }
+        if (r.times.trim() !== "") nextObs = withTimes(nextObs, r.times.trim(), nextSource);
+        rebuild(nextObs, nextSource, settings);
+        times = r.times;
+      }),
+    nodes: (r) =>
+      change(() => {
+        nodes = parseNodes(r.nodes, problem.params.n);
+      }),
+    reset: () =>
+      change(() => {
+        problem.params.vector.set(startVector);
         lastRun = undefined;
-      }
-      post({ type: "problem", summary: summary() });
-    },
-    data: (r) => {
-      let nextObs: Observations;
-      let nextSource: string;
-      if (r.csv === null) {
-        nextObs = { times: seed.times, values: seed.trainingData };
-        nextSource = SEED_SOURCE;
-      } else {
-        nextObs = csvObservations(parseCsv(r.csv.text, r.csv.name));
-        nextSource = r.csv.name;
-      }
-      if (r.times.trim() !== "") nextObs = withTimes(nextObs, r.times.trim(), nextSource);
-      rebuild(nextObs, nextSource, settings);
-      times = r.times;
-      post({ type: "problem", summary: summary() });
-    },
-    nodes: (r) => {
-      nodes = parseNodes(r.nodes, problem.params.n);
-      post({ type: "problem", summary: summary() });
-    },
-    reset: () => {
-      problem.params.vector.set(startVector);
-      lastRun = undefined;
-      post({ type: "problem", summary: summary() });
-    },
+      }),
     train: async (r) => {
       const trainSettings = parseTrain(r.train, settings.sensealg);
       const continued = problem.params.vector.some((x, i) => x !== startVector[i]);
