@@ -9,6 +9,7 @@
  * `inputGrads[i]`, which may already hold contributions from other uses of that input
  * (fan-out); `inputGrads[i]` is null when that input's gradient is not needed.
  */
+import { checkOwnTapes } from "./copies.js";
 import type { Shape } from "./shape.js";
 import { sizeOf } from "./shape.js";
 import { activeTape } from "./tape.js";
@@ -127,6 +128,7 @@ export function makeContext<A>(
 }
 
 function applyOp<A>(def: OpDefinition<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  checkOwnTapes(inputs, def.name);
   const { ctx, outShape } = makeContext(def, inputs, attrs);
   const tape = activeTape();
   const recorded = tape !== null && inputs.some((t) => t.tape === tape);

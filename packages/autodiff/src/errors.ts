@@ -31,3 +31,9 @@ export class ArgumentError extends AutodiffError {}
 
 /** A check of `@udekit/autodiff/testing` (checkOpSuite) failed: the message lists each failed check. */
 export class OpSuiteError extends AutodiffError {}
+
+/**
+ * Tensors of two copies of @udekit/autodiff met where they cannot work together (a tensor being
+ * differentiated by one copy passed to the other's ops): the message names both copies.
+ */
+export class DuplicateCopyError extends AutodiffError {}

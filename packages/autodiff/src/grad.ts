@@ -2,10 +2,11 @@
  * Reverse mode: `grad`, `valueAndGrad` and `vjp` record a function's ops on a fresh tape,
  * then walk it backwards once, each op accumulating its inputs' cotangents.
  */
+import { describeNonTensor, foreignOutputError } from "./copies.js";
 import { ArgumentError, NonScalarOutputError, ShapeError } from "./errors.js";
 import { formatShape } from "./shape.js";
 import { Tape, withTape } from "./tape.js";
-import { Tensor } from "./tensor.js";
+import { isTensor, Tensor } from "./tensor.js";
 
 /**
  * Cotangents of every entry of `tape` given the cotangent `seed` of `output`
@@ -32,9 +33,9 @@ export function backward(tape: Tape, output: Tensor, seed: Float64Array): (Float
 
 function checkTensorArgs(what: string, args: readonly unknown[]): asserts args is Tensor[] {
   args.forEach((a, i) => {
-    if (!(a instanceof Tensor)) {
+    if (!isTensor(a)) {
       throw new ArgumentError(
-        `${what}: argument ${i} is not a Tensor. Wrap numbers and arrays with tensor(...).`,
+        `${what}: argument ${i} is ${describeNonTensor(a)}, not a Tensor. Wrap numbers and arrays with tensor(...).`,
       );
     }
   });
@@ -42,6 +43,7 @@ function checkTensorArgs(what: string, args: readonly unknown[]): asserts args i
 
 function checkOutput(what: string, out: unknown): asserts out is Tensor {
   if (!(out instanceof Tensor)) {
+    if (isTensor(out)) throw foreignOutputError(what, out);
     throw new ArgumentError(
       `${what}: the function returned ${typeof out}, not a Tensor. Return a tensor built from its arguments.`,
     );
@@ -141,7 +143,7 @@ export function vjp(
     primals.map((_, i) => i),
   );
   const pullback = (cotangent: Tensor | Float64Array): Tensor[] => {
-    const ct = cotangent instanceof Tensor ? cotangent.data : cotangent;
+    const ct = isTensor(cotangent) ? cotangent.data : cotangent;
     if (ct.length !== out.size) {
       throw new ShapeError(
         `vjp: the cotangent has ${ct.length} entries but the output has shape ${formatShape(out.shape)} (${out.size} entries). Pass a cotangent shaped like the output.`,

@@ -27,6 +27,7 @@ export {
   ArgumentError,
   AutodiffError,
   CompileError,
+  DuplicateCopyError,
   DuplicateOpError,
   NonScalarOutputError,
   ShapeError,
@@ -40,6 +41,7 @@ export {
   gradcheck,
   type VjpCheckResult,
 } from "./gradcheck.js";
+export { isMatrixLike, type MatrixLike } from "./matrix-like.js";
 export {
   ALL_OPS,
   abs,
@@ -76,4 +78,15 @@ export {
 export { getOp, listOps, registerOps } from "./registry.js";
 export { broadcastShapes, formatShape, type Shape, sizeOf } from "./shape.js";
 export { tapeDepth } from "./tape.js";
-export { fromRows, ones, scalar, Tensor, tensor, zeros } from "./tensor.js";
+export {
+  fromRows,
+  isTensor,
+  ones,
+  scalar,
+  TENSOR_BRAND,
+  Tensor,
+  type TensorBrand,
+  tensor,
+  zeros,
+} from "./tensor.js";
+export { type MatrixConstructor, toMatrix } from "./to-matrix.js";

@@ -2,10 +2,30 @@
  * Tensor: a float64, row-major, contiguous array with a shape of rank 0, 1 or 2.
  * A tensor is a value; when it is the output of an op recorded on a tape it also carries
  * its place on that tape (`tape`, `index`), which is all reverse mode needs to know.
+ *
+ * Tensors carry a brand under `Symbol.for("@udekit/autodiff.Tensor")` so that a tensor made by
+ * another copy of this package (two versions installed side by side) is still recognised by
+ * `isTensor`, where `instanceof` would say no.
  */
 import { ArgumentError, ShapeError } from "./errors.js";
+import { isMatrixLike, type MatrixLike, matrixLikeData } from "./matrix-like.js";
 import { checkShape, formatShape, type Shape, sizeOf } from "./shape.js";
 import type { Tape } from "./tape.js";
+
+/** The registry-wide symbol every copy of @udekit/autodiff brands its tensors with. */
+export const TENSOR_BRAND: unique symbol = Symbol.for("@udekit/autodiff.Tensor");
+
+/**
+ * What the brand holds: the layout version (`protocol`: 1 = `data`, `shape`, `size`, `tape`,
+ * `index` as in this file) and the URL of the module that made the tensor, which names the copy.
+ */
+export interface TensorBrand {
+  readonly protocol: number;
+  readonly module: string;
+}
+
+/** This copy's brand. */
+export const OWN_BRAND: TensorBrand = Object.freeze({ protocol: 1, module: import.meta.url });
 
 export class Tensor {
   readonly data: Float64Array;
@@ -27,6 +47,11 @@ export class Tensor {
     this.data = data;
     this.shape = shape;
     this.size = size;
+  }
+
+  /** The cross-copy brand (see `isTensor`). */
+  get [TENSOR_BRAND](): TensorBrand {
+    return OWN_BRAND;
   }
 
   get rank(): number {
@@ -60,6 +85,28 @@ export class Tensor {
   }
 }
 
+/**
+ * The brand of a tensor-like value, or undefined when `x` carries none. A tensor of this copy
+ * returns OWN_BRAND; one of another copy returns that copy's brand.
+ */
+export function tensorBrand(x: unknown): TensorBrand | undefined {
+  if (typeof x !== "object" || x === null) return undefined;
+  const brand = (x as { [TENSOR_BRAND]?: unknown })[TENSOR_BRAND];
+  if (typeof brand !== "object" || brand === null) return undefined;
+  const { protocol, module } = brand as Partial<TensorBrand>;
+  return typeof protocol === "number" && typeof module === "string" ? (brand as TensorBrand) : undefined;
+}
+
+/**
+ * True for a Tensor of this copy of @udekit/autodiff and for one of another copy with the same
+ * layout (brand protocol 1). Use it instead of `instanceof Tensor`, which is false across copies.
+ * A tensor of another copy works as a constant here; one being differentiated by the other copy
+ * cannot be (its tape is not ours): ops then throw `DuplicateCopyError`.
+ */
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor || tensorBrand(x)?.protocol === OWN_BRAND.protocol;
+}
+
 type NestedData = number | readonly number[] | readonly (readonly number[])[];
 
 function inferShape(data: NestedData): number[] {
@@ -80,11 +127,14 @@ function inferShape(data: NestedData): number[] {
 }
 
 /**
- * A tensor from a number, a flat or nested array, or a Float64Array with a shape.
- * A Float64Array is used as is (no copy), so the tensor and the array share memory.
+ * A tensor from a number, a flat or nested array, a Float64Array, or a matrix object such as
+ * ml-matrix's `Matrix` (anything with `rows`, `columns` and `get(i, j)`; its entries are
+ * copied, row-major), with an optional shape. A Float64Array is used as is (no copy), so the
+ * tensor and the array share memory.
  */
-export function tensor(data: NestedData | Float64Array, shape?: Shape): Tensor {
+export function tensor(data: NestedData | Float64Array | MatrixLike, shape?: Shape): Tensor {
   if (data instanceof Float64Array) return new Tensor(data, shape ?? [data.length]);
+  if (isMatrixLike(data)) return new Tensor(matrixLikeData(data), shape ?? [data.rows, data.columns]);
   const inferred = inferShape(data);
   const flat = new Float64Array(sizeOf(inferred));
   if (typeof data === "number") flat[0] = data;

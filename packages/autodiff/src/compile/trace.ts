@@ -5,7 +5,7 @@
  */
 import { CompileError } from "../errors.js";
 import { Tape, withTape } from "../tape.js";
-import { Tensor } from "../tensor.js";
+import { isTensor, Tensor } from "../tensor.js";
 
 export interface Trace {
   tape: Tape;
@@ -16,7 +16,7 @@ export interface Trace {
 
 export function trace(f: (...xs: Tensor[]) => Tensor, exampleInputs: readonly Tensor[]): Trace {
   exampleInputs.forEach((x, i) => {
-    if (!(x instanceof Tensor)) throw new CompileError(`compile: example input ${i} is not a Tensor.`);
+    if (!isTensor(x)) throw new CompileError(`compile: example input ${i} is not a Tensor.`);
   });
   const tape = new Tape();
   tape.tracing = true;

@@ -5,7 +5,7 @@
  * `valueAndGrad((u0, p) => loss(solveOde(f, u0, p, opts)), [0, 1])` works end to end.
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
-import { defineOp, formatShape, type Shape, ShapeError, Tensor } from "@udekit/autodiff";
+import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
 import { closestName } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
@@ -590,7 +590,7 @@ export function solveOde(
     ["u0", u0],
     ["p", p],
   ] as const) {
-    if (!(x instanceof Tensor)) {
+    if (!isTensor(x)) {
       throw new SensitivityOptionError(
         `solveOde: ${name} must be a Tensor (got ${x === null ? "null" : typeof x}); wrap numbers and arrays with tensor(...) from @udekit/autodiff.`,
       );
