@@ -2,13 +2,29 @@
 // config, less the allocation guards. Those count heap growth or typed-array constructions per
 // step, and Stryker's instrumentation (its per-call mutant switches and coverage counters)
 // allocates by itself, so they fail on unmutated code. They run in the normal suite.
-import { mergeConfig } from "vitest/config";
+import { mergeConfig, type UserConfig } from "vitest/config";
+import ude from "../apps/ude/vitest.config.ts";
+import autodiff from "../packages/autodiff/vitest.config.ts";
+import linearOde from "../packages/linear-ode/vitest.config.ts";
+import nn from "../packages/nn/vitest.config.ts";
+import ode from "../packages/ode/vitest.config.ts";
 
+// Static imports: the config loader bundles them (a dynamic import of a .ts file would not load).
+const PROJECTS: Record<string, UserConfig> = {
+  "packages/autodiff": autodiff,
+  "packages/linear-ode": linearOde,
+  "packages/ode": ode,
+  "packages/nn": nn,
+  "apps/ude": ude,
+};
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by stryker.config.mjs for the mutation run, not a turbo task
-const project = process.env.UDEKIT_MUTATE_PROJECT;
-if (project === undefined)
-  throw new Error("UDEKIT_MUTATE_PROJECT is not set: run mutation tests with `pnpm mutate`.");
-const base = (await import(`../${project}/vitest.config.ts`)).default;
+const project = process.env.UDEKIT_MUTATE_PROJECT ?? "";
+const base = PROJECTS[project];
+if (base === undefined) {
+  throw new Error(
+    `UDEKIT_MUTATE_PROJECT is "${project}", not one of ${Object.keys(PROJECTS).join(", ")}: run mutation tests with \`pnpm mutate\`.`,
+  );
+}
 
 export default mergeConfig(base, {
   test: {
