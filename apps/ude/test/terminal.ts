@@ -10,6 +10,8 @@ import { BIN } from "./run-cli.js";
 export interface PtyRun {
   /** Everything the terminal received, escape sequences included. */
   output: string;
+  /** What `script` itself printed on its stderr (its own errors; empty normally). */
+  scriptErrors: string;
   code: number | null;
 }
 
@@ -36,9 +38,13 @@ export function runInTerminal(
       `stty cols ${columns} rows 40; exec '${process.execPath}' ${quoted}`,
       "/dev/null",
     ],
-    { stdio: ["pipe", "pipe", "inherit"], env },
+    { stdio: ["pipe", "pipe", "pipe"], env },
   );
   let output = "";
+  let scriptErrors = "";
+  child.stderr.on("data", (d: Buffer) => {
+    scriptErrors += d.toString();
+  });
   const type = (keys: string) => child.stdin.write(keys);
   child.stdout.on("data", (d: Buffer) => {
     output += d.toString();
@@ -48,7 +54,7 @@ export function runInTerminal(
     child.on("error", reject);
     child.on("close", (code) => {
       child.stdin.end();
-      resolve({ output, code });
+      resolve({ output, scriptErrors, code });
     });
   });
 }
