@@ -3,8 +3,13 @@
  * backward). The right-hand side is either an in-place function on Float64Array (the fast
  * path; optional analytic Jacobian and vector–Jacobian product) or a tensor function built
  * from @udekit/autodiff ops, compiled once into an allocation-free tape (see tensor-rhs.ts).
+ * The two are told apart by what f returns (rhs-kind.ts), and the constructor's overloads say
+ * the same to the type checker: a function returning void is in place, one returning a Tensor
+ * is a tensor right-hand side.
  */
+import { isMatrixLike, type MatrixLike, type Tensor, tensor } from "@udekit/autodiff";
 import { InvalidProblemError } from "./errors.js";
+import { inferRhsKind } from "./rhs-kind.js";
 
 /** In-place right-hand side: writes f(u, p, t) into du. Must not keep references to du or u. */
 export type InPlaceRhs = (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
@@ -26,11 +31,9 @@ export type VjpFunction = (
 
 /**
  * Tensor right-hand side `(u, p, t) => Tensor` built from @udekit/autodiff ops; t is a
- * rank-0 tensor so that time dependence is traced too. Typed loosely here so that this file
- * does not depend on autodiff; tensor-rhs.ts checks it when compiling.
+ * rank-0 tensor so that time dependence is traced too.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the Tensor type lives in @udekit/autodiff, checked in tensor-rhs.ts
-export type TensorRhs = (u: any, p: any, t: any) => any;
+export type TensorRhs = (u: Tensor, p: Tensor, t: Tensor) => Tensor;
 
 export interface ODEProblemOptions {
   /** Analytic Jacobian (used by the Rosenbrock methods instead of finite differences). */
@@ -41,12 +44,17 @@ export interface ODEProblemOptions {
   vjp?: VjpFunction;
   /**
    * How to read `f`: "inplace" `(du, u, p, t) => void` or "tensor" `(u, p, t) => Tensor`.
-   * Default: by arity (3 parameters → tensor, otherwise inplace).
+   * Default: a function of 4 parameters (or fewer than 3) is in place; one of exactly 3 is
+   * called once, when the problem is made, with tensors (u0, p, t0): it is a tensor right-hand
+   * side if it returns a Tensor, else in place (du, u, p) (see rhs-kind.ts).
    */
   kind?: "inplace" | "tensor";
   /** A name for messages and benchmark tables. */
   name?: string;
-  /** Shape of p as the tensor right-hand side sees it (default [p.length]), e.g. [n, n] for a matrix. */
+  /**
+   * Shape of p as the tensor right-hand side sees it, e.g. [n, n] for a matrix (default
+   * [p.length], or [rows, columns] when p is a matrix object such as an ml-matrix Matrix).
+   */
   pShape?: readonly number[];
 }
 
@@ -78,11 +86,27 @@ export class ODEProblem {
   readonly name: string;
   readonly pShape: readonly number[] | undefined;
 
+  /** In place: `f(du, u, p, t)` writes du and returns nothing. */
+  constructor(
+    f: InPlaceRhs,
+    u0: ArrayLike<number>,
+    tspan: readonly [number, number] | readonly number[],
+    p?: ArrayLike<number> | MatrixLike,
+    options?: ODEProblemOptions & { kind?: "inplace" },
+  );
+  /** Tensor right-hand side: `f(u, p, t)` returns du/dt as a Tensor (annotate its parameters as Tensor). */
+  constructor(
+    f: TensorRhs,
+    u0: ArrayLike<number>,
+    tspan: readonly [number, number] | readonly number[],
+    p?: ArrayLike<number> | MatrixLike,
+    options?: ODEProblemOptions & { kind?: "tensor" },
+  );
   constructor(
     f: InPlaceRhs | TensorRhs,
     u0: ArrayLike<number>,
     tspan: readonly [number, number] | readonly number[],
-    p: ArrayLike<number> = new Float64Array(0),
+    p: ArrayLike<number> | MatrixLike = new Float64Array(0),
     options: ODEProblemOptions = {},
   ) {
     if (typeof f !== "function") {
@@ -95,8 +119,6 @@ export class ODEProblem {
         `@udekit/ode: options.kind = ${String(options.kind)}; expected "inplace" (du, u, p, t) => void or "tensor" (u, p, t) => Tensor.`,
       );
     }
-    // Arity 3 reads as (u, p, t) => Tensor; anything else as in place. Pass kind to override.
-    const kind = options.kind ?? (f.length === 3 ? "tensor" : "inplace");
     if (u0 === null || u0 === undefined || typeof u0.length !== "number" || u0.length === 0) {
       throw new InvalidProblemError(
         "@udekit/ode: u0 must be a non-empty array of numbers (Float64Array or number[]).",
@@ -130,36 +152,39 @@ export class ODEProblem {
     this.u0 = toFloat64(u0, "u0");
     this.n = this.u0.length;
     this.tspan = [t0, t1];
-    this.p = Float64Array.from(p);
-    this.kind = kind;
-    this.f = kind === "inplace" ? (f as InPlaceRhs) : undefined;
-    this.tensorF = kind === "tensor" ? (f as TensorRhs) : undefined;
+    const matrix = isMatrixLike(p);
+    this.p = matrix ? tensor(p).data : Float64Array.from(p);
+    this.pShape = options.pShape ?? (matrix ? [p.rows, p.columns] : undefined);
     this.jac = options.jac;
     this.tgrad = options.tgrad;
     this.vjp = options.vjp;
     this.name = options.name ?? "ODEProblem";
-    this.pShape = options.pShape;
-    if (options.pShape !== undefined && options.pShape.reduce((a, b) => a * b, 1) !== this.p.length) {
+    if (this.pShape !== undefined && this.pShape.reduce((a, b) => a * b, 1) !== this.p.length) {
       throw new InvalidProblemError(
-        `@udekit/ode: pShape [${options.pShape.join(", ")}] holds ${options.pShape.reduce((a, b) => a * b, 1)} entries but p has ${this.p.length}.`,
+        `@udekit/ode: pShape [${this.pShape.join(", ")}] holds ${this.pShape.reduce((a, b) => a * b, 1)} entries but p has ${this.p.length}.`,
       );
     }
+    this.kind = options.kind ?? inferRhsKind(f, this.u0, this.p, this.pShape, t0);
+    this.f = this.kind === "inplace" ? (f as InPlaceRhs) : undefined;
+    this.tensorF = this.kind === "tensor" ? (f as TensorRhs) : undefined;
   }
 
   /** A copy with other initial data, time span or parameters (same right-hand side and options). */
   remake(changes: {
     u0?: ArrayLike<number>;
     tspan?: readonly [number, number];
-    p?: ArrayLike<number>;
+    p?: ArrayLike<number> | MatrixLike;
   }): ODEProblem {
+    // The kind is already known: cast to one overload (the implementation takes either).
     const f = (this.f ?? this.tensorF) as InPlaceRhs;
     return new ODEProblem(f, changes.u0 ?? this.u0, changes.tspan ?? this.tspan, changes.p ?? this.p, {
       jac: this.jac,
       tgrad: this.tgrad,
       vjp: this.vjp,
-      kind: this.kind,
+      kind: this.kind as "inplace",
       name: this.name,
-      pShape: this.pShape,
+      // A new matrix p brings its own shape.
+      pShape: changes.p !== undefined && isMatrixLike(changes.p) ? undefined : this.pShape,
     });
   }
 }
