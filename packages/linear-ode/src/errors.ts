@@ -78,3 +78,13 @@ export class ExpmTooLargeError extends LinearOdeError {
     );
   }
 }
+
+/** An argument is neither a Tensor nor something a tensor is made from (a matrix object, nested arrays). */
+export class ArgumentTypeError extends LinearOdeError {
+  constructor(what: string, got: unknown) {
+    super(
+      `${what} is ${got === null ? "null" : Array.isArray(got) ? "an array that is not numbers or rows of numbers" : typeof got}. ` +
+        "Pass a Tensor of @udekit/autodiff, an ml-matrix Matrix (or any object with rows, columns and get(i, j)), or nested arrays of numbers.",
+    );
+  }
+}

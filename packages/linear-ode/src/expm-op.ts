@@ -9,6 +9,7 @@ import { transposeInto } from "./dense.js";
 import { SizeMismatchError } from "./errors.js";
 import { expmInto } from "./expm.js";
 import { expmFrechetInto } from "./expm-frechet.js";
+import { asTensor, type MatrixInput } from "./matrix-input.js";
 import { checkFinite, squareSize, squareSizeOfArray } from "./validate.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -43,14 +44,15 @@ export const expmOp = defineOp<undefined>({
 /**
  * The matrix exponential exp(A) (Al-Mohy & Higham 2009 scaling and squaring, Padé degree
  * 3–13): relative error a few ulps × condition number. On a Tensor it is differentiable
- * (VJP Ā = L(Aᵀ, X̄)); on a Float64Array of length n² it returns a new Float64Array.
+ * (VJP Ā = L(Aᵀ, X̄)); an ml-matrix Matrix or nested rows give a (constant) Tensor; on a
+ * Float64Array of length n² it returns a new Float64Array.
  *
  * Cost: about (6 + s) n×n products for ‖A‖ ≳ 4 (s ≈ log₂‖A‖), fewer for small norms.
  * For exp(tA)·v alone prefer `expmv` (matrix–vector products only).
  */
-export function expm(A: Tensor): Tensor;
+export function expm(A: MatrixInput): Tensor;
 export function expm(A: Float64Array): Float64Array;
-export function expm(A: Tensor | Float64Array): Tensor | Float64Array {
+export function expm(A: MatrixInput | Float64Array): Tensor | Float64Array {
   if (A instanceof Float64Array) {
     const n = squareSizeOfArray(A, "expm: A");
     checkFinite(A, "expm: A");
@@ -58,20 +60,22 @@ export function expm(A: Tensor | Float64Array): Tensor | Float64Array {
     expmInto(n, A, X, workspaceFor(n));
     return X;
   }
-  return expmOp([A], undefined);
+  return expmOp([asTensor(A, "expm: A")], undefined);
 }
 
 /**
  * exp(A) and the Fréchet derivative L(A, E) = d/dh exp(A + hE) at h = 0, computed together
- * (Al-Mohy & Higham 2009, Algorithm 6.4). Tensors in, Tensors out (not recorded on the
- * tape); Float64Arrays in, Float64Arrays out.
+ * (Al-Mohy & Higham 2009, Algorithm 6.4). Tensors (or ml-matrix Matrices, nested rows) in,
+ * Tensors out (not recorded on the tape); Float64Arrays in, Float64Arrays out.
  */
-export function expmFrechet(A: Tensor, E: Tensor): { X: Tensor; L: Tensor };
+export function expmFrechet(A: MatrixInput, E: MatrixInput): { X: Tensor; L: Tensor };
 export function expmFrechet(A: Float64Array, E: Float64Array): { X: Float64Array; L: Float64Array };
 export function expmFrechet(
-  A: Tensor | Float64Array,
-  E: Tensor | Float64Array,
+  Ain: MatrixInput | Float64Array,
+  Ein: MatrixInput | Float64Array,
 ): { X: Tensor | Float64Array; L: Tensor | Float64Array } {
+  const A = Ain instanceof Float64Array ? Ain : asTensor(Ain, "expmFrechet: A");
+  const E = Ein instanceof Float64Array ? Ein : asTensor(Ein, "expmFrechet: E");
   const a = A instanceof Float64Array ? A : A.data;
   const e = E instanceof Float64Array ? E : E.data;
   const n =

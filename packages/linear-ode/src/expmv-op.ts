@@ -11,6 +11,7 @@ import { defineOp, type Tensor } from "@udekit/autodiff";
 import { TimesError } from "./errors.js";
 import { type ExpmvOptions, expmvInto, expmvTimesInto } from "./expmv.js";
 import { chainAdjoint, chainBuffers, chainForward, chainScratchLength } from "./linear-chain.js";
+import { asTensor, type MatrixInput, type VectorInput } from "./matrix-input.js";
 import { checkFinite, checkTimes, checkVector, squareSize, squareSizeOfArray } from "./validate.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -54,7 +55,12 @@ export const expmvOp = defineOp<ExpmvAttrs>({
  * ‖tA‖₁ ≳ 63). Beats forming exp(tA) when that count is well below n (large sparse-ish A or
  * moderate ‖tA‖); for many vectors with the same tA, form `expm(tA)` once instead.
  */
-export function expmv(t: number | ArrayLike<number>, A: Tensor, v: Tensor, options?: ExpmvOptions): Tensor;
+export function expmv(
+  t: number | ArrayLike<number>,
+  A: MatrixInput,
+  v: VectorInput,
+  options?: ExpmvOptions,
+): Tensor;
 export function expmv(
   t: number | ArrayLike<number>,
   A: Float64Array,
@@ -63,8 +69,8 @@ export function expmv(
 ): Float64Array;
 export function expmv(
   t: number | ArrayLike<number>,
-  A: Tensor | Float64Array,
-  v: Tensor | Float64Array,
+  A: MatrixInput | Float64Array,
+  v: VectorInput | Float64Array,
   options: ExpmvOptions = {},
 ): Tensor | Float64Array {
   const scalarTime = typeof t === "number";
@@ -87,5 +93,5 @@ export function expmv(
     return out;
   }
   if (v instanceof Float64Array) throw new TypeError("expmv: pass v as a Tensor when A is one.");
-  return expmvOp([A, v], { times, scalarTime });
+  return expmvOp([asTensor(A, "expmv: A"), asTensor(v, "expmv: v")], { times, scalarTime });
 }

@@ -3,6 +3,7 @@
  * exp(tA)·v, and a differentiable linear-ODE solve (see README.md).
  */
 export {
+  ArgumentTypeError,
   ExpmTooLargeError,
   LinearOdeError,
   NonFiniteError,
@@ -17,5 +18,6 @@ export { expm, expmFrechet, expmOp } from "./expm-op.js";
 export { type ExpmvOptions, expmvInto, expmvTimesInto } from "./expmv.js";
 export { expmv, expmvOp } from "./expmv-op.js";
 export { type SolveLinearOdeOptions, solveLinearOde, solveLinearOdeOp } from "./linear-ode.js";
+export type { MatrixInput, VectorInput } from "./matrix-input.js";
 export { Normest1Workspace, norm1, normest1 } from "./norms.js";
 export { clearWorkspaces, ExpmWorkspace, workspaceFor } from "./workspace.js";

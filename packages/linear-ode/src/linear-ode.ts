@@ -12,6 +12,7 @@
  */
 import { defineOp, type Tensor } from "@udekit/autodiff";
 import { chainAdjoint, chainBuffers, chainForward, chainScratchLength } from "./linear-chain.js";
+import { asTensor, type MatrixInput, type VectorInput } from "./matrix-input.js";
 import { checkFinite, checkTimes, checkVector, evenStep, squareSize } from "./validate.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -24,7 +25,7 @@ interface SolveAttrs {
 /** Options of `solveLinearOde`. */
 export interface SolveLinearOdeOptions {
   /** Constant forcing: du/dt = A·u + b (shape [n]). */
-  b?: Tensor;
+  b?: VectorInput;
 }
 
 /**
@@ -162,7 +163,8 @@ function buildAugmented(
 
 /**
  * States of du/dt = A·u (+ b) at `times` (strictly increasing; u(times[0]) = u0), as a
- * [times.length, n] tensor whose row k is u(times[k]). Differentiable w.r.t. A, u0 and b.
+ * [times.length, n] tensor whose row k is u(times[k]). Differentiable w.r.t. A, u0 and b when
+ * they are tensors; an ml-matrix Matrix or plain arrays are taken as constants.
  *
  * Route: evenly spaced times → one exp(A·Δ) (≈ (6 + s) n×n products) then one matrix–vector
  * product per time; the gradient costs one Fréchet derivative (≈ 3× an expm). Uneven times →
@@ -172,12 +174,14 @@ function buildAugmented(
  * many parameters where an n×n exponential does not fit (use an adjoint ODE solve).
  */
 export function solveLinearOde(
-  A: Tensor,
-  u0: Tensor,
+  A: MatrixInput,
+  u0: VectorInput,
   times: ArrayLike<number>,
   options: SolveLinearOdeOptions = {},
 ): Tensor {
   const t = checkTimes(times);
-  const inputs = options.b === undefined ? [A, u0] : [A, u0, options.b];
+  const a = asTensor(A, "solveLinearOde: A");
+  const u = asTensor(u0, "solveLinearOde: u0");
+  const inputs = options.b === undefined ? [a, u] : [a, u, asTensor(options.b, "solveLinearOde: b")];
   return solveLinearOdeOp(inputs, { times: t, even: evenStep(t) });
 }
