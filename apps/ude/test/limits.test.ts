@@ -53,15 +53,13 @@ describe("refused up front: one line, exit code 2, nothing on stdout", () => {
     ],
   ];
   test.concurrent.each(CASES)("%s", async (_name, args, expected) => {
-    const t0 = performance.now();
     const r = await runCli(args);
     if (typeof expected === "string") expect(r.stderr).toBe(`${expected}\n`);
     else expect(r.stderr).toMatch(expected);
     expect(r.stdout).toBe("");
     expect(r.code).toBe(2);
-    // At once: the 100 000-node run used to allocate for a minute and crash. Start-up and reading
-    // a 1.6 MB CSV take up to ~15 s here (several CLIs start at once), so 45 s separates the two.
-    expect((performance.now() - t0) / 1000).toBeLessThan(45);
+    // Exit code 2 at once; before, the 100 000-node run allocated for a minute and died with
+    // V8's heap-out-of-memory (exit code 134), or ran into the test's time-out.
   });
 });
 

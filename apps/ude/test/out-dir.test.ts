@@ -43,16 +43,12 @@ const CASES: [string, string[], string][] = [
 
 describe("--out that cannot hold results: one line, exit code 2, before any work", () => {
   test.concurrent.each(CASES)("%s", async (_name, args, message) => {
-    const t0 = performance.now();
     const r = await runCli(args);
-    const seconds = (performance.now() - t0) / 1000;
     expect(r.stderr).toBe(`${message}\n`);
-    // Nothing printed on stdout: no training (or gradient table) started.
+    // Nothing on stdout: no training (or gradient table) started — it prints its first line
+    // before any work. (/proc/nope hung forever before: the test's time-out catches that.)
     expect(r.stdout).toBe("");
     expect(r.code).toBe(2);
-    // Fails fast. The default run trains for up to 60 s and /proc hung forever; the CLI's start-up
-    // alone is 1–4 s here (several CLIs start at once), so 20 s separates the two.
-    expect(seconds).toBeLessThan(20);
   });
 });
 
