@@ -143,7 +143,6 @@ test("conformance", () => {
   const log: unknown[][] = [];
   const console = { log: (...a: unknown[]) => log.push(a) };
   // --- conformance start ---
-  // import { runConformance, formatConformance } from "@udekit/ode/conformance";
   const report = runConformance(Tsit5());
   console.log(report.ok); // true
   // --- conformance end ---
