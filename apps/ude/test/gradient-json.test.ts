@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadReference, loadSeedFile, relErr, runCli, tempDir } from "./run-cli.js";
+import { loadReference, loadSeedFile, relErr, runCli, tempDir, withoutProgress } from "./run-cli.js";
 
 const ref = loadReference();
 const TIGHT = ["--solver", "Vern7", "--reltol", "1e-10", "--abstol", "1e-12"];
@@ -24,7 +24,7 @@ interface GradientJson {
 
 async function gradientJson(args: string[]): Promise<GradientJson> {
   const r = await runCli(["gradient", "--json", "--repeat", "1", ...args]);
-  expect(r.stderr).toBe("");
+  expect(withoutProgress(r.stderr)).toBe("");
   expect(r.code).toBe(0);
   // stdout is one JSON object and nothing else.
   return JSON.parse(r.stdout) as GradientJson;

@@ -57,6 +57,14 @@ export function runCli(args: readonly string[], cwd?: string): Promise<CliResult
   return startCli(args, cwd !== undefined ? { cwd } : {}).done;
 }
 
+/**
+ * stderr without the progress lines of long runs (a run of 10 s or more prints one, on stderr
+ * with --json; on a heavily loaded machine even the UDE's first, compiling run takes that long).
+ */
+export function withoutProgress(stderr: string): string {
+  return stderr.replace(/^ {4}(warm-up run|run \d+ of \d+): .*\n/gm, "");
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `ude-test-${prefix}-`));
 }
