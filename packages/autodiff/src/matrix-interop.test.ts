@@ -1,5 +1,6 @@
 // ml-matrix interop against the real ml-matrix package (a dev dependency only: tensor() and
 // toMatrix() recognise and build matrices structurally, without importing it at run time).
+import { readFileSync } from "node:fs";
 import { Matrix, MatrixSubView, MatrixTransposeView } from "ml-matrix";
 import { describe, expect, test } from "vitest";
 import { compile } from "./compile.js";
@@ -103,4 +104,34 @@ describe("toMatrix(t, Matrix)", () => {
   test("forgetting the class is an ArgumentError that says what to pass", () => {
     expect(() => toMatrix(tensor([1]), undefined as never)).toThrow(/toMatrix\(t, Matrix\)/);
   });
+});
+
+test("README's ml-matrix example runs, and README.md holds it verbatim", () => {
+  const log: unknown[] = [];
+  const console = { log: (x: unknown) => log.push(x) };
+  // --- readme start ---
+  const A = new Matrix([
+    [1, 2],
+    [3, 4],
+  ]);
+  // A Matrix is a constant on the tape; gradients flow to the tensors it meets.
+  const g = grad((x: Tensor) => sum(matvec(tensor(A), x)))(tensor([1, 1])); // Aᵀ·1 = [4, 6]
+  // Back to ml-matrix for what it does: products, decompositions, solves.
+  const G = toMatrix(g, Matrix); // a 2×1 column
+  console.log(A.transpose().mmul(G).to2DArray()); // [[22], [32]]
+  // --- readme end ---
+  expect(g.toArray()).toEqual([4, 6]);
+  expect(G.to2DArray()).toEqual([[4], [6]]);
+  expect(log).toEqual([[[22], [32]]]);
+  const self = readFileSync(new URL("./matrix-interop.test.ts", import.meta.url), "utf8");
+  const start = self.indexOf("  // --- readme start ---\n", self.indexOf("README's ml-matrix example"));
+  const end = self.indexOf("  // --- readme end ---", start);
+  const code = self
+    .slice(start, end)
+    .split("\n")
+    .slice(1, -1)
+    .map((l) => l.replace(/^ {2}/, ""))
+    .join("\n");
+  expect(code.split("\n").length).toBe(9);
+  expect(readFileSync(new URL("../README.md", import.meta.url), "utf8")).toContain(code);
 });
