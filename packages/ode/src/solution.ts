@@ -4,6 +4,8 @@
  * step when solved with dense: true). `at(t, out)` finds the step by binary search and
  * allocates nothing when `out` is given.
  */
+
+import { giveBuffer, takeBuffer } from "./buffer-pool.js";
 import { SolutionAccessError } from "./errors.js";
 import type { ReturnCode } from "./retcode.js";
 import type { Stepper } from "./stepper.js";
@@ -22,19 +24,23 @@ export interface SolverStats {
   nreject: number;
 }
 
-/** A growable Float64Array (capacity doubles): amortised O(1) appends for per-step storage. */
+/**
+ * A growable Float64Array (capacity doubles): amortised O(1) appends for per-step storage. Its
+ * arrays come from, and outgrown ones go back to, the buffer pool (buffer-pool.ts).
+ */
 export class GrowableBuffer {
   data: Float64Array;
   length = 0;
   constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(16, capacity));
+    this.data = takeBuffer(Math.max(16, capacity));
   }
   reserve(extra: number): void {
     if (this.length + extra <= this.data.length) return;
     let cap = this.data.length * 2;
     while (cap < this.length + extra) cap *= 2;
-    const next = new Float64Array(cap);
+    const next = takeBuffer(cap);
     next.set(this.data.subarray(0, this.length));
+    giveBuffer(this.data);
     this.data = next;
   }
   push(x: ArrayLike<number>): void {
@@ -65,6 +71,8 @@ export interface DenseData {
   /** n-vectors per step in ks. */
   width: number;
   stepper: Stepper;
+  /** The whole arrays behind ts, us and ks (handed back to the buffer pool by release()). */
+  buffers: Float64Array[];
 }
 
 export class ODESolution {
@@ -117,17 +125,22 @@ export class ODESolution {
    * the sensitivity methods that walk the steps (DiscreteAdjoint); undefined without dense output.
    */
   get denseStore(): Readonly<DenseData> | undefined {
-    return this.denseData;
+    return this.released ? undefined : this.denseData;
   }
 
   /**
-   * Hands the dense output's interpolation buffers (the stepper's, in the kernels' arena) back
-   * now instead of at some later garbage collection — a tight loop of solves never yields to
-   * the finalisers, and the arena then fills up. `at` throws afterwards; the stored steps
-   * (`denseStore`) stay readable.
+   * Hands the dense output back now instead of at some later garbage collection: the
+   * interpolation buffers (the stepper's, in the kernels' arena — a tight loop of solves never
+   * yields to the finalisers, and the arena then fills up) and the per-step stores (to the
+   * buffer pool, so the next solve does not map fresh pages). `at` and `denseStore` throw or
+   * are undefined afterwards.
    */
   release(): void {
-    if (this.denseData !== undefined && !this.released) releaseWorkspace(this.denseData.stepper);
+    const d = this.denseData;
+    if (d !== undefined && !this.released) {
+      releaseWorkspace(d.stepper);
+      for (const b of d.buffers) giveBuffer(b);
+    }
     this.released = true;
   }
 

@@ -28,7 +28,12 @@ export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOpti
   const width = integ.stepper.denseVectors;
   // Room for a first few steps, the stage store capped at 2¹⁶ numbers to start with (a large
   // n with few steps must not pay for 64 steps of stages up front); the buffers double as needed.
-  const firstSteps = Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
+  const fixedSteps =
+    !opts.adaptive && opts.dt !== undefined
+      ? Math.ceil(Math.abs(integ.t1 - integ.t0) / opts.dt) + opts.tstops.length + 1
+      : 0;
+  // A fixed-step solve knows its step count: its stores are sized once (no doubling copies).
+  const firstSteps = fixedSteps > 0 ? fixedSteps : Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
   const denseT = opts.dense ? new GrowableBuffer(firstSteps + 1) : undefined;
   const denseU = opts.dense ? new GrowableBuffer((firstSteps + 1) * n) : undefined;
   const denseK = opts.dense ? new GrowableBuffer(firstSteps * n * width) : undefined;
@@ -92,6 +97,7 @@ export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOpti
       us: denseU.trimmed(),
       ks: denseK.trimmed(),
       width,
+      buffers: [denseT.data, denseU.data, denseK.data],
       stepper: integ.stepper,
     };
   }

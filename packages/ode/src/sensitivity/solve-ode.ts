@@ -320,9 +320,9 @@ const solveOp = defineOp<SolveAttrs>({
   vjp(ctx, g, inputGrads) {
     const a = ctx.attrs;
     let saved = ctx.saved as Saved;
-    // A second pullback after the first released the dense output's interpolation buffers:
-    // solve again (same steps) if this method interpolates (the stored steps stay readable).
-    if (saved.released && interpolates(a.sensealg)) {
+    // A second pullback after the first released the dense output: solve again (same steps)
+    // if this method reads it.
+    if (saved.released && needsDense(a.sensealg)) {
       saved = forwardSolve(a, saved.rhs, saved.u0, saved.p, true);
       ctx.saved = saved;
     }
@@ -336,13 +336,6 @@ const solveOp = defineOp<SolveAttrs>({
     }
   },
 });
-
-/** True for the methods that read u(t) through the dense output's interpolant (sol.at). */
-function interpolates(alg: SensitivityAlgorithm): boolean {
-  return (
-    alg.kind === "QuadratureAdjoint" || (alg.kind === "InterpolatingAdjoint" && alg.checkpointing !== true)
-  );
-}
 
 /** The forward solve of solveOp, recording what its sensitivity method needs. */
 function forwardSolve(
