@@ -11,11 +11,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { matvec, mul, reshape, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
-import { Tsit5, Vern7 } from "../solvers/index.js";
+import { Rodas5P, Tsit5, Vern7 } from "../solvers/index.js";
 import { AdjointInstabilityError } from "./errors.js";
 import {
   BacksolveAdjoint,
   DirectBackprop,
+  DiscreteAdjoint,
   ForwardSensitivity,
   InterpolatingAdjoint,
   QuadratureAdjoint,
@@ -87,6 +88,8 @@ const METHODS: [string, SensitivityAlgorithm, number[]][] = [
   ["InterpolatingAdjoint (checkpointing)", InterpolatingAdjoint({ checkpointing: true }), [10, 100]],
   ["QuadratureAdjoint", QuadratureAdjoint(), [10, 100]],
   ["DirectBackprop", DirectBackprop(), [10, 100]],
+  ["DiscreteAdjoint", DiscreteAdjoint(), [10, 100]],
+  ["DiscreteAdjoint (checkpoints: 4)", DiscreteAdjoint({ checkpoints: 4 }), [10]],
   // O(n·p): at n = 100 it is the wall this project exists to avoid.
   ["ForwardSensitivity", ForwardSensitivity(), [10]],
 ];
@@ -132,6 +135,32 @@ describe("seed linear model: gradient with respect to P vs expm + Fréchet deriv
       }
     });
   }
+
+  // DiscreteAdjoint is the exact gradient of the computed solution, so its distance to the
+  // exact gradient is the forward solve's error in the sensitivities: it must shrink as the
+  // tolerance tightens (measured with Tsit5: 6.0e-5, 9.7e-7, 1.6e-8 at reltol 1e-6, 1e-8, 1e-10;
+  // each bound is 3× the measured value, and a DiscreteAdjoint that is right for the discrete
+  // map but lost a term would not converge). With Rodas5P (exact Jacobians) it is far tighter.
+  test("DiscreteAdjoint converges to the exact gradient as the tolerance tightens (n = 100)", () => {
+    const ref = fixture.cases.find((c) => c.n === 100) as Case;
+    const errors = [1e-6, 1e-8, 1e-10].map((reltol) =>
+      relativeError(
+        gradient(100, DiscreteAdjoint(), undefined, { solver: Tsit5(), reltol, abstol: reltol / 100 }).g,
+        ref.gradP,
+      ),
+    );
+    expect(errors[0]).toBeLessThan(2e-4);
+    expect(errors[1]).toBeLessThan(3e-6);
+    expect(errors[2]).toBeLessThan(5e-8);
+    expect(errors[1]).toBeLessThan(errors[0] / 10);
+    expect(errors[2]).toBeLessThan(errors[1] / 10);
+    const stiff = gradient(100, DiscreteAdjoint(), undefined, {
+      solver: Rodas5P(),
+      reltol: 1e-6,
+      abstol: 1e-8,
+    });
+    expect(relativeError(stiff.g, ref.gradP)).toBeLessThan(1e-9);
+  });
 
   test("BacksolveAdjoint reports its failure on the seed model (n = 100) instead of a wrong gradient", () => {
     expect(() => gradient(100, BacksolveAdjoint())).toThrow(AdjointInstabilityError);
