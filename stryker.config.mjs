@@ -44,6 +44,9 @@ export const MODULES = {
   "ude-cli": {
     project: "apps/ude",
     mutate: ["apps/ude/src/cli.ts"],
+    // The exit paths are tested in process by cli.test.ts; the app's other tests spawn the CLI
+    // (a child process runs unmutated code) or train models for minutes.
+    tests: ["src/cli.test.ts"],
   },
 };
 
@@ -54,6 +57,7 @@ if (module === undefined) {
   throw new Error(`unknown mutation module "${name}": use one of ${Object.keys(MODULES).join(", ")}`);
 }
 process.env.UDEKIT_MUTATE_PROJECT = module.project;
+if (module.tests !== undefined) process.env.UDEKIT_MUTATE_TESTS = module.tests.join(",");
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
@@ -81,6 +85,8 @@ export default {
   // is for reading locally and is not committed.
   reporters: ["clear-text", "progress-append-only", "html"],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  // The dry run executes the module's whole test project once (minutes for ode on a loaded machine).
+  dryRunTimeoutMinutes: 30,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
   thresholds: { high: 90, low: 85, break: null },
