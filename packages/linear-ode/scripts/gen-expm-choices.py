@@ -81,6 +81,13 @@ def bank():
             cases.append((f"non-normal upper triangular n={n}, off-diagonal x{big:g}", T))
         N = np.triu(rng.standard_normal((n, n)), 1) * 10.0
         cases.append((f"nilpotent n={n}", N))
+    # Designed cases where one quantity decides: nilpotent superdiagonals (d_p = x for p < n,
+    # 0 beyond, so d4 alone or d6 alone crosses a theta), and t*[[1, 1], [-1, -1]] (A^2 = 0 but
+    # |A| has spectral radius 2t, so the _ell correction refuses low degrees).
+    for n, x in ((5, 0.1), (5, 0.3), (7, 0.1), (7, 0.5), (9, 1.5)):
+        cases.append((f"superdiagonal n={n} x={x}", np.diag(np.full(n - 1, x), 1)))
+    for t in (0.02, 1.0, 30.0, 1e3):
+        cases.append((f"t*[[1,1],[-1,-1]] t={t:g}", t * np.array([[1.0, 1.0], [-1.0, -1.0]])))
     return cases
 
 

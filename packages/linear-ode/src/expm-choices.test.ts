@@ -84,6 +84,15 @@ describe("special paths", () => {
     expect(shifts([0, 0, 10, 2])).toBe(0); // ‖A − I‖₁ = 11 > ‖A‖₁ = 10: no gain
     expect(shifts([0, 800, 0, 2])).toBe(0); // lowers 802 → 801, but e^801 would overflow
     expect(shifts([0, 600, 0, 2])).toBe(1); // lowers 602 → 601 ≤ 700
+    expect(shifts([0, 699, 0, 2])).toBe(1); // lowers 701 → 700: still ≤ 700
+    expect(shifts([0, 0, 1, 2])).toBe(0); // ‖A − I‖₁ = 2 = ‖A‖₁: no gain, no shift
+  });
+
+  test("c·I: the shift leaves zero, so exp(A) = e^c·I with no Padé step", () => {
+    const X = new Float64Array(9);
+    const A = Float64Array.of(2, 0, 0, 0, 2, 0, 0, 0, 2);
+    expect(expmInto(3, A, X, new ExpmWorkspace(3))).toEqual({ m: 3, s: 0, mu: 2 });
+    expect(Array.from(X)).toEqual([Math.exp(2), 0, 0, 0, Math.exp(2), 0, 0, 0, Math.exp(2)]);
   });
 
   test("a trace-shifted expmFrechet: X = exp(A) and L(A, I) = exp(A) in closed form", () => {
