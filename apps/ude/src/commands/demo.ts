@@ -15,7 +15,14 @@ import { outDirNote, prepareOutDir } from "../out-dir.js";
 import { formatTable } from "../table.js";
 import type { TrainOutcome } from "../training.js";
 import { type Comparison, compareMethods } from "./gradient.js";
-import { addTrainOptions, runTraining, saveRun, type TrainCliOptions, trainSettingsFrom } from "./train.js";
+import {
+  addTrainOptions,
+  preloadPlots,
+  runTraining,
+  saveRun,
+  type TrainCliOptions,
+  trainSettingsFrom,
+} from "./train.js";
 
 interface DemoOptions extends TrainCliOptions {
   activation: string;
@@ -101,7 +108,9 @@ Ctrl-C during the table stops it after the current gradient run and writes the r
         "udekit demo: the seed problem (100 nodes, observations at t = 1, 2, 3, 4).\n\n" +
           `1. The linear model du/dt = A(P)·u, A(P) = P − diag(P·1): loss and gradient with respect to its ${100 * 100} parameters by every method (${repeat} timed run${repeat === 1 ? "" : "s"} each) …`,
       );
-      // Ctrl-C here ends the table after the current gradient run and saves what was measured.
+      // Ctrl-C here ends the table after the current gradient run and saves what was measured;
+      // saving plots, whose module must be loaded before a Ctrl-C stops tsx's compiler (train.ts).
+      await preloadPlots();
       const interrupt = catchInterrupt(() =>
         say(
           "Interrupted: stopping after the current gradient run and writing the table so far (Ctrl-C again quits at once).",

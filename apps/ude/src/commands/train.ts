@@ -135,6 +135,14 @@ export interface RunOptions extends RunRecord {
 }
 
 /** Trains, writes the results folder, prints the summary; returns the exit code (130 if interrupted). */
+let plotsModule: Promise<typeof import("../plots.js")> | undefined;
+
+/** The plotting module (vega: most of the CLI's start-up time, so loaded only by commands that plot). */
+export function preloadPlots(): Promise<typeof import("../plots.js")> {
+  plotsModule ??= import("../plots.js");
+  return plotsModule;
+}
+
 export async function runTraining(
   problem: Problem,
   settings: TrainSettings,
@@ -144,6 +152,12 @@ export async function runTraining(
   const say = (m: string) => stream.write(`${m}\n`);
   const { params } = problem;
   const start = Float64Array.from(params.vector);
+  // Load the plotting module before training (a run always ends with plots, so this costs no
+  // extra time): loading it compiles TypeScript through tsx's esbuild service, a child process
+  // that a Ctrl-C in the terminal also stops, so a first load after the interrupt failed with
+  // "The service is no longer running" (exit 1 instead of 130, results unwritten; seen in CI's
+  // 80-column terminal test).
+  await preloadPlots();
   const progress = createProgress(stream);
   const interrupt = catchInterrupt(() =>
     progress.note(
@@ -225,8 +239,7 @@ async function writePictures(
   doc: ResultsDocument,
 ): Promise<string[]> {
   const { params, obs } = problem;
-  // vega is loaded only here: it is most of the CLI's start-up time.
-  const { fitPlot, lossPlot } = await import("../plots.js");
+  const { fitPlot, lossPlot } = await preloadPlots();
   const nodes = plotNodes(params.n);
   const before = trajectories(problem, start, nodes);
   const after = trajectories(problem, outcome.best, nodes);

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { matvec, mul, reshape, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import { Rodas5P, Tsit5, Vern7 } from "../solvers/index.js";
+import type { OdeSolver } from "../stepper.js";
 import { AdjointInstabilityError } from "./errors.js";
 import {
   BacksolveAdjoint,
@@ -64,7 +65,7 @@ function gradient(
   n: number,
   sensealg: SensitivityAlgorithm,
   info?: SolveOdeInfo,
-  { solver = Vern7(), reltol = 1e-10, abstol = 1e-12 } = {},
+  { solver = Vern7() as OdeSolver, reltol = 1e-10, abstol = 1e-12 } = {},
 ) {
   const { P, data, u0 } = setup(n);
   const loss = (p: Tensor) => {
