@@ -7,7 +7,11 @@
 export const MODULES = {
   "autodiff-ops": {
     project: "packages/autodiff",
-    mutate: ["packages/autodiff/src/ops/*.ts", "!packages/autodiff/src/ops/index.ts"],
+    mutate: [
+      "packages/autodiff/src/ops/*.ts",
+      "!packages/autodiff/src/ops/*.test.ts",
+      "!packages/autodiff/src/ops/index.ts",
+    ],
   },
   "autodiff-compile": {
     project: "packages/autodiff",
