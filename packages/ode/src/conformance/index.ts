@@ -41,6 +41,14 @@ export {
   rationalProblem,
   rotationProblem,
 } from "./problems.js";
+export {
+  STIFF_GRADIENT_BANK,
+  type StiffGradientCase,
+  type StiffGradientProblem,
+  type StiffGradientResult,
+  stiffGradientError,
+  stiffGradientLoss,
+} from "./stiff-gradient-bank.js";
 
 /**
  * The problems of the convergence check: a non-autonomous linear one for every method, and
