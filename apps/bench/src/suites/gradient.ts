@@ -510,7 +510,7 @@ export async function gradientSuite(ctx: BenchContext): Promise<BenchSection> {
   }
   notes.push(
     `Seed UDE gradient/forward ratio (InterpolatingAdjoint, 1e-6/1e-8): ${(iaUde.timing!.median / fwdUde).toFixed(2)}×.`,
-    `The UDE reference is ${udeRef.source}: ${UDE_REFERENCE_DESCRIPTION}; its largest relative difference to complex-step derivatives over ${udeRef.checkedEntries} checked entries is ${udeRef.complexStepAgreement.toExponential(1)}. udekit's own gradients are tested against central differences in @udekit/ode (ude.test.ts).`,
+    `The UDE reference: ${UDE_REFERENCE_DESCRIPTION}; its largest relative difference to complex-step derivatives over ${udeRef.checkedEntries} checked entries is ${udeRef.complexStepAgreement.toExponential(1)}. udekit's own gradients are tested against central differences in @udekit/ode (ude.test.ts).`,
     `Peaks used for "of peak": matvec ${ctx.peak.matvecGflops.toFixed(2)} GFLOP/s (n = ${ctx.peak.matvecN}), matmul ${ctx.peak.matmulGflops.toFixed(2)} GFLOP/s (n = ${ctx.peak.matmulN}), measured at the start of this run. Only dense-kernel flops are counted (elementwise work and plain-loop reductions are not), so GFLOP/s are lower bounds.`,
     ...fs.notes,
   );
