@@ -137,6 +137,23 @@ test.each(ONE_PER_FAMILY.map((p) => [p.name, p] as const))(
   },
 );
 
+test("a failed gradient pass is reported with its retcode and message, not thrown", () => {
+  const problem = FAST[0];
+  // Five backward steps per interval cannot cover Robertson's (the forward solve takes ~100).
+  const r = stiffGradientError(
+    problem,
+    Rodas5P(),
+    InterpolatingAdjoint({ maxiters: 5 }),
+    1e-6,
+    1e-6 * problem.abstolScale,
+  );
+  expect(r.retcode).toBe("MaxIters");
+  expect(r.message).toMatch(/InterpolatingAdjoint gradient pass failed with retcode MaxIters/);
+  expect(r.relativeError).toBeNaN();
+  expect(r.maxEntryError).toBeNaN();
+  expect(r.forwardSteps).toBeGreaterThan(0);
+});
+
 describe.each(FAST.map((p) => [p.name, p] as const))("%s", (_name, problem) => {
   for (const solver of STIFF_SOLVERS) {
     for (const reltol of TOLERANCES) {

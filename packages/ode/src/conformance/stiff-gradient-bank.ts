@@ -43,8 +43,9 @@ export type { StiffGradientCase } from "./stiff-gradient-references.js";
 export interface StiffGradientProblem extends StiffGradientCase {
   rhs: TensorOdeRhs;
   /**
-   * abstol = reltol · abstolScale: about 1 % of the smallest component magnitude at the save
-   * points, so that every component is resolved relatively (solveOde takes a scalar abstol).
+   * abstol = reltol · abstolScale: at most ~1 % of the smallest magnitude a component takes along
+   * the solution (where it is not passing through 0), so that every component is controlled
+   * relatively (solveOde takes a scalar abstol).
    */
   abstolScale: number;
 }
@@ -101,13 +102,13 @@ const oregonator: TensorOdeRhs = (u, p) => {
 };
 
 const FAMILIES: Record<StiffGradientCase["family"], { rhs: TensorOdeRhs; abstolScale: number }> = {
-  // u₂ ≈ 1e-3 on the slow branches
+  // u₂ ≈ 7e-4 … 1e-3 on the slow branches (up to 1.3e3 inside a jump)
   vanDerPol: { rhs: vanDerPol, abstolScale: 1e-5 },
-  // y₂ ≈ 1e-5 … 1e-7 (3.6e-5 at its peak, 7e-8 at t = 1e5)
+  // y₂: 3.6e-5 at its peak, 7.3e-8 at t = 1e5
   robertson: { rhs: robertson, abstolScale: 1e-9 },
-  // the smallest states at the save points are ≈ 1e-4 … 1e-5
+  // the smallest states at the save points: y₈ = 5.3e-5 at t = 5
   hires: { rhs: hires, abstolScale: 1e-7 },
-  // y₂ falls to ≈ 1e-4 between the oscillator's bursts
+  // y₂'s minimum is 3e-3 (between the bursts; y₁ peaks at 1.2e5)
   oregonator: { rhs: oregonator, abstolScale: 1e-6 },
 };
 
