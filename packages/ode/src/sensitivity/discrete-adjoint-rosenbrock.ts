@@ -26,7 +26,7 @@ import { interpolationWeights } from "../interpolation/polynomial-interpolant.js
 import type { RosenbrockSolver } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
 import type { DifferentiableRhs } from "./differentiable-rhs.js";
-import type { ForwardSteps } from "./discrete-adjoint.js";
+import { type ForwardSteps, SavePoints } from "./discrete-adjoint.js";
 
 const METHOD = "DiscreteAdjoint";
 const CBRT_EPS = Math.cbrt(Number.EPSILON);
@@ -68,20 +68,9 @@ export function rosenbrockDiscreteAdjoint(
   const s = tab.stages;
   const { ts, hs } = steps;
   const N = ts.length - 1;
-  const dir = N > 0 ? Math.sign(ts[N] - ts[0]) : 1;
 
-  const boundaryOf = new Int32Array(saveat.length).fill(-1);
-  const stepOf = new Int32Array(saveat.length).fill(-1);
-  for (let k = 0, i = 0; k < saveat.length; k++) {
-    const tk = saveat[k];
-    if (tk === t0) {
-      boundaryOf[k] = 0;
-      continue;
-    }
-    while (i < N - 1 && dir * (ts[i + 1] - tk) < 0) i++;
-    if (tk === ts[i + 1]) boundaryOf[k] = i + 1;
-    else stepOf[k] = i;
-  }
+  const points = new SavePoints(saveat, cotangent, t0, ts);
+  const { stepOf } = points;
 
   const pAcc = allocF64(rhs.np);
   const work = allocF64(3 * n * n + (3 * s + 13) * n + Math.max(s, interp.stages));
@@ -163,15 +152,8 @@ export function rosenbrockDiscreteAdjoint(
       for (let q = 0; q < n; q++) yBar[q] -= wgt * Ybar[q];
     };
 
-    const addBoundaryCotangents = (boundary: number, into: Float64Array): void => {
-      for (let k = 0; k < saveat.length; k++) {
-        if (boundaryOf[k] !== boundary) continue;
-        for (let j = 0; j < n; j++) into[j] += cotangent[k * n + j];
-      }
-    };
-
     yBarNext.fill(0);
-    addBoundaryCotangents(N, yBarNext);
+    points.addAtBoundary(N, yBarNext);
     for (let i = N - 1; i >= 0; i--) {
       const tA = ts[i];
       const h = hs[i];
@@ -241,7 +223,7 @@ export function rosenbrockDiscreteAdjoint(
         for (let q = 0; q < n; q++) yBar[q] -= wgt * Ybar[q];
       }
       yBarNext.set(yBar);
-      addBoundaryCotangents(i, yBarNext);
+      points.addAtBoundary(i, yBarNext);
     }
     rhs.flushP(pAcc);
     return commitGradients(ctx, yBarNext, pAcc, METHOD);

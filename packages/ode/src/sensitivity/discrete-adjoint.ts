@@ -61,21 +61,9 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
   const E = tab.endStage;
   const { ts, hs } = steps;
   const N = ts.length - 1;
-  const dir = N > 0 ? Math.sign(ts[N] - ts[0]) : 1;
 
-  // Where each save point's cotangent enters: at a step boundary (its state) or inside a step (the interpolant).
-  const boundaryOf = new Int32Array(saveat.length).fill(-1);
-  const stepOf = new Int32Array(saveat.length).fill(-1);
-  for (let k = 0, i = 0; k < saveat.length; k++) {
-    const s = saveat[k];
-    if (s === t0) {
-      boundaryOf[k] = 0;
-      continue;
-    }
-    while (i < N - 1 && dir * (ts[i + 1] - s) < 0) i++;
-    if (s === ts[i + 1]) boundaryOf[k] = i + 1;
-    else stepOf[k] = i;
-  }
+  const points = new SavePoints(saveat, cotangent, t0, ts);
+  const { stepOf } = points;
 
   const pAcc = allocF64(rhs.np);
   // Buffers the kernels read or write every stage live in their memory (no copy per call).
@@ -127,15 +115,9 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
       for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
       ger(i, n, 1, hw, Ybar, Kbar);
     };
-    const addBoundaryCotangents = (boundary: number, into: Float64Array): void => {
-      for (let k = 0; k < saveat.length; k++) {
-        if (boundaryOf[k] !== boundary) continue;
-        for (let j = 0; j < n; j++) into[j] += cotangent[k * n + j];
-      }
-    };
 
     yBarNext.fill(0);
-    addBoundaryCotangents(N, yBarNext);
+    points.addAtBoundary(N, yBarNext);
     // K̄ of f(t_{i+1}, y_{i+1}): the later step's K̄₀, carried into this step's end stage.
     const carry = take(n);
     let carryNonzero = false;
@@ -178,7 +160,7 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
       carry.set(KbarV[0]);
       carryNonzero = true;
       yBarNext.set(yBar);
-      addBoundaryCotangents(i, yBarNext);
+      points.addAtBoundary(i, yBarNext);
     }
     // K₀ of the first step is f(t0, u0).
     if (N > 0) {
@@ -192,6 +174,46 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     rhs.flushP(pAcc);
     freeArray(pAcc);
     freeArray(work);
+  }
+}
+
+/**
+ * Where each save point's cotangent enters a walk over the forward steps: at a step boundary
+ * (boundaryOf[k], the state y_i; t0 is boundary 0) or inside step stepOf[k] (through the
+ * interpolant); the other entry is −1. Shared by the explicit and Rosenbrock walks.
+ */
+export class SavePoints {
+  readonly boundaryOf: Int32Array;
+  readonly stepOf: Int32Array;
+  constructor(
+    private readonly saveat: Float64Array,
+    private readonly cotangent: Float64Array,
+    t0: number,
+    ts: Float64Array,
+  ) {
+    const N = ts.length - 1;
+    const dir = N > 0 ? Math.sign(ts[N] - ts[0]) : 1;
+    this.boundaryOf = new Int32Array(saveat.length).fill(-1);
+    this.stepOf = new Int32Array(saveat.length).fill(-1);
+    for (let k = 0, i = 0; k < saveat.length; k++) {
+      const s = saveat[k];
+      if (s === t0) {
+        this.boundaryOf[k] = 0;
+        continue;
+      }
+      while (i < N - 1 && dir * (ts[i + 1] - s) < 0) i++;
+      if (s === ts[i + 1]) this.boundaryOf[k] = i + 1;
+      else this.stepOf[k] = i;
+    }
+  }
+
+  /** into += the cotangents of the save points at step boundary `boundary`. */
+  addAtBoundary(boundary: number, into: Float64Array): void {
+    const n = into.length;
+    for (let k = 0; k < this.saveat.length; k++) {
+      if (this.boundaryOf[k] !== boundary) continue;
+      for (let j = 0; j < n; j++) into[j] += this.cotangent[k * n + j];
+    }
   }
 }
 
