@@ -8,12 +8,19 @@
  * header row holds no numbers at all; if every header field reads `t=<number>` those numbers are
  * the times. Otherwise the times come from --times, or default to 1, 2, …, columns.
  * Blank lines and lines starting with # are ignored.
+ *
+ * Missing values: an empty cell, `NA` or `NaN` (any case) means "not observed" and reads as NaN;
+ * the loss leaves it out (fit.ts). The initial condition (column 1) cannot be missing
+ * (checkObservations). Infinite values (`inf`, `-Infinity`, 1e999) stay errors: they are not
+ * "not observed" but a broken measurement or an overflow.
  */
 import { InputFileError, OptionError } from "./errors.js";
 import { BLOCK, type ModelKind, type Observations } from "./model.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+const INFINITE = /^[+-]?(inf|infinity)$/i;
+/** Cells that mean "not observed" (besides an empty cell). */
+const MISSING = /^(na|nan)$/i;
 const TIME_HEADER = /^t\s*=\s*(.+)$/;
 
 function splitFields(line: string): string[] {
@@ -24,14 +31,10 @@ function splitFields(line: string): string[] {
 
 function parseNumberField(field: string, where: string, file: string): number {
   const s = field.replace(/^"(.*)"$/, "$1").trim();
-  if (s === "") {
+  if (s === "" || MISSING.test(s)) return Number.NaN;
+  if (INFINITE.test(s)) {
     throw new InputFileError(
-      `${file} ${where} is empty. Fix: give every node one number per observation time (no empty cells).`,
-    );
-  }
-  if (NON_FINITE.test(s)) {
-    throw new InputFileError(
-      `${file} ${where} is "${s}", which is not a finite number. Fix: replace it with a measured value (missing values are not supported).`,
+      `${file} ${where} is "${s}", which is not a finite number. Fix: replace it with a measured value, or leave the cell empty (or NA) if it was not observed.`,
     );
   }
   if (!NUMBER.test(s)) {
@@ -54,7 +57,7 @@ export interface CsvTable {
   headerTimes?: number[];
 }
 
-/** Parses CSV text (`file` names it in messages). */
+/** Parses CSV text (`file` names it in messages); missing cells read as NaN. */
 export function parseCsv(text: string, file: string): CsvTable {
   const lines = text
     .split(/\r?\n/)
@@ -67,7 +70,7 @@ export function parseCsv(text: string, file: string): CsvTable {
   }
   let headerTimes: number[] | undefined;
   const first = splitFields(lines[0].line).map((f) => f.replace(/^"(.*)"$/, "$1").trim());
-  const numeric = first.map((f) => NUMBER.test(f) || NON_FINITE.test(f));
+  const numeric = first.map((f) => NUMBER.test(f) || INFINITE.test(f) || MISSING.test(f));
   const isText = first.map((f, j) => f !== "" && !numeric[j]);
   let header: string[] | undefined;
   if (isText.some((x) => x) && !numeric.some((x) => x)) {
@@ -135,6 +138,20 @@ export function checkObservations(obs: Observations, kind: ModelKind, source: st
         "Fix: add observations at later times as further columns.",
     );
   }
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(obs.values[i][0])) {
+      throw new InputFileError(
+        `${source} row ${i + 1} (node ${i + 1}) has no initial value: column 1 is the initial condition u(t₀) the ODE starts from, so it cannot be missing (empty, NA or NaN). ` +
+          "Fix: give the node's value at the first time, or remove the node's row.",
+      );
+    }
+  }
+  if (countMissing(obs) === n * (m - 1)) {
+    throw new InputFileError(
+      `${source} has no observed value after the initial condition (every later cell is empty, NA or NaN), so there is nothing to fit. ` +
+        "Fix: give at least one measured value in the columns after the first.",
+    );
+  }
   if (kind === "ude" && n % BLOCK !== 0) {
     throw new InputFileError(
       `${source} has ${n} nodes, but the UDE model applies its net to blocks of ${BLOCK} nodes, so the node count must be a multiple of ${BLOCK}. ` +
@@ -142,6 +159,24 @@ export function checkObservations(obs: Observations, kind: ModelKind, source: st
     );
   }
   return obs;
+}
+
+/** Number of missing (NaN) values: "not observed", left out of the loss. */
+export function countMissing(obs: Observations): number {
+  let missing = 0;
+  for (const row of obs.values) for (const x of row) if (Number.isNaN(x)) missing++;
+  return missing;
+}
+
+/**
+ * `412 of 1000 observations missing (left out of the loss).`, or undefined when none is: the
+ * observations counted are those after the initial condition, the ones the loss fits.
+ */
+export function missingLine(obs: Observations, source: string): string | undefined {
+  const missing = countMissing(obs);
+  if (missing === 0) return undefined;
+  const fitted = obs.values.length * (obs.times.length - 1);
+  return `${source}: ${missing} of ${fitted} observations missing (empty, NA or NaN: left out of the loss).`;
 }
 
 /** The observations of a parsed CSV: times from its `t=` header, or 1, 2, …, columns. */
@@ -181,8 +216,9 @@ export function formatCsv(times: readonly number[], values: readonly (readonly n
  */
 export function checkMagnitudes(obs: Observations, source: string, training: boolean): void {
   let s = 0;
-  for (const row of obs.values) for (const x of row) s = Math.max(s, Math.abs(x));
-  const count = obs.values.length * obs.times.length;
+  // Missing values (NaN) are not fitted, so they neither overflow nor count.
+  for (const row of obs.values) for (const x of row) if (!Number.isNaN(x)) s = Math.max(s, Math.abs(x));
+  const count = obs.values.length * obs.times.length - countMissing(obs);
   const lossLimit = Math.sqrt(Number.MAX_VALUE / (4 * count));
   const trainLimit = Math.sqrt(Math.sqrt(Number.MAX_VALUE)) / (2 * Math.sqrt(count));
   const limit = training ? trainLimit : lossLimit;

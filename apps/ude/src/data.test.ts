@@ -1,5 +1,14 @@
 import { expect, test } from "vitest";
-import { checkMagnitudes, checkObservations, formatCsv, loadSeed, parseCsv, parseTimes } from "./data.js";
+import {
+  checkMagnitudes,
+  checkObservations,
+  countMissing,
+  formatCsv,
+  loadSeed,
+  missingLine,
+  parseCsv,
+  parseTimes,
+} from "./data.js";
 import { InputFileError, OptionError } from "./errors.js";
 
 test("the embedded seed data has the documented shapes", () => {
@@ -37,7 +46,7 @@ test("CSV header: ignored, or the times when every field reads t=<number>", () =
 
 test("CSV errors name the line and column", () => {
   expect(() => parseCsv("1,2\n3\n", "f.csv")).toThrow(/f\.csv line 2 has 1 values but line 1 has 2/);
-  expect(() => parseCsv("1,\n", "f.csv")).toThrow(/line 1, column 2 is empty/);
+  expect(() => parseCsv("1,2\n1,abc\n", "f.csv")).toThrow(/line 2, column 2 is "abc", which is not a number/);
   expect(() => parseCsv("1,-inf\n", "f.csv")).toThrow(InputFileError);
   expect(() => parseCsv("1,1e999\n", "f.csv")).toThrow(/overflows to infinity/);
   expect(() => parseCsv("a,b\n", "f.csv")).toThrow(/header but no data rows/);
@@ -79,4 +88,52 @@ test("magnitudes: refused where the loss (or, for training, its squared gradient
   // What the checks promise: below the training limit, 4·N·s² and its square are finite.
   const s = 2.8e76;
   expect(Number.isFinite((4 * 4 * s * s) ** 2)).toBe(true);
+});
+
+test("missing values: empty cells, NA and NaN read as NaN; infinities stay errors", () => {
+  expect(parseCsv("1,,NA\n2,nan, 3\n", "f.csv").rows).toEqual([
+    [1, Number.NaN, Number.NaN],
+    [2, Number.NaN, 3],
+  ]);
+  // A first row with NA is data, not a header.
+  expect(parseCsv("NA,1\n", "f.csv").rows).toEqual([[Number.NaN, 1]]);
+  expect(() => parseCsv("1,inf\n", "f.csv")).toThrow(/"inf", which is not a finite number/);
+  expect(() => parseCsv("1,-Infinity\n", "f.csv")).toThrow(InputFileError);
+});
+
+test("missing values: the initial condition may not be missing, something must be observed; counted", () => {
+  const obs = (values: number[][]) => ({ times: [1, 2, 3], values });
+  expect(() =>
+    checkObservations(
+      obs([
+        [1, 2, 3],
+        [Number.NaN, 1, 1],
+      ]),
+      "linear",
+      "d.csv",
+    ),
+  ).toThrow(/d\.csv row 2 \(node 2\) has no initial value: column 1 is the initial condition/);
+  expect(() =>
+    checkObservations(
+      obs([
+        [1, Number.NaN, Number.NaN],
+        [1, Number.NaN, Number.NaN],
+      ]),
+      "linear",
+      "d.csv",
+    ),
+  ).toThrow(/no observed value after the initial condition/);
+  const some = obs([
+    [1, Number.NaN, 3],
+    [1, 2, Number.NaN],
+  ]);
+  expect(checkObservations(some, "linear", "d.csv")).toBe(some);
+  expect(countMissing(some)).toBe(2);
+  expect(missingLine(some, "d.csv")).toBe(
+    "d.csv: 2 of 4 observations missing (empty, NA or NaN: left out of the loss).",
+  );
+  expect(missingLine(obs([[1, 2, 3]]), "d.csv")).toBeUndefined();
+  // Magnitudes: missing values neither overflow nor count (4 observed values, as in the test above).
+  const big = { times: [1, 2, 3, 4, 5], values: [[3e153, 3e153, Number.NaN, 3e153, 3e153]] };
+  expect(() => checkMagnitudes(big, "x", false)).not.toThrow();
 });

@@ -26,9 +26,9 @@ import {
   type SolveOdeInfo,
 } from "@udekit/ode";
 import { OptionError, RunError } from "./errors.js";
+import { type FitTargets, fitLoss, fitTargets } from "./fit.js";
 import { formatMs } from "./format.js";
 import {
-  dataTensor,
   initialState,
   leadingBlock,
   type ModelParams,
@@ -36,7 +36,6 @@ import {
   predict,
   rhsFor,
   type SolveSettings,
-  sumSquares,
 } from "./model.js";
 import type { MethodName } from "./options.js";
 
@@ -91,6 +90,11 @@ export interface Problem {
   obs: Observations;
   params: ModelParams;
   solve: SolveSettings;
+  /**
+   * What the loss fits (weights, hold-out; fit.ts). Absent: every observed value with weight 1,
+   * missing values (NaN) left out.
+   */
+  fit?: FitTargets;
 }
 
 /** The method's sensealg; `verify` adds the gradient audit (not available for direct). */
@@ -122,7 +126,7 @@ export function lossAndGradient(
   { verify = false } = {},
 ): { run: (p: Tensor) => [Tensor, Tensor]; info: SolveOdeInfo } {
   const { obs, params, solve } = problem;
-  const data = dataTensor(obs);
+  const { data, train: weights } = problem.fit ?? fitTargets(obs);
   const info: SolveOdeInfo = {};
   if (method === "expm") {
     if (params.kind !== "linear") {
@@ -133,12 +137,12 @@ export function lossAndGradient(
     const u0 = initialState(obs);
     // A(P) = P − diag(P·1) on the tape; the states are exp(A(P)·(t_k − t_0))·u0.
     const run = valueAndGrad((P: Tensor) =>
-      sumSquares(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data),
+      fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights),
     ) as (p: Tensor) => [Tensor, Tensor];
     return { run, info };
   }
   const alg = sensealgFor(method, verify);
-  const run = valueAndGrad((p: Tensor) => sumSquares(predict(f, p, obs, solve, alg, info), data)) as (
+  const run = valueAndGrad((p: Tensor) => fitLoss(predict(f, p, obs, solve, alg, info), data, weights)) as (
     p: Tensor,
   ) => [Tensor, Tensor];
   return { run, info };

@@ -10,7 +10,7 @@
  */
 import { type ActivationName, flatten, rng, setup } from "@udekit/nn";
 import type { Command } from "commander";
-import { checkMagnitudes, loadObservations, loadSeed } from "../data.js";
+import { checkMagnitudes, loadObservations, loadSeed, missingLine } from "../data.js";
 import { OptionError } from "../errors.js";
 import type { Problem } from "../gradients.js";
 import { checkMemory, type Job } from "../memory.js";
@@ -127,6 +127,8 @@ export function problemFrom(
   const obs = loadObservations(o.data, o.times, kind);
   const n = obs.values.length;
   const source = o.data ?? "the built-in seed data";
+  const missing = missingLine(obs, source);
+  if (missing !== undefined) note(missing);
   checkMagnitudes(obs, source, job.command === "train" || job.command === "demo");
   checkMemory(kind, n, source, job);
   if (params !== undefined) {
