@@ -118,16 +118,21 @@ function sensealgFor(method: Exclude<MethodName, "expm">, verify = false): Sensi
   }
 }
 
-/** A loss-and-gradient function of the flat parameters for one method, plus where its counts land. */
-export function lossAndGradient(
+/**
+ * The loss as a function of the flat parameters, with the observations weighted by `weights`
+ * (fit.ts; undefined: the plain sum of squares): the closed form for expm, else a solve with `alg`
+ * (none: a forward solve only, as the validation loss needs).
+ */
+export function lossFunction(
   problem: Problem,
   method: MethodName,
-  f = rhsFor(problem.params),
-  { verify = false } = {},
-): { run: (p: Tensor) => [Tensor, Tensor]; info: SolveOdeInfo } {
+  f: (u: Tensor, p: Tensor, t: Tensor) => Tensor,
+  data: Tensor,
+  weights: Tensor | undefined,
+  alg?: SensitivityAlgorithm,
+  info?: SolveOdeInfo,
+): (p: Tensor) => Tensor {
   const { obs, params, solve } = problem;
-  const { data, train: weights } = problem.fit ?? fitTargets(obs);
-  const info: SolveOdeInfo = {};
   if (method === "expm") {
     if (params.kind !== "linear") {
       throw new OptionError(
@@ -136,13 +141,22 @@ export function lossAndGradient(
     }
     const u0 = initialState(obs);
     // A(P) = P − diag(P·1) on the tape; the states are exp(A(P)·(t_k − t_0))·u0.
-    const run = valueAndGrad((P: Tensor) =>
-      fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights),
-    ) as (p: Tensor) => [Tensor, Tensor];
-    return { run, info };
+    return (P: Tensor) => fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights);
   }
-  const alg = sensealgFor(method, verify);
-  const run = valueAndGrad((p: Tensor) => fitLoss(predict(f, p, obs, solve, alg, info), data, weights)) as (
+  return (p: Tensor) => fitLoss(predict(f, p, obs, solve, alg, info), data, weights);
+}
+
+/** A loss-and-gradient function of the flat parameters for one method, plus where its counts land. */
+export function lossAndGradient(
+  problem: Problem,
+  method: MethodName,
+  f = rhsFor(problem.params),
+  { verify = false } = {},
+): { run: (p: Tensor) => [Tensor, Tensor]; info: SolveOdeInfo } {
+  const { data, train: weights } = problem.fit ?? fitTargets(problem.obs);
+  const info: SolveOdeInfo = {};
+  const alg = method === "expm" ? undefined : sensealgFor(method, verify);
+  const run = valueAndGrad(lossFunction(problem, method, f, data, weights, alg, info)) as (
     p: Tensor,
   ) => [Tensor, Tensor];
   return { run, info };

@@ -9,6 +9,7 @@
 import type { ActivationName } from "@udekit/nn";
 import type { Problem } from "./gradients.js";
 import type { LayerValues, ModelKind, ModelParams } from "./model.js";
+import { type SavedResume, savedResume } from "./resume.js";
 import type { GradientTable } from "./table.js";
 import type { AuditRecord, IterationRecord, StopReason, TrainOutcome, TrainSettings } from "./training.js";
 
@@ -38,10 +39,52 @@ export interface ResultsDocument {
     history: IterationRecord[];
     /** Gradient audits (sensealg verify) on the first evaluation and every 50th. */
     gradient_audits: AuditRecord[];
+    /** With --l1/--l2: final_loss = final_data_loss + final_penalty (at the best parameters). */
+    final_data_loss?: number;
+    final_penalty?: number;
+    /** With --holdout: the validation loss at the first iteration, at the best parameters, and its lowest. */
+    validation?: ValidationSummary;
   };
   timings: Record<string, number>;
   parameters: SavedParameters;
   gradient_table?: GradientTable;
+  /** What --resume continues from (resume.ts); absent when the optimiser's state was not finite. */
+  resume?: SavedResume;
+}
+
+export interface ValidationSummary {
+  /** Observed values held out of the training loss. */
+  held_out: number;
+  first: number;
+  at_best: number;
+  lowest: number;
+  lowest_iteration: number;
+}
+
+/** The validation summary of a run with a hold-out (the per-iteration values are in history). */
+export function validationSummary(outcome: TrainOutcome, heldOut: number): ValidationSummary | undefined {
+  const v = outcome.history.filter((h) => h.validation_loss !== undefined);
+  if (v.length === 0) return undefined;
+  let lowest = v[0];
+  for (const h of v) if ((h.validation_loss as number) < (lowest.validation_loss as number)) lowest = h;
+  return {
+    held_out: heldOut,
+    first: v[0].validation_loss as number,
+    at_best: outcome.history.find((h) => h.loss === outcome.bestLoss)?.validation_loss ?? Number.NaN,
+    lowest: lowest.validation_loss as number,
+    lowest_iteration: lowest.iteration,
+  };
+}
+
+/** savedParameters of the vector `x` (params' own vector is restored afterwards). */
+function savedAt(params: ModelParams, x: Float64Array): SavedParameters {
+  const keep = Float64Array.from(params.vector);
+  params.vector.set(x);
+  try {
+    return savedParameters(params);
+  } finally {
+    params.vector.set(keep);
+  }
 }
 
 export function savedParameters(params: ModelParams): SavedParameters {
@@ -95,6 +138,8 @@ export function resultsDocument(
 ): ResultsDocument {
   const { params, obs, solve } = problem;
   const iterations = outcome.history.length;
+  const validation = validationSummary(outcome, problem.fit?.heldOut ?? 0);
+  const resume = savedResume(outcome);
   return {
     format: RESULTS_FORMAT,
     format_version: 1,
@@ -129,6 +174,10 @@ export function resultsDocument(
       final_loss: outcome.bestLoss,
       history: outcome.history,
       gradient_audits: outcome.audits,
+      ...(outcome.bestPenalty !== undefined
+        ? { final_data_loss: outcome.bestLoss - outcome.bestPenalty, final_penalty: outcome.bestPenalty }
+        : {}),
+      ...(validation !== undefined ? { validation } : {}),
     },
     timings: {
       wall_s: outcome.wall_s,
@@ -136,7 +185,10 @@ export function resultsDocument(
       gradient_evaluations: outcome.evaluations,
       iterations_per_s: iterations / outcome.wall_s,
     },
-    parameters: savedParameters(params),
+    // The best parameters (train leaves them in params; a checkpoint's params hold the iterate).
+    parameters:
+      outcome.best.length === params.vector.length ? savedAt(params, outcome.best) : savedParameters(params),
     ...(run.table ? { gradient_table: run.table } : {}),
+    ...(resume !== undefined ? { resume } : {}),
   };
 }
