@@ -1,7 +1,8 @@
 // loss.svg: the legend names only the optimisers that ran, and a short run's iteration axis has
 // whole-number ticks only (issue #21: both optimisers were listed, and ticks read 0.5, 1.0, 1.5).
 import { expect, test } from "vitest";
-import { lossPlot } from "./plots.js";
+import { items, labelNumber } from "../test/svg.js";
+import { fitPlot, INITIAL, lossPlot, OBSERVED } from "./plots.js";
 import type { IterationRecord } from "./training.js";
 
 /** The labels of the x axis: the text elements of the group vega labels "X-axis …". */
@@ -33,4 +34,28 @@ test("both phases: both in the legend; long runs keep whole-number ticks", async
   const labels = xTickLabels(svg);
   expect(labels.length).toBeGreaterThan(2);
   for (const label of labels) expect(label).toMatch(/^\d+$/);
+});
+
+test("fit.svg draws the initial condition as a condition (open diamond), not as a fitted point", async () => {
+  const nodes = [1, 2].map((node) => ({
+    node,
+    observed: [1, 2, 3, 4].map((t) => ({ t, u: node * t })),
+    after: [1, 2, 3, 4].map((t) => ({ t, u: node * t + 0.1 })),
+  }));
+  const svg = await fitPlot(nodes, "fit");
+  const points = items(svg, "point");
+  const initial = points.filter((p) => p.data.data === INITIAL);
+  const fitted = points.filter((p) => p.data.data === OBSERVED);
+  expect(initial.map((p) => `${p.data.node} ${labelNumber(p.data["time t"])}`)).toEqual([
+    "node 1 1",
+    "node 2 1",
+  ]);
+  expect(fitted).toHaveLength(6);
+  for (const p of fitted) expect(labelNumber(p.data["time t"])).toBeGreaterThan(1);
+  // Open: stroked, not filled; the fitted observations are filled.
+  for (const p of initial) expect(p.attrs.fill === undefined || p.attrs.fill === "transparent").toBe(true);
+  for (const p of fitted) expect(p.attrs.fill).toMatch(/^#/);
+  expect(svg).toMatch(
+    /legend titled 'data' for shape with 2 values: observed \(fitted\), u\(t₀\) given \(initial condition\)/,
+  );
 });

@@ -5,26 +5,10 @@
  * - fit.svg: observed values (points) and predicted trajectories (lines: after training solid,
  *   before training dashed) for a few nodes, one colour per node.
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+
+import type * as vl from "vega-lite";
 import type { IterationRecord } from "./training.js";
-
-const FONT = "Helvetica, Arial, sans-serif";
-const CONFIG = {
-  font: FONT,
-  axis: { labelFontSize: 12, titleFontSize: 13, grid: true, gridOpacity: 0.4 },
-  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400, symbolSize: 220, symbolStrokeWidth: 2 },
-  title: { fontSize: 15, anchor: "start" as const },
-  background: "white",
-};
-
-async function render(spec: vl.TopLevelSpec): Promise<string> {
-  const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
+import { CONFIG, renderSvg as render, SCHEMA } from "./vega-svg.js";
 
 const PHASE_NAMES = { adam: "Adam", lbfgs: "L-BFGS" } as const;
 
@@ -40,7 +24,7 @@ export async function lossPlot(history: readonly IterationRecord[], title: strin
     .map((h) => ({ iteration: h.iteration, loss: h.loss, phase: PHASE_NAMES[h.phase] }));
   const phases = (["Adam", "L-BFGS"] as const).filter((p) => values.some((v) => v.phase === p));
   return render({
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: SCHEMA,
     title,
     width: 640,
     height: 360,
@@ -78,7 +62,10 @@ export async function lossPlot(history: readonly IterationRecord[], title: strin
 /** One node's trajectory for the fit plot. */
 export interface NodeTrajectory {
   node: number;
-  /** Observation times and values. */
+  /**
+   * Observation times and values. The earliest is the initial condition u(t₀): given to the
+   * solver, not fitted, so it is drawn as a condition (an open diamond), not as a data point.
+   */
   observed: { t: number; u: number }[];
   /** Dense predicted trajectory after training. */
   after: { t: number; u: number }[];
@@ -86,19 +73,65 @@ export interface NodeTrajectory {
   before?: { t: number; u: number }[];
 }
 
-/** Observed points and predicted lines for a few nodes. */
+/** The layers of a layered Vega-Lite specification (vega-lite exports only TopLevelSpec). */
+export type Layers = Extract<vl.TopLevelSpec, { layer: unknown }>["layer"];
+
+/** Legend names of the two kinds of data point in the fit plots. */
+export const OBSERVED = "observed (fitted)";
+export const INITIAL = "u(t₀) given (initial condition)";
+
+/** The observed points of a node split into the initial condition and the fitted observations. */
+export function splitInitial(observed: readonly { t: number; u: number }[]): {
+  initial?: { t: number; u: number };
+  fitted: { t: number; u: number }[];
+} {
+  if (observed.length === 0) return { fitted: [] };
+  let k0 = 0;
+  for (let k = 1; k < observed.length; k++) if (observed[k].t < observed[k0].t) k0 = k;
+  return { initial: observed[k0], fitted: observed.filter((_, k) => k !== k0) };
+}
+
+/**
+ * The two point layers of a fit plot: fitted observations (filled circles) and the initial
+ * condition (open diamonds), sharing one "data" legend. Rows carry `series` = OBSERVED or INITIAL.
+ */
+export function dataPointLayers(colour?: string): Layers {
+  const color = colour !== undefined ? { color: { value: colour } } : {};
+  const shape = {
+    field: "series",
+    type: "nominal" as const,
+    title: "data",
+    scale: { domain: [OBSERVED, INITIAL], range: ["circle", "diamond"] },
+  };
+  return [
+    {
+      transform: [{ filter: { field: "series", equal: OBSERVED } }],
+      mark: { type: "point", filled: true, size: 70, stroke: "black", strokeWidth: 0.6 },
+      encoding: { shape, ...color },
+    },
+    {
+      transform: [{ filter: { field: "series", equal: INITIAL } }],
+      mark: { type: "point", filled: false, size: 150, strokeWidth: 2.2 },
+      encoding: { shape, ...color },
+    },
+  ];
+}
+
+/** Observed points (the initial condition drawn as a condition) and predicted lines for a few nodes. */
 export async function fitPlot(nodes: readonly NodeTrajectory[], title: string): Promise<string> {
   const rows: { t: number; u: number; node: string; series: string }[] = [];
   for (const n of nodes) {
     const node = `node ${n.node}`;
-    for (const p of n.observed) rows.push({ ...p, node, series: "observed" });
+    const { initial, fitted } = splitInitial(n.observed);
+    for (const p of fitted) rows.push({ ...p, node, series: OBSERVED });
+    if (initial) rows.push({ ...initial, node, series: INITIAL });
     for (const p of n.after) rows.push({ ...p, node, series: "predicted (trained)" });
     for (const p of n.before ?? []) rows.push({ ...p, node, series: "predicted (initial)" });
   }
   const hasBefore = nodes.some((n) => n.before !== undefined);
   const lineSeries = hasBefore ? ["predicted (trained)", "predicted (initial)"] : ["predicted (trained)"];
   return render({
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: SCHEMA,
     title,
     width: 640,
     height: 380,
@@ -131,13 +164,7 @@ export async function fitPlot(nodes: readonly NodeTrajectory[], title: string): 
           detail: { field: "series" },
         },
       },
-      {
-        transform: [{ filter: { field: "series", equal: "observed" } }],
-        mark: { type: "point", filled: true, size: 70, stroke: "black", strokeWidth: 0.6 },
-        encoding: {
-          shape: { field: "series", type: "nominal", title: "data", scale: { range: ["circle"] } },
-        },
-      },
+      ...dataPointLayers(),
     ],
   });
 }
