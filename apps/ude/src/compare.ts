@@ -13,6 +13,7 @@ import {
   measureGradient,
   type Problem,
 } from "./gradients.js";
+import { hasClosedForm } from "./model-spec.js";
 import { METHOD_NAMES } from "./options.js";
 import { forwardRow, type GradientTable, rowOf, type TableRow } from "./table.js";
 
@@ -43,7 +44,7 @@ export async function compareMethods(
   stop: () => boolean = () => false,
   runLog: (m: string) => void = log,
 ): Promise<Comparison> {
-  const linear = problem.params.kind === "linear";
+  const linear = hasClosedForm(problem.params.spec);
   const methods = METHOD_NAMES.filter((m) => m !== "forward" && (m !== "expm" || linear));
   const results: GradientResult[] = [];
   const hooks = { log: runLog, stop };

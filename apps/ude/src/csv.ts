@@ -15,7 +15,8 @@
  * "not observed" but a broken measurement or an overflow.
  */
 import { InputFileError, OptionError } from "./errors.js";
-import { BLOCK, type ModelKind, type Observations } from "./model.js";
+import { type ModelRef, type Observations, specOf } from "./model.js";
+import { checkModelFits } from "./model-spec.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INFINITE = /^[+-]?(inf|infinity)$/i;
@@ -129,7 +130,7 @@ export function parseTimes(text: string): number[] {
 }
 
 /** Checks that observations fit the model; returns them. */
-export function checkObservations(obs: Observations, kind: ModelKind, source: string): Observations {
+export function checkObservations(obs: Observations, model: ModelRef, source: string): Observations {
   const n = obs.values.length;
   const m = obs.times.length;
   if (m < 2) {
@@ -152,12 +153,8 @@ export function checkObservations(obs: Observations, kind: ModelKind, source: st
         "Fix: give at least one measured value in the columns after the first.",
     );
   }
-  if (kind === "ude" && n % BLOCK !== 0) {
-    throw new InputFileError(
-      `${source} has ${n} nodes, but the UDE model applies its net to blocks of ${BLOCK} nodes, so the node count must be a multiple of ${BLOCK}. ` +
-        `Fix: use --model linear, or give ${n - (n % BLOCK)} or ${n - (n % BLOCK) + BLOCK} nodes.`,
-    );
-  }
+  // The net's block divides n; a mask is n × n (model-spec.ts).
+  checkModelFits(specOf(model), n, source);
   return obs;
 }
 

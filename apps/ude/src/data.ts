@@ -9,7 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkObservations, csvObservations, parseCsv, withTimes } from "./csv.js";
 import { InputFileError } from "./errors.js";
-import type { LayerValues, ModelKind, Observations } from "./model.js";
+import type { LayerValues, ModelRef, Observations } from "./model.js";
 
 export {
   type CsvTable,
@@ -83,7 +83,7 @@ export function readUserFile(path: string, what: string, fix: string): string {
 export function loadObservations(
   file: string | undefined,
   times: string | undefined,
-  kind: ModelKind,
+  model: ModelRef,
 ): Observations {
   let obs: Observations;
   let source: string;
@@ -100,5 +100,5 @@ export function loadObservations(
     source = file;
   }
   if (times !== undefined) obs = withTimes(obs, times, source);
-  return checkObservations(obs, kind, source);
+  return checkObservations(obs, model, source);
 }

@@ -29,6 +29,7 @@ import { OptionError, RunError } from "./errors.js";
 import { type FitTargets, fitLoss, fitTargets } from "./fit.js";
 import { formatMs } from "./format.js";
 import {
+  constrainedP,
   initialState,
   leadingBlock,
   type ModelParams,
@@ -37,6 +38,7 @@ import {
   rhsFor,
   type SolveSettings,
 } from "./model.js";
+import { expmScope, hasClosedForm, maskOf } from "./model-spec.js";
 import type { MethodName } from "./options.js";
 
 /** Display names, as in the literature and @udekit/ode. */
@@ -134,14 +136,19 @@ export function lossFunction(
 ): (p: Tensor) => Tensor {
   const { obs, params, solve } = problem;
   if (method === "expm") {
-    if (params.kind !== "linear") {
+    if (!hasClosedForm(params.spec)) {
       throw new OptionError(
-        "the expm method applies only to the linear model (the UDE's net makes the ODE nonlinear). Fix: pass --model linear, or choose another --method.",
+        `the expm method applies only to ${expmScope(params.spec)}. Fix: pass --model linear, or choose another --method.`,
       );
     }
     const u0 = initialState(obs);
-    // A(P) = P − diag(P·1) on the tape; the states are exp(A(P)·(t_k − t_0))·u0.
-    return (P: Tensor) => fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights);
+    const plain = params.spec.P?.constraint !== "nonnegative" && maskOf(params.spec, params.n) === undefined;
+    // A(P) = P − diag(P·1) on the tape (P from θ by its constraint and mask); the states are
+    // exp(A(P)·(t_k − t_0))·u0.
+    return (theta: Tensor) => {
+      const P = plain ? theta : constrainedP(params.spec, theta);
+      return fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights);
+    };
   }
   return (p: Tensor) => fitLoss(predict(f, p, obs, solve, alg, info), data, weights);
 }

@@ -18,7 +18,7 @@
 import { constants } from "node:buffer";
 import { totalmem } from "node:os";
 import { OptionError } from "./errors.js";
-import { type ModelKind, NET_PARAMS } from "./model.js";
+import { type ModelRef, netParameterCount, specOf } from "./model.js";
 
 /** What a command will do with the problem. */
 export interface Job {
@@ -36,7 +36,7 @@ export function copiesOfP(job: Job): number {
 export const JSON_CHARS_PER_NUMBER = 24;
 
 export interface MemoryEstimate {
-  /** Parameters (n² for P, plus the net's 49 for the UDE). */
+  /** Parameters (n² for P, plus the net's: 49 for the UDE). */
   parameters: number;
   /** Estimated peak memory, bytes. */
   bytes: number;
@@ -44,8 +44,9 @@ export interface MemoryEstimate {
   jsonChars: number;
 }
 
-export function estimateMemory(kind: ModelKind, n: number, job: Job): MemoryEstimate {
-  const parameters = n * n + (kind === "ude" ? NET_PARAMS : 0);
+export function estimateMemory(model: ModelRef, n: number, job: Job): MemoryEstimate {
+  // A model without the linear part still holds n × n buffers (the rounding up covers it).
+  const parameters = n * n + netParameterCount(specOf(model));
   return {
     parameters,
     bytes: copiesOfP(job) * 8 * parameters,
@@ -64,15 +65,16 @@ function bytesText(b: number): string {
 }
 
 /** The largest n whose estimate fits both limits. */
-export function largestFittingN(kind: ModelKind, job: Job, memory: number, maxChars: number): number {
-  const extra = kind === "ude" ? NET_PARAMS : 0;
+export function largestFittingN(model: ModelRef, job: Job, memory: number, maxChars: number): number {
+  const spec = specOf(model);
+  const extra = netParameterCount(spec);
   // Solves copies · 8 · (n² + extra) ≤ memory and 24 · (n² + extra) ≤ maxChars for n.
   const byMemory = Math.sqrt(Math.max(0, memory / (copiesOfP(job) * 8) - extra));
   const byText = job.json
     ? Math.sqrt(Math.max(0, maxChars / JSON_CHARS_PER_NUMBER - extra))
     : Number.POSITIVE_INFINITY;
   let n = Math.floor(Math.min(byMemory, byText));
-  if (kind === "ude") n -= n % 4; // the UDE's net takes blocks of 4 nodes
+  if (spec.net !== undefined) n -= n % spec.net.block; // the net takes blocks of its block size
   return Math.max(0, n);
 }
 
@@ -81,24 +83,24 @@ export function largestFittingN(kind: ModelKind, job: Job, memory: number, maxCh
  * this machine's physical memory and V8's longest string.
  */
 export function checkMemory(
-  kind: ModelKind,
+  model: ModelRef,
   n: number,
   source: string,
   job: Job,
   memory = totalmem(),
   maxChars: number = constants.MAX_STRING_LENGTH,
 ): void {
-  const e = estimateMemory(kind, n, job);
+  const e = estimateMemory(model, n, job);
   const tooMuchMemory = e.bytes > memory;
   const tooMuchText = e.jsonChars > maxChars;
   if (!tooMuchMemory && !tooMuchText) return;
   const what =
-    `${source} has ${n} nodes, so the ${kind} model has a dense ${n} × ${n} P (${e.parameters.toExponential(2).replace("e+", "e")} parameters, ` +
+    `${source} has ${n} nodes, so the ${specOf(model).name} model has a dense ${n} × ${n} P (${e.parameters.toExponential(2).replace("e+", "e")} parameters, ` +
     `${bytesText(8 * e.parameters)} each copy)`;
   const why = tooMuchMemory
     ? `\`ude ${job.command}\` needs about ${bytesText(e.bytes)} of memory for it (${copiesOfP(job)} copies of P at its peak), but this machine has ${bytesText(memory)}`
     : `writing P as JSON (${job.command === "gradient" ? "--json" : "results.json"}) needs about ${e.jsonChars.toExponential(1)} characters of text, more than the ${maxChars.toExponential(1)} a JavaScript string can hold`;
-  const nMax = largestFittingN(kind, job, memory, maxChars);
+  const nMax = largestFittingN(model, job, memory, maxChars);
   throw new OptionError(
     `${what}: ${why}. Fix: use fewer nodes (at most about ${nMax} fit here), e.g. by aggregating nodes into groups or fitting a subset` +
       `${tooMuchText && job.command === "gradient" ? ", or leave out --json" : ""}.`,

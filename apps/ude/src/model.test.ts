@@ -1,13 +1,14 @@
 import { diag, matvec, sub, sum, tensor } from "@udekit/autodiff";
 import { expect, test } from "vitest";
 import { loadSeed } from "./data.js";
-import { connectivity, makeParams, NET_PARAMS, paramsFromVector, rhsFor } from "./model.js";
+import { connectivity, MODELS, makeParams, netParameterCount, paramsFromVector, rhsFor } from "./model.js";
 
 const seed = loadSeed();
 
 test("parameters: one flat vector [P row-major; W1, b1, W2, b2] whose views read back the inputs", () => {
   const p = makeParams("ude", seed.connectivity, seed.nn.layers, "identity");
-  expect(NET_PARAMS).toBe(49);
+  // (4·5 + 5) + (5·4 + 4), from the layer library's own shapes.
+  expect(netParameterCount(MODELS.ude)).toBe(49);
   expect(p.vector.length).toBe(100 * 100 + 49);
   expect(p.vector[1]).toBe(seed.connectivity[0][1]);
   expect(p.vector[100 * 100]).toBe(seed.nn.layers[0].weight[0][0]);

@@ -1,20 +1,23 @@
 /**
- * The two models of the seed problem (README.md, "The problem it reproduces"), as udekit implements
- * the intended model of the original report (whose first code had two mistakes: `du = …`
- * rebinding instead of writing into `du`, and a matrix product in one block where the other
- * used an elementwise one):
+ * A model's parameters and right-hand side, built from its description (model-spec.ts):
  *
- * - linear: du/dt = A(P)·u with A(P) = P − diag(P·1), i.e. du_i/dt = Σ_j P_ij (u_j − u_i);
- * - ude:    du/dt = nn(u) + A(P)·u, where nn applies one small net Dense(4→5, σ) → Dense(5→4)
- *           to each of the n/4 consecutive blocks of 4 entries of u (as an [n/4, 4] batch) and
- *           concatenates the results.
+ *     du/dt = nn(u) + A(P)·u,   A(P) = P − diag(P·1), i.e. (A(P)·u)_i = Σ_j P_ij (u_j − u_i),
  *
- * Parameters are one flat vector p = [P (n², row-major); net (49)] (for the linear model just
- * P, as an [n, n] tensor), built with @udekit/nn's `combine` and read back inside the
- * right-hand side with `unflatten`, so one gradient covers both blocks (the ComponentArrays
- * layout of the original). Loss = Σ (prediction − data)² over all times × nodes.
+ * either term optional. nn applies one small net Dense(b → w₁, σ₁) → … → Dense(w_k → b) to each
+ * of the n/b consecutive blocks of b entries of u (as an [n/b, b] batch) and concatenates the
+ * results. The two seed models (models/linear.json, models/ude.json) are the original report's
+ * intended models (its first code had two mistakes: `du = …` rebinding instead of writing into
+ * `du`, and a matrix product in one block where the other used an elementwise one).
+ *
+ * Parameters are one flat vector p = [θ (n², row-major; with the linear part); net (in
+ * @udekit/nn's layout of the Chain)]; the net-less model's p is θ as an [n, n] tensor. P = θ, or
+ * softplus(θ) for "nonnegative"; a mask multiplies P by its 0/1 pattern. Built with
+ * @udekit/nn's `combine` and read back inside the right-hand side with `unflatten`, so one
+ * gradient covers both blocks (the ComponentArrays layout of the original). The net's shapes come
+ * from the layer library itself (setup/flatten of the spec's Chain), never typed by hand.
+ * Loss = Σ (prediction − data)² over all times × nodes.
  */
-import { add, matvec, mul, reshape, square, sub, sum, type Tensor, tensor } from "@udekit/autodiff";
+import { add, matvec, mul, reshape, softplus, square, sub, sum, type Tensor, tensor } from "@udekit/autodiff";
 import {
   type ActivationName,
   apply,
@@ -24,20 +27,18 @@ import {
   flatten,
   type Layer,
   type ParamTree,
+  type Rng,
+  rng,
+  setup,
 } from "@udekit/nn";
 import type { OdeSolver, SensitivityAlgorithm, SolveOdeInfo } from "@udekit/ode";
 import { solveOde } from "@udekit/ode";
+import { type ModelRef, specOf } from "./builtin-models.js";
+import { hiddenActivation, leadingSpec, type ModelSpec, maskOf, type NetSpec } from "./model-spec.js";
 
-/** Entries of u that one copy of the net sees. */
-export const BLOCK = 4;
-/** Hidden width of the blockwise net. */
-export const HIDDEN = 5;
-/** Parameters of the blockwise net: (4·5 + 5) + (5·4 + 4). */
-export const NET_PARAMS = BLOCK * HIDDEN + HIDDEN + HIDDEN * BLOCK + BLOCK;
+export { MODEL_KINDS, MODELS, type ModelKind, type ModelRef, specOf } from "./builtin-models.js";
 
-export type ModelKind = "linear" | "ude";
-export const MODEL_KINDS: readonly ModelKind[] = ["linear", "ude"];
-/** Activations the CLI offers for the net's hidden layer. */
+/** Activations the CLI offers for --activation (a model file may use any of @udekit/nn's). */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ["identity", "tanh"];
 
 /** A dense layer's parameters as stored in the fixture and in results.json: W out × in, row-major rows. */
@@ -53,23 +54,45 @@ export interface Observations {
   values: number[][];
 }
 
-/** The blockwise net: Dense(4 → 5, σ) → Dense(5 → 4). */
-export function blockNet(activation: ActivationName): Layer {
-  return Chain(Dense(BLOCK, HIDDEN, { activation }), Dense(HIDDEN, BLOCK));
+/** The net of a spec: Dense(b → w₁, σ₁) → … → Dense(w_k → b). */
+export function netLayer(net: NetSpec): Layer {
+  const widths = [net.block, ...net.hidden.map((h) => h.width)];
+  return Chain(
+    ...net.hidden.map((h, k) => Dense(widths[k], widths[k + 1], { activation: h.activation })),
+    Dense(widths[widths.length - 1], net.block),
+  );
+}
+
+/** Shapes [rows, cols] of the net's weights and biases in layout order (biases as [out, 1]). */
+function netShapes(net: NetSpec): [number, number][] {
+  return flatten(setup(0, netLayer(net)).ps).entries.map((e) => [e.shape[0], e.shape[1] ?? 1]);
+}
+
+/** Parameters of the net alone (0 without one). */
+export function netParameterCount(spec: ModelSpec): number {
+  return spec.net === undefined ? 0 : netShapes(spec.net).reduce((s, [r, c]) => s + r * c, 0);
+}
+
+/** Length of the flat parameter vector for n nodes. */
+export function parameterCount(spec: ModelSpec, n: number): number {
+  return (spec.linear ? n * n : 0) + netParameterCount(spec);
 }
 
 /** A model's parameters: one flat vector and its named views. */
 export interface ModelParams {
-  readonly kind: ModelKind;
+  readonly spec: ModelSpec;
+  /** The model's name (spec.name). */
+  readonly kind: string;
   readonly n: number;
+  /** The activation of the net's hidden layers (the first one's; identity without a net). */
   readonly activation: ActivationName;
-  /** Every parameter; P first (n², row-major), then the net (ude only). */
+  /** Every fitted parameter; θ first (n², row-major, with the linear part), then the net. */
   readonly vector: Float64Array;
-  /** The flat vector as the tensor solveOde differentiates: [n, n] (linear) or [n² + 49] (ude). */
+  /** The flat vector as the tensor solveOde differentiates: [n, n] without a net, else a vector. */
   tensor(): Tensor;
-  /** P as rows. */
+  /** P itself as rows (after its constraint and mask); [] without the linear part. */
   P(): number[][];
-  /** The net's layers as rows (ude only; [] for linear). */
+  /** The net's layers as rows ([] without a net). */
   layers(): LayerValues[];
 }
 
@@ -85,63 +108,175 @@ function netTree(layers: readonly LayerValues[]): ParamTree {
   return tree;
 }
 
-/**
- * Packs P (n × n rows) and, for the UDE, the net's layers into one flat parameter vector.
- * Shapes are checked by the caller (data.ts validates files; the fixture is fixed).
- */
-export function makeParams(
-  kind: ModelKind,
-  P: readonly number[][],
-  layers: readonly LayerValues[],
-  activation: ActivationName,
-): ModelParams {
-  const Pt = tensor(P.map((r) => [...r]));
-  const tree = kind === "ude" ? combine({ P: Pt, nn: netTree(layers) }) : combine({ P: Pt });
-  return paramsFromVector(kind, P.length, flatten(tree).vector, activation);
+/** softplus(x) = log(1 + eˣ), overflow-free (as @udekit/autodiff's op). */
+function softplusValue(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
 /**
- * Named views of a flat vector laid out as [P (n², row-major); net (49, ude only)] — parameters,
- * or a gradient with respect to them.
+ * θ with softplus(θ) = y for y ≥ 0: log(eʸ − 1), as y + log(1 − e⁻ʸ) for large y. y = 0 has no
+ * finite preimage; it maps to −745, whose softplus is the smallest subnormal (≈ 5e-324).
+ */
+export function softplusInverse(y: number): number {
+  if (y <= 0) return -745;
+  return y > 30 ? y + Math.log(-Math.expm1(-y)) : Math.log(Math.expm1(y));
+}
+
+/** The layers of a net read from `vector` starting at `offset`. */
+function layersAt(net: NetSpec, vector: Float64Array, offset: number): LayerValues[] {
+  const parts = netShapes(net).map(([r, c]) => {
+    const part = vector.subarray(offset, offset + r * c);
+    offset += r * c;
+    return rowsOf(part, r, c);
+  });
+  const layers: LayerValues[] = [];
+  for (let k = 0; k < parts.length; k += 2) {
+    layers.push({ weight: parts[k], bias: parts[k + 1].map((x) => x[0]) });
+  }
+  return layers;
+}
+
+/**
+ * Packs P (n × n rows, the values themselves: softplus is inverted for "nonnegative", masked
+ * entries are stored as 0) and the net's layers into one flat parameter vector. Shapes are checked
+ * by the caller (params-file.ts validates files; the fixture is fixed). `activation`, when given,
+ * goes on every hidden layer (the --activation option).
+ */
+export function makeParams(
+  model: ModelRef,
+  P: readonly number[][],
+  layers: readonly LayerValues[],
+  activation?: ActivationName,
+): ModelParams {
+  const spec = specOf(model, activation);
+  const n = P.length;
+  const mask = maskOf(spec, n);
+  const nonnegative = spec.P?.constraint === "nonnegative";
+  const theta = new Float64Array(n * n);
+  if (spec.linear) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const k = i * n + j;
+        theta[k] = mask !== undefined && mask[k] === 0 ? 0 : nonnegative ? softplusInverse(P[i][j]) : P[i][j];
+      }
+    }
+  }
+  const blocks: Record<string, ParamTree | Tensor> = {};
+  if (spec.linear) blocks.P = tensor(theta, [n, n]);
+  if (spec.net !== undefined) blocks.nn = netTree(layers);
+  return paramsFromVector(spec, n, flatten(combine(blocks)).vector);
+}
+
+/**
+ * Named views of a flat vector laid out as [θ (n², with the linear part); net] — parameters, or a
+ * gradient with respect to them (then use rawViews: P() applies the constraint and the mask).
  */
 export function paramsFromVector(
-  kind: ModelKind,
+  model: ModelRef,
   n: number,
   vector: Float64Array,
-  activation: ActivationName = "identity",
+  activation?: ActivationName,
 ): ModelParams {
-  const shapes: [number, number][] = [
-    [HIDDEN, BLOCK],
-    [HIDDEN, 1],
-    [BLOCK, HIDDEN],
-    [BLOCK, 1],
-  ];
+  const spec = specOf(model, activation);
+  const raw = rawViews(spec, n, vector);
   return {
-    kind,
+    spec,
+    kind: spec.name,
     n,
-    activation,
+    activation: hiddenActivation(spec),
     vector,
-    tensor: () => (kind === "ude" ? tensor(vector, [vector.length]) : tensor(vector, [n, n])),
-    P: () => rowsOf(vector, n, n),
-    layers: () => {
-      if (kind !== "ude") return [];
-      let offset = n * n;
-      const parts = shapes.map(([r, c]) => {
-        const part = vector.subarray(offset, offset + r * c);
-        offset += r * c;
-        return rowsOf(part, r, c);
-      });
-      return [
-        { weight: parts[0], bias: parts[1].map((x) => x[0]) },
-        { weight: parts[2], bias: parts[3].map((x) => x[0]) },
-      ];
+    tensor: () => (spec.net === undefined ? tensor(vector, [n, n]) : tensor(vector, [vector.length])),
+    P: () => {
+      if (!spec.linear) return [];
+      const mask = maskOf(spec, n);
+      const nonnegative = spec.P?.constraint === "nonnegative";
+      const p = vector
+        .subarray(0, n * n)
+        .map((x, k) => (mask !== undefined && mask[k] === 0 ? 0 : nonnegative ? softplusValue(x) : x));
+      return rowsOf(p, n, n);
     },
+    layers: raw.layers,
   };
+}
+
+/** The vector's parts as stored, without the constraint or the mask (for gradients): θ rows and the net's layers. */
+export function rawViews(
+  spec: ModelSpec,
+  n: number,
+  vector: Float64Array,
+): { P: () => number[][]; layers: () => LayerValues[] } {
+  return {
+    P: () => (spec.linear ? rowsOf(vector, n, n) : []),
+    layers: () => (spec.net === undefined ? [] : layersAt(spec.net, vector, spec.linear ? n * n : 0)),
+  };
+}
+
+/**
+ * Starting parameters with random parts drawn from one seeded generator, in this order: P uniform
+ * in [0, 1) as the original rand(n, n) (unless given), then the net as @udekit/nn's setup
+ * initialises it (Glorot-uniform weights, zero biases; unless given).
+ */
+export function initialParams(
+  spec: ModelSpec,
+  n: number,
+  seed: number | Rng,
+  given: { P?: readonly number[][]; layers?: readonly LayerValues[] } = {},
+): ModelParams {
+  const r = typeof seed === "number" ? rng(seed) : seed;
+  const P =
+    given.P ??
+    (spec.linear
+      ? Array.from({ length: n }, () => Array.from({ length: n }, () => r.uniform()))
+      : Array.from({ length: n }, () => new Array<number>(n).fill(0)));
+  let layers = given.layers;
+  if (layers === undefined && spec.net !== undefined) {
+    const net = spec.net;
+    layers = layersAt(net, flatten(setup(r, netLayer(net)).ps).vector, 0);
+  }
+  return makeParams(spec, P, layers ?? []);
+}
+
+/** True when `layers` have exactly the shapes of the spec's net. */
+export function layersFit(spec: ModelSpec, layers: readonly LayerValues[]): boolean {
+  if (spec.net === undefined) return layers.length === 0;
+  const shapes = netShapes(spec.net);
+  const isMatrix = (x: unknown, rows: number, cols: number) =>
+    Array.isArray(x) &&
+    x.length === rows &&
+    x.every(
+      (row) =>
+        Array.isArray(row) &&
+        row.length === cols &&
+        row.every((v) => typeof v === "number" && Number.isFinite(v)),
+    );
+  return (
+    Array.isArray(layers) &&
+    layers.length * 2 === shapes.length &&
+    layers.every(
+      (l, k) =>
+        typeof l === "object" &&
+        l !== null &&
+        isMatrix(l.weight, shapes[2 * k][0], shapes[2 * k][1]) &&
+        isMatrix(
+          Array.isArray(l.bias) ? l.bias.map((b: unknown) => [b]) : undefined,
+          shapes[2 * k + 1][0],
+          1,
+        ),
+    )
+  );
 }
 
 /** A(P)·u = P·u − (P·1)∘u, without forming A (one matvec, one row sum, one product). */
 export function connectivity(u: Tensor, P: Tensor): Tensor {
   return sub(matvec(P, u), mul(sum(P, 1), u));
+}
+
+/** P from θ as a tensor program: softplus for "nonnegative", then the mask's 0/1 pattern. */
+export function constrainedP(spec: ModelSpec, theta: Tensor): Tensor {
+  const n = theta.shape[0];
+  const P = spec.P?.constraint === "nonnegative" ? softplus(theta) : theta;
+  const mask = maskOf(spec, n);
+  return mask !== undefined ? mul(P, tensor(mask, [n, n])) : P;
 }
 
 /**
@@ -150,16 +285,21 @@ export function connectivity(u: Tensor, P: Tensor): Tensor {
  * compiled tape is cached per function.
  */
 export function rhsFor(params: ModelParams): (u: Tensor, p: Tensor, t: Tensor) => Tensor {
-  const { n, kind } = params;
-  if (kind === "linear") return (u, P) => connectivity(u, P);
-  const net = blockNet(params.activation);
-  const { unflatten } = flatten(
-    combine({ P: tensor(new Float64Array(n * n), [n, n]), nn: netTree(params.layers()) }),
-  );
+  const { n, spec } = params;
+  const plain = spec.P?.constraint !== "nonnegative" && maskOf(spec, n) === undefined;
+  const linearPart = (u: Tensor, theta: Tensor) => connectivity(u, plain ? theta : constrainedP(spec, theta));
+  if (spec.net === undefined) return (u, theta) => linearPart(u, theta);
+  const b = spec.net.block;
+  const net = netLayer(spec.net);
+  const blocks: Record<string, ParamTree | Tensor> = {};
+  if (spec.linear) blocks.P = tensor(new Float64Array(n * n), [n, n]);
+  blocks.nn = netTree(params.layers());
+  const { unflatten } = flatten(combine(blocks));
   return (u, p) => {
-    const tree = unflatten(p) as { P: Tensor; nn: ParamTree };
-    const [y] = apply(net, reshape(u, [n / BLOCK, BLOCK]), tree.nn);
-    return add(reshape(y, [n]), connectivity(u, tree.P));
+    const tree = unflatten(p) as { P?: Tensor; nn: ParamTree };
+    const [y] = apply(net, reshape(u, [n / b, b]), tree.nn);
+    const nn = reshape(y, [n]);
+    return tree.P !== undefined ? add(nn, linearPart(u, tree.P)) : nn;
   };
 }
 
@@ -215,14 +355,13 @@ export function sumSquares(prediction: Tensor, data: Tensor): Tensor {
 
 /** The first k nodes of a problem: observations, P block and (same) net; used for reduced-size runs. */
 export function leadingBlock(obs: Observations, params: ModelParams, k: number): [Observations, ModelParams] {
-  const P = params.P();
+  const P = params.spec.linear ? params.P() : Array.from({ length: k }, () => new Array<number>(k).fill(0));
   return [
     { times: obs.times, values: obs.values.slice(0, k) },
     makeParams(
-      params.kind,
+      leadingSpec(params.spec, k),
       P.slice(0, k).map((r) => r.slice(0, k)),
       params.layers(),
-      params.activation,
     ),
   ];
 }

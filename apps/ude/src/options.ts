@@ -5,8 +5,11 @@
  */
 import type { ActivationName } from "@udekit/nn";
 import { ALL_SOLVERS, type OdeSolver } from "@udekit/ode";
+import { closestName } from "./did-you-mean.js";
 import { OptionError } from "./errors.js";
 import { ACTIVATION_NAMES, MODEL_KINDS, type ModelKind } from "./model.js";
+
+export { closestName } from "./did-you-mean.js";
 
 /** Gradient methods by their command-line names, in table order. */
 export const METHOD_NAMES = [
@@ -24,34 +27,6 @@ export type MethodName = (typeof METHOD_NAMES)[number];
 export const OPTIMIZER_NAMES = ["adam", "lbfgs", "adam+lbfgs"] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
-}
-
-/** The valid name closest to `name`, if it is close enough to be a likely typo. */
-export function closestName(name: string, valid: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const v of valid) {
-    const dist = editDistance(name.toLowerCase(), v.toLowerCase());
-    if (dist < bestD) {
-      bestD = dist;
-      best = v;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
 function pickName<T extends string>(option: string, what: string, value: string, valid: readonly T[]): T {
   const exact = valid.find((v) => v === value) ?? valid.find((v) => v.toLowerCase() === value.toLowerCase());
   if (exact !== undefined) return exact;
@@ -61,6 +36,7 @@ function pickName<T extends string>(option: string, what: string, value: string,
   );
 }
 
+/** A built-in model's name (a model file's path is read by model-file.ts). */
 export function parseModel(value: string): ModelKind {
   return pickName("--model", "model", value, MODEL_KINDS);
 }

@@ -3,12 +3,15 @@
  * file access, so the CLI (results.ts writes it) and the browser playground (apps/web offers it as
  * a download) produce the same schema from the same code:
  *   command, created, versions, settings, training { status, message, iterations, initial_loss,
- *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, parameters { model,
- *   activation, n, P (rows), nn.layers (ude) }, gradient_table (demo).
+ *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, model (the model's
+ *   description, model-spec.ts: what `--params` rebuilds the model from), parameters { model (its
+ *   name), activation, n, P (rows; P itself, after its constraint and mask), nn.layers (with a net) },
+ *   gradient_table (demo).
  */
 import type { ActivationName } from "@udekit/nn";
 import type { Problem } from "./gradients.js";
-import type { LayerValues, ModelKind, ModelParams } from "./model.js";
+import type { LayerValues, ModelParams } from "./model.js";
+import type { ModelSpec } from "./model-spec.js";
 import { type SavedResume, savedResume } from "./resume.js";
 import type { GradientTable } from "./table.js";
 import type { AuditRecord, IterationRecord, StopReason, TrainOutcome, TrainSettings } from "./training.js";
@@ -16,7 +19,8 @@ import type { AuditRecord, IterationRecord, StopReason, TrainOutcome, TrainSetti
 export const RESULTS_FORMAT = "udekit-ude-results";
 
 export interface SavedParameters {
-  model: ModelKind;
+  /** The model's name (its description is the document's `model`). */
+  model: string;
   activation: ActivationName;
   n: number;
   P: number[][];
@@ -46,6 +50,8 @@ export interface ResultsDocument {
     validation?: ValidationSummary;
   };
   timings: Record<string, number>;
+  /** The model's description (absent in documents written before model files existed). */
+  model?: ModelSpec;
   parameters: SavedParameters;
   gradient_table?: GradientTable;
   /** What --resume continues from (resume.ts); absent when the optimiser's state was not finite. */
@@ -93,7 +99,7 @@ export function savedParameters(params: ModelParams): SavedParameters {
     activation: params.activation,
     n: params.n,
     P: params.P(),
-    ...(params.kind === "ude" ? { nn: { layers: params.layers() } } : {}),
+    ...(params.spec.net !== undefined ? { nn: { layers: params.layers() } } : {}),
   };
 }
 
@@ -185,6 +191,7 @@ export function resultsDocument(
       gradient_evaluations: outcome.evaluations,
       iterations_per_s: iterations / outcome.wall_s,
     },
+    model: params.spec,
     // The best parameters (train leaves them in params; a checkpoint's params hold the iterate).
     parameters:
       outcome.best.length === params.vector.length ? savedAt(params, outcome.best) : savedParameters(params),

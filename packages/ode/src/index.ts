@@ -2,6 +2,8 @@
  * @udekit/ode — ODE problems, explicit Runge–Kutta and Rosenbrock solvers with dense output,
  * adaptive step control, and the integrator the adjoint sensitivities reuse.
  */
+
+export { realStabilitySize, stabilityFunction } from "./auto/stability-size.js";
 export { type ErkSpec, erk } from "./erk/engine.js";
 export {
   InvalidOptionError,
@@ -37,12 +39,16 @@ export {
   toClassical,
 } from "./rosenbrock/tableau.js";
 export * from "./sensitivity/index.js";
-export { ODESolution, type SolverStats } from "./solution.js";
+export { type MethodSwitch, ODESolution, type SolverStats } from "./solution.js";
 export { solve } from "./solve.js";
 export {
   ALL_SOLVERS,
+  AutoTsit5,
+  AutoVern7,
+  autoSwitch,
   BS3,
   DP5,
+  defaultSolver,
   Euler,
   Heun,
   Midpoint,
@@ -54,7 +60,14 @@ export {
   Vern7,
   Vern9,
 } from "./solvers/index.js";
-export type { OdeSolver, RhsContext, Stepper } from "./stepper.js";
+export type {
+  AutoSwitchOptions,
+  CompositeSolver,
+  MethodSwitchRequest,
+  OdeSolver,
+  RhsContext,
+  Stepper,
+} from "./stepper.js";
 export { type ButcherTableau, type ButcherTableauSpec, butcherTableau } from "./tableau/butcher-tableau.js";
 export {
   orderConditionResiduals,

@@ -60,13 +60,16 @@ export class ODEIntegrator {
   private readonly err: Float64Array;
   private readonly scratch1: Float64Array;
   private readonly scratch2: Float64Array;
-  private readonly controller: PIController;
+  private controller: PIController;
+  /** One controller per member of a composite solver (each with its member's defaults); else [controller]. */
+  private readonly controllers: readonly PIController[];
   private stops: Float64Array;
   private stopIndex = 0;
   private stopCount = 1;
   private nonFiniteStreak = 0;
 
   constructor(problem: ODEProblem, solver: OdeSolver, options: SolveOptions = {}) {
+    checkSolver(solver);
     const [t0, t1] = problem.tspan;
     this.problem = problem;
     this.solver = solver;
@@ -84,6 +87,12 @@ export class ODEIntegrator {
       stats: this.stats,
     });
     this.controller = new PIController(this.options.controller);
+    // A composite's members keep their own controller defaults (the user's overrides apply to all).
+    this.controllers =
+      solver.family === "composite"
+        ? solver.members.map((m) => new PIController(resolveOptions(options, n, t0, t1, m).controller))
+        : [this.controller];
+    this.controller = this.controllers[0];
     [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(this, [
       n,
       n,
@@ -243,6 +252,13 @@ export class ODEIntegrator {
       this.t = hitsStop ? stop : this.t + h;
       stepper.accept(this.t, this.u);
       this.stats.naccept++;
+      const change = stepper.takeSwitch?.();
+      if (change !== undefined) {
+        // A composite changed method: its member's controller takes over, with fresh history.
+        this.controller = this.controllers[change.member];
+        this.controller.reset();
+        if (adaptive) this.dt *= change.dtFactor;
+      }
       if (hitsStop) {
         this.stopIndex++;
         if (this.stopIndex >= this.stopCount) {
@@ -277,6 +293,25 @@ export class ODEIntegrator {
     const theta = (tq - this.tPrev) / h;
     this.stepper.interpolate(theta, this.tPrev, h, this.uPrev, out);
     return out;
+  }
+}
+
+/** A solver factory passed uncalled, or something that is not a solver, gets a message that says what to pass. */
+function checkSolver(solver: unknown): void {
+  if (typeof solver === "function") {
+    const name = solver.name || "Tsit5";
+    throw new InvalidOptionError(
+      `@udekit/ode: got the solver factory ${name} itself; call it: ${name}() (e.g. solve(problem, ${name}(), options)).`,
+    );
+  }
+  if (
+    solver === null ||
+    typeof solver !== "object" ||
+    typeof (solver as OdeSolver).createStepper !== "function"
+  ) {
+    throw new InvalidOptionError(
+      `@udekit/ode: the solver must be a method such as Tsit5(), Rodas5P() or AutoTsit5(Rosenbrock23()); got ${solver === null ? "null" : typeof solver}.`,
+    );
   }
 }
 

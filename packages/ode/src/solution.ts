@@ -22,6 +22,20 @@ export interface SolverStats {
   naccept: number;
   /** Rejected steps. */
   nreject: number;
+  /** Automatic composites (AutoTsit5(…)): accepted steps per member method, by name. */
+  methodSteps?: Record<string, number>;
+  /** Automatic composites: every change of method, in order. */
+  switches?: MethodSwitch[];
+}
+
+/** One change of method by an automatic composite: where, from which method to which, and why. */
+export interface MethodSwitch {
+  /** Time at which the new method takes over (end of the last step of the old one). */
+  t: number;
+  from: string;
+  to: string;
+  /** The stiffness test that decided it, e.g. "stiffness estimate h·ρ = 12.3 > 3.16 for 11 steps". */
+  reason: string;
 }
 
 /**

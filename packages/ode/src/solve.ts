@@ -8,10 +8,31 @@ import { ODEIntegrator } from "./integrator.js";
 import type { SolveOptions } from "./options.js";
 import type { ODEProblem } from "./problem.js";
 import { type DenseData, GrowableBuffer, ODESolution } from "./solution.js";
+import { defaultSolver } from "./solvers/index.js";
 import type { OdeSolver } from "./stepper.js";
 import { releaseWorkspace } from "./workspace.js";
 
-export function solve(problem: ODEProblem, solver: OdeSolver, options: SolveOptions = {}): ODESolution {
+/**
+ * Solves the problem with `solver`, or without one with the automatic default
+ * `AutoTsit5(Rosenbrock23())` (solvers/auto-switch.ts): `solve(problem)`,
+ * `solve(problem, { reltol: 1e-6 })` or `solve(problem, Rodas5P(), { reltol: 1e-6 })`.
+ */
+export function solve(problem: ODEProblem, solver?: OdeSolver, options?: SolveOptions): ODESolution;
+export function solve(problem: ODEProblem, options: SolveOptions): ODESolution;
+export function solve(
+  problem: ODEProblem,
+  solverOrOptions?: OdeSolver | SolveOptions,
+  maybeOptions: SolveOptions = {},
+): ODESolution {
+  // A plain object that is not a solver (no createStepper, not a factory) is the options.
+  const isOptions =
+    solverOrOptions !== null &&
+    typeof solverOrOptions === "object" &&
+    !("createStepper" in solverOrOptions) &&
+    !("family" in solverOrOptions);
+  const solver =
+    solverOrOptions === undefined || isOptions ? defaultSolver() : (solverOrOptions as OdeSolver);
+  const options = isOptions ? (solverOrOptions as SolveOptions) : maybeOptions;
   const integ = new ODEIntegrator(problem, solver, options);
   const opts = integ.options;
   const n = problem.n;

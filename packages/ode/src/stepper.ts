@@ -51,6 +51,21 @@ export interface Stepper {
     offset: number,
     out: Float64Array,
   ): void;
+  /**
+   * Composite methods only (auto/auto-switch-stepper.ts): after accept(), the change of method
+   * just decided — the member that takes the next step and the factor on the next step size —
+   * or undefined when the method did not change. The integrator then scales its proposed step
+   * and uses that member's step-size controller.
+   */
+  takeSwitch?(): MethodSwitchRequest | undefined;
+}
+
+/** What a composite stepper asks of the integrator when it changes method (see Stepper.takeSwitch). */
+export interface MethodSwitchRequest {
+  /** Index into CompositeSolver.members of the method that takes the next step. */
+  readonly member: number;
+  /** Factor on the integrator's proposed next step. */
+  readonly dtFactor: number;
 }
 
 /** What every method declares, whatever its family: its facts and a factory for its per-solve Stepper. */
@@ -95,9 +110,38 @@ export interface RosenbrockSolver extends OdeSolverBase {
   readonly dense: PolynomialInterpolant;
 }
 
+/** When an automatic composite switches between its members (OrdinaryDiffEq's AutoSwitch parameters). */
+export interface AutoSwitchOptions {
+  /** Switch to the stiff member after more than this many consecutive stiff verdicts (default 10). */
+  readonly maxstiffstep: number;
+  /** Switch back after more than this many consecutive non-stiff verdicts (default 3). */
+  readonly maxnonstiffstep: number;
+  /** A step of the non-stiff member is a stiff verdict when h·ρ/stabilitySize > nonstifftol (default 0.9). */
+  readonly nonstifftol: number;
+  /** A step of the stiff member is a stiff verdict when h·‖J‖∞/stabilitySize > stifftol (default 0.9). */
+  readonly stifftol: number;
+  /** The step is multiplied by dtfac when switching to the stiff member and divided by it when switching back (default 2). */
+  readonly dtfac: number;
+}
+
+/**
+ * An automatic composite (solvers/auto-switch.ts): a non-stiff explicit method that hands over
+ * to a stiff Rosenbrock method when a stiffness estimate says so, and back. Each step is taken
+ * by one member; its dense output is that member's own interpolant.
+ */
+export interface CompositeSolver extends OdeSolverBase {
+  readonly family: "composite";
+  readonly stiff: true;
+  /** [non-stiff member, stiff member]. */
+  readonly members: readonly [ErkSolver, RosenbrockSolver];
+  /** The real-axis stability boundary of the non-stiff member (|R(−x)| ≤ 1 for 0 ≤ x ≤ it). */
+  readonly stabilitySize: number;
+  readonly switching: AutoSwitchOptions;
+}
+
 /**
  * A method of one of the solver families. The adjoints and the conformance suite switch on
  * `family` to reach the family's tableau; a new family (SDIRK, BDF) adds a member here with
  * what its clients need (see CONTRIBUTING.md, "Adding a solver family").
  */
-export type OdeSolver = ErkSolver | RosenbrockSolver;
+export type OdeSolver = ErkSolver | RosenbrockSolver | CompositeSolver;

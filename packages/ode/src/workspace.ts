@@ -44,19 +44,21 @@ function track(owner: object, block: Float64Array | Int32Array): void {
   list.push(block);
 }
 
-const aliases = new WeakMap<object, object>();
+const aliases = new WeakMap<object, readonly object[]>();
 
 /**
- * Makes releaseWorkspace(wrapper) release `inner`'s blocks: for objects that wrap an owner (a
- * stepper with hooks) and stand in for it wherever buffers are handed back.
+ * Makes releaseWorkspace(wrapper) release the `inner` owners' blocks too: for objects that wrap
+ * owners (a stepper with hooks, a composite's member steppers) and stand in for them wherever
+ * buffers are handed back.
  */
-export function aliasWorkspace(wrapper: object, inner: object): void {
+export function aliasWorkspace(wrapper: object, ...inner: object[]): void {
   aliases.set(wrapper, inner);
 }
 
-/** Hands `owner`'s blocks back to the arena now; the owner must not be used afterwards. */
-export function releaseWorkspace(wrapperOrOwner: object): void {
-  const owner = aliases.get(wrapperOrOwner) ?? wrapperOrOwner;
+/** Hands `owner`'s blocks (and those of the owners it wraps) back to the arena now; do not use it afterwards. */
+export function releaseWorkspace(owner: object): void {
+  const inner = aliases.get(owner);
+  if (inner !== undefined) for (const o of inner) releaseWorkspace(o);
   const list = owned.get(owner);
   if (list === undefined) return;
   registry.unregister(owner);

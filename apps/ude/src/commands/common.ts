@@ -3,27 +3,23 @@
  * command line's strings into a validated Problem (observations + starting parameters + solve
  * settings).
  *
- * Starting parameters, in order of precedence: --params FILE; --seed S (P uniform in [0, 1) as
- * the original rand(n, n), the net Glorot-uniform with zero biases, from @udekit/nn's seeded
- * RNG); otherwise the seed fixture (its leading n×n block of P for fewer than 100 nodes), so
- * that every run on the defaults computes the same numbers.
+ * The model is --model's (a built-in or a model file, model-file.ts), or with --params and no
+ * --model the saved one. Starting parameters, in order of precedence: --params FILE; --seed S (P
+ * uniform in [0, 1) as the original rand(n, n), the net Glorot-uniform with zero biases, from
+ * @udekit/nn's seeded RNG); otherwise the seed fixture (its leading n×n block of P for fewer than
+ * 100 nodes, its net for the seed UDE's shape), so that every run on the defaults computes the
+ * same numbers.
  */
-import { type ActivationName, flatten, rng, setup } from "@udekit/nn";
 import type { Command } from "commander";
 import { checkMagnitudes, loadObservations, loadSeed, missingLine } from "../data.js";
 import { OptionError } from "../errors.js";
 import type { Problem } from "../gradients.js";
 import { checkMemory, type Job } from "../memory.js";
-import { blockNet, type LayerValues, type ModelKind, type ModelParams, makeParams } from "../model.js";
-import {
-  parseActivation,
-  parseInteger,
-  parseModel,
-  parsePositive,
-  parseSolver,
-  parseTolerance,
-} from "../options.js";
-import { loadParamsFile } from "../results.js";
+import { initialParams, layersFit, type ModelKind, type ModelParams, makeParams } from "../model.js";
+import { loadModel } from "../model-file.js";
+import { type ModelSpec, modelTitle, withActivation } from "../model-spec.js";
+import { parseActivation, parseInteger, parsePositive, parseSolver, parseTolerance } from "../options.js";
+import { loadParamsFile } from "../params-file.js";
 
 /** Options as commander hands them over (strings until parsed here). */
 export interface ProblemOptions {
@@ -47,8 +43,16 @@ export function addProblemOptions(cmd: Command, defaultModel: ModelKind): Comman
       "observations as CSV: one row per node, one column per time (default: the built-in seed data)",
     )
     .option("--times <list>", "observation times, comma-separated (default: 1,2,… or a t=… header)")
-    .option("--model <kind>", "linear (du/dt = A(P)·u) or ude (du/dt = nn(u) + A(P)·u)", defaultModel)
-    .option("--activation <name>", "activation of the net's hidden layer: identity or tanh", "identity")
+    .option(
+      "--model <name|file>",
+      'linear (du/dt = A(P)·u), ude (du/dt = nn(u) + A(P)·u), or a model file (.json, or an ES module .mjs/.js/.ts; see the README\'s "Your own model")',
+      defaultModel,
+    )
+    .option(
+      "--activation <name>",
+      "activation of the net's hidden layers: identity or tanh (default: the model's own; identity for ude)",
+      "identity",
+    )
     .option("--params <file>", "start from saved parameters (a results.json from `ude train`)")
     .option("--seed <S>", "start from random parameters drawn with this seed instead of the fixture's")
     .option(
@@ -61,26 +65,26 @@ export function addProblemOptions(cmd: Command, defaultModel: ModelKind): Comman
     .option("--dt <h>", "step size, for fixed-step solvers (RK4, Euler, Midpoint, Heun)");
 }
 
-function rows(data: Float64Array, r: number, c: number): number[][] {
-  return Array.from({ length: r }, (_, i) => Array.from(data.subarray(i * c, (i + 1) * c)));
+/** Two specs describe the same model (same name, terms, constraint, mask and net). */
+function sameModel(a: ModelSpec, b: ModelSpec): boolean {
+  return (
+    JSON.stringify({ ...a, description: undefined }) === JSON.stringify({ ...b, description: undefined })
+  );
 }
 
-function randomParams(kind: ModelKind, n: number, activation: ActivationName, seed: number): ModelParams {
-  const r = rng(seed);
-  const P = Array.from({ length: n }, () => Array.from({ length: n }, () => r.uniform()));
-  const { ps } = setup(r, blockNet(activation));
-  const { entries, vector } = flatten(ps);
-  const get = (path: string) => entries.find((e) => e.path === path) as { offset: number; size: number };
-  const layers: LayerValues[] = [1, 2].map((k) => {
-    const w = get(`layer_${k}.weight`);
-    const b = get(`layer_${k}.bias`);
-    const out = k === 1 ? 5 : 4;
-    return {
-      weight: rows(vector.subarray(w.offset, w.offset + w.size), out, w.size / out),
-      bias: Array.from(vector.subarray(b.offset, b.offset + b.size)),
-    };
-  });
-  return makeParams(kind, P, layers, activation);
+/**
+ * Starting parameters from the seed fixture: its leading n×n block of P, and its net when the
+ * model's net has the fixture's shapes (the seed UDE's); otherwise the net from --seed 0.
+ */
+function fixtureParams(spec: ModelSpec, n: number, note: (m: string) => void): ModelParams {
+  const fixture = loadSeed();
+  const P = fixture.connectivity.slice(0, n).map((r) => r.slice(0, n));
+  if (spec.net === undefined || layersFit(spec, fixture.nn.layers))
+    return makeParams(spec, P, fixture.nn.layers);
+  note(
+    `note: the ${modelTitle(spec)} model's net differs from the built-in fixture's (4 → 5 → 4), so the net starts from random weights (--seed 0) and P from the fixture.`,
+  );
+  return initialParams(spec, n, 0, { P });
 }
 
 /**
@@ -88,15 +92,18 @@ function randomParams(kind: ModelKind, n: number, activation: ActivationName, se
  * `job` says what will be done with it, for the checks made before anything large is allocated
  * (data magnitudes, memory).
  */
-export function problemFrom(
+export async function problemFrom(
   o: ProblemOptions,
   cmd: Command,
   note: (m: string) => void,
   job: Job,
-): Problem & { seed?: number } {
+): Promise<Problem & { seed?: number }> {
   const explicitModel = cmd.getOptionValueSource("model") === "cli";
-  let kind = parseModel(o.model);
-  const activation = parseActivation(o.activation);
+  // --activation changes the model only when given (a model file's activations stand otherwise;
+  // the built-ins' hidden layer is identity, the option's default).
+  const activation =
+    cmd.getOptionValueSource("activation") === "cli" ? parseActivation(o.activation) : undefined;
+  let spec = await loadModel(o.model);
   const solver = parseSolver(o.solver);
   const reltol = parseTolerance("--reltol", o.reltol, "1e-6");
   const abstol = parseTolerance("--abstol", o.abstol, "1e-8");
@@ -109,28 +116,32 @@ export function problemFrom(
   const seed = o.seed !== undefined ? parseInteger("--seed", o.seed, 0, "42", 2 ** 53 - 1) : undefined;
   let params: ModelParams | undefined;
   if (o.params !== undefined) {
-    params = loadParamsFile(o.params, activation);
-    if (!explicitModel) kind = params.kind;
-    if (
-      params.kind !== kind ||
-      (cmd.getOptionValueSource("activation") === "cli" && params.activation !== activation)
-    ) {
-      const layers = params.layers().length > 0 ? params.layers() : loadSeed().nn.layers;
-      params = makeParams(
-        kind,
-        params.P(),
-        layers,
-        cmd.getOptionValueSource("activation") === "cli" ? activation : params.activation,
-      );
-    }
+    params = loadParamsFile(o.params);
+    if (!explicitModel) spec = params.spec;
   }
-  const obs = loadObservations(o.data, o.times, kind);
+  if (activation !== undefined) spec = withActivation(spec, activation);
+  if (params !== undefined && !sameModel(params.spec, spec)) {
+    // Another model than the saved one: keep what fits (P; the net when its shapes match).
+    const fixtureLayers = loadSeed().nn.layers;
+    const saved = params.layers();
+    const layers = layersFit(spec, saved)
+      ? saved
+      : layersFit(spec, fixtureLayers)
+        ? fixtureLayers
+        : undefined;
+    params = initialParams(spec, params.n, 0, {
+      ...(params.spec.linear ? { P: params.P() } : {}),
+      ...(layers !== undefined ? { layers } : {}),
+    });
+  }
+  const obs = loadObservations(o.data, o.times, spec);
   const n = obs.values.length;
   const source = o.data ?? "the built-in seed data";
   const missing = missingLine(obs, source);
   if (missing !== undefined) note(missing);
   checkMagnitudes(obs, source, job.command === "train" || job.command === "demo");
-  checkMemory(kind, n, source, job);
+  checkMemory(spec, n, source, job);
+  const solve = { solver, reltol, abstol, ...(dt !== undefined ? { dt } : {}) };
   if (params !== undefined) {
     if (params.n !== n) {
       throw new OptionError(
@@ -138,24 +149,14 @@ export function problemFrom(
       );
     }
   } else if (seed !== undefined) {
-    params = randomParams(kind, n, activation, seed);
+    params = initialParams(spec, n, seed);
+  } else if (n <= loadSeed().connectivity.length) {
+    params = fixtureParams(spec, n, note);
   } else {
-    const fixture = loadSeed();
-    if (n <= fixture.connectivity.length) {
-      const P = fixture.connectivity.slice(0, n).map((r) => r.slice(0, n));
-      params = makeParams(kind, P, fixture.nn.layers, activation);
-    } else {
-      note(
-        `note: the built-in connectivity matrix has ${fixture.connectivity.length} nodes and the data ${n}; starting from random parameters (--seed 0).`,
-      );
-      params = randomParams(kind, n, activation, 0);
-      return { obs, params, solve: { solver, reltol, abstol, ...(dt !== undefined ? { dt } : {}) }, seed: 0 };
-    }
+    note(
+      `note: the built-in connectivity matrix has ${loadSeed().connectivity.length} nodes and the data ${n}; starting from random parameters (--seed 0).`,
+    );
+    return { obs, params: initialParams(spec, n, 0), solve, seed: 0 };
   }
-  return {
-    obs,
-    params,
-    solve: { solver, reltol, abstol, ...(dt !== undefined ? { dt } : {}) },
-    ...(seed !== undefined ? { seed } : {}),
-  };
+  return { obs, params, solve, ...(seed !== undefined ? { seed } : {}) };
 }

@@ -16,7 +16,8 @@ import {
   type Problem,
   relativeDifference,
 } from "../gradients.js";
-import { paramsFromVector } from "../model.js";
+import { rawViews } from "../model.js";
+import { expmScope, hasClosedForm } from "../model-spec.js";
 import { METHOD_NAMES, type MethodName, parseInteger, parseIntegerList, parseMethod } from "../options.js";
 import { toJson } from "../results.js";
 import { formatTable, forwardRow } from "../table.js";
@@ -60,7 +61,8 @@ export function addGradientCommand(program: Command): void {
       `
 JSON output (--json), one method:
   { "model", "method", "n", "activation", "solver", "reltol", "abstol", "loss",
-    "grad": { "P": [[…n rows…]], "nn": { "layers": [{ "weight": [[…]], "bias": […] }, …] } },   (nn only for --model ude)
+    "grad": { "P": [[…n rows…]], "nn": { "layers": [{ "weight": [[…]], "bias": […] }, …] } },   (P with the linear part, nn with a net;
+       for a "nonnegative" P the gradient is with respect to θ, where P = softplus(θ))
     "timing": { "median_ms", "min_ms", "max_ms", "repeat" },
     "stats": { "retcode", "forward_rhs", "forward_steps", "backward_rhs", "backward_vjp", … },
     "reference": { "method": "expm", "relative_difference" } }                                   (linear model)
@@ -81,9 +83,14 @@ Examples:
     });
 }
 
+/** The gradient as P rows and net layers (with respect to θ, the fitted parameter: P itself unless "nonnegative"). */
 function gradJson(problem: Problem, grad: Float64Array) {
-  const view = paramsFromVector(problem.params.kind, problem.params.n, grad);
-  return problem.params.kind === "ude" ? { P: view.P(), nn: { layers: view.layers() } } : { P: view.P() };
+  const { spec, n } = problem.params;
+  const view = rawViews(spec, n, grad);
+  return {
+    ...(spec.linear ? { P: view.P() } : {}),
+    ...(spec.net !== undefined ? { nn: { layers: view.layers() } } : {}),
+  };
 }
 
 function referenceJson(g: Float64Array, ref: Float64Array) {
@@ -119,9 +126,9 @@ function header(problem: Problem) {
   };
 }
 
-/** The reference gradient for the rel. diff column: expm for the linear model (when available). */
+/** The reference gradient for the rel. diff column: expm for a model without a net (when available). */
 async function referenceGradient(problem: Problem): Promise<GradientResult | undefined> {
-  if (problem.params.kind !== "linear") return undefined;
+  if (!hasClosedForm(problem.params.spec)) return undefined;
   const r = await measureGradient(problem, "expm", 0);
   if (!r.ok) throw new RunError(`the expm reference gradient failed: ${r.error}`);
   return r;
@@ -129,7 +136,7 @@ async function referenceGradient(problem: Problem): Promise<GradientResult | und
 
 async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   const err = (m: string) => process.stderr.write(`${m}\n`);
-  const problem = problemFrom(o, cmd, err, { command: "gradient", json: o.json === true });
+  const problem = await problemFrom(o, cmd, err, { command: "gradient", json: o.json === true });
   const method = parseMethod(o.method, true);
   const repeat = parseInteger("--repeat", o.repeat, 1, "5", 1000);
   const forwardSizes =
@@ -137,14 +144,15 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
       ? parseIntegerList("--forward-sizes", o.forwardSizes, 2, "16,24,32,40")
       : undefined;
   const n = problem.params.n;
-  if (forwardSizes?.some((k) => k >= n || (problem.params.kind === "ude" && k % 4 !== 0))) {
+  const block = problem.params.spec.net?.block ?? 1;
+  if (forwardSizes?.some((k) => k >= n || k % block !== 0)) {
     throw new OptionError(
-      `--forward-sizes ${o.forwardSizes}: every size must be below n = ${n}${problem.params.kind === "ude" ? " and a multiple of 4" : ""}. Fix: e.g. --forward-sizes 16,24,32,40.`,
+      `--forward-sizes ${o.forwardSizes}: every size must be below n = ${n}${block > 1 ? ` and a multiple of ${block} (the net's block)` : ""}. Fix: e.g. --forward-sizes 16,24,32,40.`,
     );
   }
-  if (method === "expm" && problem.params.kind !== "linear") {
+  if (method === "expm" && !hasClosedForm(problem.params.spec)) {
     throw new OptionError(
-      "the expm method applies only to the linear model (the UDE's net makes the ODE nonlinear). Fix: pass --model linear, or choose another --method.",
+      `the expm method applies only to ${expmScope(problem.params.spec)}. Fix: pass --model linear, or choose another --method.`,
     );
   }
   // Progress of long runs (a line per run of 10 s or more) goes to stderr with --json.

@@ -56,10 +56,10 @@ Examples:
 
 function runPredict(o: PredictOptions): void {
   const params = loadParamsFile(o.params, parseActivation("identity"));
-  const obs = loadObservations(o.data, o.times, params.kind);
+  const obs = loadObservations(o.data, o.times, params.spec);
   const source = o.data ?? "the built-in seed data";
   checkMagnitudes(obs, source, false);
-  checkMemory(params.kind, obs.values.length, source, { command: "predict", json: false });
+  checkMemory(params.spec, obs.values.length, source, { command: "predict", json: false });
   if (obs.values.length !== params.n) {
     throw new OptionError(
       `the parameters in "${o.params}" are for ${params.n} nodes but ${source} has ${obs.values.length}. Fix: pass the data they were trained on with --data.`,

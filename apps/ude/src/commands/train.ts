@@ -8,6 +8,7 @@ import { OptionError } from "../errors.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { catchInterrupt } from "../interrupt.js";
+import { expmScope, hasClosedForm } from "../model-spec.js";
 import {
   METHOD_NAMES,
   type MethodName,
@@ -94,7 +95,7 @@ Examples:
     )
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
       const note = (m: string) => process.stderr.write(`${m}\n`);
-      const problem = problemFrom(o, c, note, { command: "train", json: true });
+      const problem = await problemFrom(o, c, note, { command: "train", json: true });
       const settings = trainSettingsFrom(o, problem);
       // The results folder is made ready before any work (out-dir.ts).
       const out = prepareOutDir(o.out);
@@ -113,9 +114,9 @@ Examples:
 
 export function trainSettingsFrom(o: TrainCliOptions, problem: Problem): TrainSettings {
   const sensealg = parseMethod(o.sensealg, false, "--sensealg") as MethodName;
-  if (sensealg === "expm" && problem.params.kind !== "linear") {
+  if (sensealg === "expm" && !hasClosedForm(problem.params.spec)) {
     throw new OptionError(
-      "--sensealg expm applies only to the linear model (the UDE's net makes the ODE nonlinear). Fix: pass --model linear, or another --sensealg such as interpolating.",
+      `--sensealg expm applies only to ${expmScope(problem.params.spec)}. Fix: pass --model linear, or another --sensealg such as interpolating.`,
     );
   }
   return {

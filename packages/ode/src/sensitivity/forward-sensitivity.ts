@@ -50,7 +50,7 @@ export function forwardSensitivity(ctx: AdjointContext): BackwardResult {
   for (let i = 0; i < n; i++) z0[n + i * q + i] = 1;
   const problem = new ODEProblem(system, z0, [ctx.t0, saveat[saveat.length - 1]], new Float64Array(0), {
     kind: "inplace",
-    jac: ctx.solver.family === "rosenbrock" ? sensitivityJacobian(ctx, q) : undefined,
+    jac: ctx.solver.family !== "erk" ? sensitivityJacobian(ctx, q) : undefined,
   });
   const sol = solve(problem, ctx.solver, { ...ctx.stepping, saveat });
   addStats(ctx.stats, sol.stats);

@@ -41,7 +41,7 @@ export function quadratureAdjoint(
     ctx.dense as DenseForward,
     -Math.sign(ctx.saveat[ctx.saveat.length - 1] - ctx.t0),
   );
-  const stiff = ctx.solver.family === "rosenbrock";
+  const stiff = ctx.solver.family !== "erk";
   // p̄'s share of this pass, added to ctx.pBar only if the pass succeeds.
   const pAcc = allocF64(rhs.np);
   try {

@@ -42,6 +42,8 @@ export function withStepperHooks(solver: OdeSolver, hooks: StepperHooks): OdeSol
         interpolate: (theta, t0, h, y0, out) => inner.interpolate(theta, t0, h, y0, out),
         interpolateStored: (theta, t0, h, y0, store, offset, out) =>
           inner.interpolateStored(theta, t0, h, y0, store, offset, out),
+        // A composite's change of method reaches the integrator through the wrapper.
+        takeSwitch: inner.takeSwitch === undefined ? undefined : () => inner.takeSwitch?.(),
       };
       // Handing the wrapper's buffers back hands back the engine's (solve() releases integ.stepper).
       aliasWorkspace(stepper, inner);

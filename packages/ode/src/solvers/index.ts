@@ -1,5 +1,6 @@
 /** Every shipped solver, in the order of the README table. The conformance test runs over this list. */
 import type { OdeSolver } from "../stepper.js";
+import { AutoTsit5 } from "./auto-switch.js";
 import { bs3 } from "./bs3.js";
 import { dp5 } from "./dp5.js";
 import { euler } from "./euler.js";
@@ -13,6 +14,7 @@ import { tsit5 } from "./tsit5.js";
 import { vern7 } from "./vern7.js";
 import { vern9 } from "./vern9.js";
 
+export { AutoTsit5, AutoVern7, autoSwitch } from "./auto-switch.js";
 export { BS3 } from "./bs3.js";
 export { DP5 } from "./dp5.js";
 export { Euler } from "./euler.js";
@@ -40,3 +42,14 @@ export const ALL_SOLVERS: readonly OdeSolver[] = [
   rodas4,
   rodas5p,
 ];
+
+/**
+ * The method `solve(problem)` and `solveOde(...)` use when given none: AutoTsit5(Rosenbrock23()),
+ * DifferentialEquations.jl's recommendation at default tolerances (Tsit5 while non-stiff,
+ * Rosenbrock23 where stiff). One value, made on first use.
+ */
+export function defaultSolver(): OdeSolver {
+  defaultValue ??= AutoTsit5(rosenbrock23);
+  return defaultValue;
+}
+let defaultValue: OdeSolver | undefined;
