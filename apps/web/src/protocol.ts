@@ -66,7 +66,8 @@ export interface FitData {
 
 /** What the page shows about the problem the worker holds. */
 export interface ProblemSummary {
-  model: "linear" | "ude";
+  /** The model's name (the page offers the built-ins). */
+  model: string;
   activation: string;
   n: number;
   parameters: number;
