@@ -2,13 +2,16 @@
  * The --model option: a built-in model's name (builtin-models.ts) or the path of a model file —
  *
  * - `.json`: the model description (schema in model-spec.ts and the README's "Your own model");
- * - `.js`, `.mjs`, `.ts`, `.mts`: an ES module whose `default` export is such a description, as an
- *   object (loaded with a dynamic import; `.ts` runs because the `ude` bin runs under tsx).
+ * - `.mjs`, `.mts`, `.js`, `.ts`: an ES module whose `default` export is such a description, as an
+ *   object (loaded with a dynamic import; TypeScript runs because the `ude` bin runs under tsx).
+ *   `.js` and `.ts` files are ES modules only inside a package whose package.json says
+ *   "type": "module" (Node's rule); elsewhere use `.mjs` or `.mts`.
  *
  * A mask given as a file name (`"P": { "mask": "mask.csv" }`) is read relative to the model file,
  * in the data CSV's format with 0 and 1 as values. Every problem is one InputFileError line with
  * a fix; a JSON syntax error names its line and column.
  */
+import { existsSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MODEL_KINDS, MODELS, type ModelKind } from "./builtin-models.js";
@@ -76,12 +79,13 @@ export function parseJsonText(text: string, what: string, fix: string): unknown 
 function maskReader(modelPath: string, what: string): (path: string) => number[][] {
   return (path) => {
     const full = resolve(dirname(modelPath), path);
-    const text = readUserFile(
-      full,
-      `mask file named in ${what}`,
-      "give the mask's path relative to the model file, or the mask itself as a matrix of 0 and 1",
-    );
-    return parseCsv(text, full).rows;
+    const fix = "give the mask's path relative to the model file, or the mask itself as a matrix of 0 and 1.";
+    if (!existsSync(full)) {
+      throw new InputFileError(
+        `${what} names the mask file "${path}", which does not exist (looked at ${full}). Fix: ${fix}`,
+      );
+    }
+    return parseCsv(readUserFile(full, "mask file", fix), full).rows;
   };
 }
 
@@ -92,7 +96,7 @@ export async function loadModel(value: string): Promise<ModelSpec> {
     if (exact !== undefined) return MODELS[exact as ModelKind];
     const near = closestName(value, MODEL_KINDS);
     throw new OptionError(
-      `unknown model "${value}"${near ? ` (did you mean "${near}"?)` : ""}. Fix: pass --model with one of ${MODEL_KINDS.join(", ")}, or the path of a model file (.json, .mjs, .js, .ts).`,
+      `unknown model "${value}"${near ? ` (did you mean "${near}"?)` : ""}. Fix: pass --model with one of ${MODEL_KINDS.join(", ")}, or the path of a model file (.json, .mjs, .mts, .js, .ts).`,
     );
   }
   const full = userPath(value);
@@ -112,7 +116,7 @@ export async function loadModel(value: string): Promise<ModelSpec> {
   }
   if (!MODULE_EXTENSIONS.includes(ext)) {
     throw new InputFileError(
-      `${what} has the extension "${ext}", which is not a model file's. Fix: use a .json file, or an ES module (.mjs, .js, .ts) whose default export is the model.`,
+      `${what} has the extension "${ext}", which is not a model file's. Fix: use a .json file, or an ES module (.mjs, .mts, .js, .ts) whose default export is the model.`,
     );
   }
   readUserFile(value, "model file", FILE_FIX); // exists and is a readable file
@@ -120,10 +124,13 @@ export async function loadModel(value: string): Promise<ModelSpec> {
   try {
     module = (await import(pathToFileURL(full).href)) as { default?: unknown };
   } catch (e) {
-    const m = (e as Error).message.split("\n")[0];
-    throw new InputFileError(
-      `cannot load ${what}: ${m}. Fix: correct the module so that Node can import it.`,
-    );
+    const m = (e as Error).message.split("\n")[0].replace(/\.+$/, "");
+    // Node reads a .ts file as CommonJS unless the nearest package.json says "type": "module".
+    const hint =
+      ext === ".ts"
+        ? 'rename it to .mts (a .ts file outside a package whose package.json says "type": "module" is read as CommonJS), or correct it'
+        : "correct the module";
+    throw new InputFileError(`cannot load ${what}: ${m}. Fix: ${hint} so that Node can import it.`);
   }
   if (module.default === undefined) {
     throw new InputFileError(

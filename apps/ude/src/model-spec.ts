@@ -277,7 +277,7 @@ export function checkModelFits(spec: ModelSpec, n: number, source: string): void
   const mask = spec.P?.mask;
   if (mask !== undefined && mask.length !== n) {
     throw new InputFileError(
-      `the ${modelTitle(spec)} model's P.mask is ${mask.length} × ${mask.length}, but ${source} has ${n} nodes. Fix: give an ${n} × ${n} mask (one row and one column per node).`,
+      `the ${modelTitle(spec)} model's P.mask is ${mask.length} × ${mask.length}, but ${source} has ${n} nodes. Fix: give a ${n} × ${n} mask (one row and one column per node).`,
     );
   }
   const out = spec.P?.allowed?.find(([i, j]) => i > n || j > n);
