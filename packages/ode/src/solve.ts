@@ -14,7 +14,7 @@ import { releaseWorkspace } from "./workspace.js";
 
 /**
  * Solves the problem with `solver`, or without one with the automatic default
- * `AutoTsit5(Rosenbrock23())` (solvers/auto-switch.ts): `solve(problem)`,
+ * `AutoTsit5(Rodas5P())` (solvers/auto-switch.ts): `solve(problem)`,
  * `solve(problem, { reltol: 1e-6 })` or `solve(problem, Rodas5P(), { reltol: 1e-6 })`.
  */
 export function solve(problem: ODEProblem, solver?: OdeSolver, options?: SolveOptions): ODESolution;

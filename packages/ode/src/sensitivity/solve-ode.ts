@@ -52,7 +52,7 @@ export interface SolveOdeOptions {
   tspan: readonly [number, number];
   /** Times at which states are returned (rows of the result), inside tspan, in the direction of integration. */
   saveat: ArrayLike<number>;
-  /** Forward solver (default AutoTsit5(Rosenbrock23()): Tsit5 until a stiffness estimate says otherwise). */
+  /** Forward solver (default AutoTsit5(Rodas5P()): Tsit5 until a stiffness estimate says otherwise). */
   solver?: OdeSolver;
   reltol?: number;
   abstol?: number;

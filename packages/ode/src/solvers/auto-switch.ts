@@ -8,7 +8,7 @@
  * explicit method's steps exactly; on a stiff one it takes the stiff method's steps where the
  * explicit one would be held to its stability boundary.
  *
- * `solve(problem)` without a solver uses `AutoTsit5(Rosenbrock23())` (see DEFAULT_SOLVER).
+ * `solve(problem)` without a solver uses `AutoTsit5(Rodas5P())` (solvers/index.ts, defaultSolver).
  * `sol.stats.methodSteps` counts the accepted steps of each member and `sol.stats.switches`
  * lists every change with its time and reason.
  */
