@@ -102,3 +102,31 @@ export function loadObservations(
   if (times !== undefined) obs = withTimes(obs, times, source);
   return checkObservations(obs, model, source);
 }
+
+/**
+ * Per-observation weights (`--weights`): a CSV of the data's shape (n rows × m columns, the same
+ * layout and header rules), each weight ≥ 0 multiplying its squared residual; an empty, NA or
+ * NaN cell is weight 0. Column 1 (the initial condition) is read but has no effect: its residual
+ * is 0.
+ */
+export function loadWeights(file: string, obs: Observations, source: string): number[][] {
+  const fix = `give one weight ≥ 0 per value of ${source}, in the same rows and columns.`;
+  const { rows } = parseCsv(readUserFile(file, "weights file", `check the path. ${fix}`), file);
+  const n = obs.values.length;
+  const m = obs.times.length;
+  if (rows.length !== n || rows[0].length !== m) {
+    throw new InputFileError(
+      `weights file "${file}" has ${rows.length} rows × ${rows[0].length} columns but ${source} has ${n} × ${m}. Fix: ${fix}`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < m; k++) {
+      if (rows[i][k] < 0) {
+        throw new InputFileError(
+          `weights file "${file}" row ${i + 1}, column ${k + 1} is ${rows[i][k]}, but a weight multiplies a squared residual and must be ≥ 0. Fix: ${fix}`,
+        );
+      }
+    }
+  }
+  return rows;
+}

@@ -37,7 +37,8 @@ export function barLine(e: ProgressEvent, width: number): string {
   const head = PHASE_LABEL[e.phase];
   // Padded, so the bar keeps its length as the count grows.
   const count = `${String(e.iteration).padStart(String(e.total).length)}/${e.total} it`;
-  const loss = `loss ${formatLoss(e.loss)}`;
+  // With a hold-out, the validation loss beside the training loss.
+  const loss = `loss ${formatLoss(e.loss)}${e.validation !== undefined ? ` val ${formatLoss(e.validation)}` : ""}`;
   const rate = `${e.itPerSec.toFixed(2)} it/s`;
   const elapsed = `elapsed ${formatSeconds(e.elapsed_s)}`;
   const eta = `ETA ${formatSeconds(e.eta_s)}`;
@@ -103,6 +104,7 @@ function lineProgress(stream: NodeJS.WriteStream, intervalMs: number): Progress 
   let printed: ProgressEvent | undefined;
   const line = (e: ProgressEvent) =>
     `${PHASE_LABEL[e.phase]} iteration ${e.iteration}/${e.total}  loss ${formatLoss(e.loss)}  ` +
+    `${e.validation !== undefined ? `validation ${formatLoss(e.validation)}  ` : ""}` +
     `${e.itPerSec.toFixed(2)} it/s  elapsed ${formatSeconds(e.elapsed_s)}  ETA ${formatSeconds(e.eta_s)}\n`;
   return {
     update(e) {

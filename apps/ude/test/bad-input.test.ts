@@ -47,7 +47,7 @@ const CASES: [string, string[], string][] = [
   [
     "non-finite value",
     ["train", "--data", nonFinite, "--model", "linear"],
-    `ude: ${nonFinite} line 2, column 2 is "Inf", which is not a finite number. Fix: replace it with a measured value (missing values are not supported).`,
+    `ude: ${nonFinite} line 2, column 2 is "Inf", which is not a finite number. Fix: replace it with a measured value, or leave the cell empty (or NA) if it was not observed.`,
   ],
   [
     "fewer than 2 time columns",

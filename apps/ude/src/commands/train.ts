@@ -3,10 +3,14 @@
  * progress display, stops cleanly on Ctrl-C, and writes the results folder (results.json,
  * loss.svg, fit.svg, report.html). `runTraining` is shared with `ude demo`.
  */
+import { join } from "node:path";
 import type { Command } from "commander";
+import { loadWeights } from "../data.js";
 import { OptionError } from "../errors.js";
+import { type FitTargets, fitTargets } from "../fit.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
+import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
 import { catchInterrupt } from "../interrupt.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
 import {
@@ -25,12 +29,23 @@ import { reportHtml } from "../report.js";
 import {
   type ResultsDocument,
   type RunRecord,
+  readResume,
   resultsDocument,
   toJson,
   versions,
+  writeAtomic,
   writeResults,
 } from "../results.js";
-import { auditLine, stopLine, type TrainOutcome, type TrainSettings, train } from "../training.js";
+import { validationSummary } from "../results-schema.js";
+import {
+  auditLine,
+  checkResume,
+  stopLine,
+  type TrainOutcome,
+  type TrainResume,
+  type TrainSettings,
+  train,
+} from "../training.js";
 import { plotNodes, trajectories } from "../trajectories.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
 
@@ -45,6 +60,40 @@ export interface TrainCliOptions {
   sensealg: string;
   out: string;
   json?: boolean;
+  /** The fitting options (train only; addFitOptions). */
+  weights?: string;
+  holdout?: string;
+  l2?: string;
+  l1?: string;
+  resume?: string;
+  checkpointEvery?: string;
+}
+
+/**
+ * Adds the fitting options of `ude train`: weights, hold-out, regularisation, resume and
+ * checkpoints (issue #21, "honest fitting").
+ */
+export function addFitOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--weights <file>",
+      "per-observation weights as CSV, the data's shape: each ≥ 0 multiplies its squared residual (empty/NA = 0)",
+    )
+    .option(
+      "--holdout <by:F>",
+      "hold out for validation: time:F (the last F of the save times) or nodes:F (a random F of the nodes, by --seed)",
+    )
+    .option("--l2 <λ>", "add λ·Σθ² over P and the net's weights (not biases) to the loss", "0")
+    .option("--l1 <λ>", "add λ·Σ|θ| over P and the net's weights (not biases; subgradient at 0)", "0")
+    .option(
+      "--resume <file>",
+      "continue the run saved in a results.json or checkpoint.json (parameters and optimiser state); --iters counts its iterations",
+    )
+    .option(
+      "--checkpoint-every <N>",
+      "write checkpoint.json (a results.json --resume takes) every N iterations",
+      "0",
+    );
 }
 
 /** Adds the training options (shared by train and demo). */
@@ -73,7 +122,7 @@ export function addTrainCommand(program: Command): void {
         "L-BFGS, starting from the fixture's parameters (or --params / --seed). Shows a progress bar on a terminal and plain " +
         "progress lines otherwise. Ctrl-C stops after the current iteration and still writes the results; a second Ctrl-C quits at once.",
     );
-  addTrainOptions(addProblemOptions(cmd, "ude"))
+  addFitOptions(addTrainOptions(addProblemOptions(cmd, "ude")))
     .addHelpText(
       "after",
       `
@@ -82,6 +131,7 @@ Results folder (--out, default ./ude-results/):
   loss.svg       the loss per iteration on a log scale
   fit.svg        observed values and predicted trajectories (before and after training) for four nodes
   report.html    both pictures and the run's summary in one page
+  checkpoint.json  with --checkpoint-every N: the run so far, written atomically every N iterations
 The folder is made (and test-written) before training starts. If it already holds an earlier run's results, those
 are kept and this run writes to the first free numbered folder beside it (ude-results-2, ude-results-3, …), saying so.
 
@@ -91,12 +141,27 @@ Examples:
   pnpm ude train                                     the UDE on the seed data: 300 + 100 iterations or 60 s
   pnpm ude train --data mydata.csv --times 0,0.5,1,2 --iters 500 --time-budget 300
   pnpm ude train --model linear --sensealg expm --optimizer lbfgs --iters 100
-  pnpm ude train --activation tanh --seed 7 --out runs/tanh-7`,
+  pnpm ude train --activation tanh --seed 7 --out runs/tanh-7
+  pnpm ude train --data mydata.csv --holdout time:0.2 --l2 1e-4 --checkpoint-every 50
+  pnpm ude train --resume ude-results/checkpoint.json --iters 600   continue to 600 Adam iterations in all`,
     )
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
       const note = (m: string) => process.stderr.write(`${m}\n`);
-      const problem = await problemFrom(o, c, note, { command: "train", json: true });
+      if (o.resume !== undefined && o.params !== undefined) {
+        throw new OptionError(
+          "--resume and --params both say where to start. Fix: pass --resume to continue a run (its parameters and optimiser state), or --params to start a new run from saved parameters.",
+        );
+      }
+      const resume = o.resume !== undefined ? readResume(o.resume) : undefined;
+      // A resumed run starts from the saved run's model and parameters, as --params would; train
+      // then moves to the saved iterate and restores the optimiser's state.
+      const problem = await problemFrom(o.resume !== undefined ? { ...o, params: o.resume } : o, c, note, {
+        command: "train",
+        json: true,
+      });
       const settings = trainSettingsFrom(o, problem);
+      problem.fit = fitFrom(o, problem);
+      if (resume !== undefined) checkResume(settings, resume, problem.params.vector.length);
       // The results folder is made ready before any work (out-dir.ts).
       const out = prepareOutDir(o.out);
       const moved = outDirNote(out);
@@ -107,6 +172,8 @@ Examples:
         command: "train",
         data: o.data ?? "built-in seed data",
         seed: problem.seed,
+        extra: fitSettings(o, problem.fit, settings),
+        ...(resume !== undefined ? { resume, resumeFrom: o.resume } : {}),
       });
       process.exitCode = code;
     });
@@ -126,6 +193,52 @@ export function trainSettingsFrom(o: TrainCliOptions, problem: Problem): TrainSe
     lr: parsePositive("--lr", o.lr, "0.01"),
     timeBudget: parsePositive("--time-budget", o.timeBudget, "60"),
     sensealg,
+    // The fitting options exist on train only (demo has none).
+    l2: o.l2 !== undefined ? parsePositive("--l2", o.l2, "1e-4", true) : 0,
+    l1: o.l1 !== undefined ? parsePositive("--l1", o.l1, "1e-4", true) : 0,
+    checkpointEvery:
+      o.checkpointEvery !== undefined ? parseInteger("--checkpoint-every", o.checkpointEvery, 0, "50") : 0,
+  };
+}
+
+/** What the loss fits: the data with its missing values, --weights and --holdout (fit.ts). */
+export function fitFrom(
+  o: ProblemOptions & TrainCliOptions,
+  problem: Problem & { seed?: number },
+): FitTargets {
+  const { obs } = problem;
+  const source = o.data ?? "the built-in seed data";
+  const weights = o.weights !== undefined ? loadWeights(o.weights, obs, source) : undefined;
+  const holdout =
+    o.holdout !== undefined
+      ? heldOut(parseHoldout(o.holdout), obs.values.length, obs.times.length, problem.seed ?? 0)
+      : undefined;
+  return fitTargets(obs, { ...(weights ? { weights } : {}), ...(holdout ? { holdout } : {}) });
+}
+
+/** The fitting settings results.json records. */
+function fitSettings(o: TrainCliOptions, fit: FitTargets, settings: TrainSettings): Record<string, unknown> {
+  const h = fit.holdout;
+  return {
+    observations: fit.observations,
+    missing_observations: fit.missing,
+    ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    ...(h !== undefined
+      ? {
+          holdout: {
+            by: h.by,
+            fraction: h.fraction,
+            // 1-based node numbers (rows), or the held-out save times.
+            ...(h.nodes ? { nodes: h.nodes.map((i) => i + 1) } : {}),
+            ...(h.columns ? { times: h.columns } : {}),
+            held_out_values: fit.heldOut,
+          },
+        }
+      : {}),
+    l2: settings.l2,
+    l1: settings.l1,
+    checkpoint_every: settings.checkpointEvery,
+    ...(o.resume !== undefined ? { resumed_from: o.resume } : {}),
   };
 }
 
@@ -133,14 +246,17 @@ export interface RunOptions extends RunRecord {
   /** The results folder, made ready by prepareOutDir. */
   out: string;
   json: boolean;
+  /** The run to continue (--resume) and its file. */
+  resume?: TrainResume;
+  resumeFrom?: string;
 }
 
 /** Trains, writes the results folder, prints the summary; returns the exit code (130 if interrupted). */
-let plotsModule: Promise<typeof import("../plots.js")> | undefined;
+let plotsModule: Promise<typeof import("../pictures.js")> | undefined;
 
 /** The plotting module (vega: most of the CLI's start-up time, so loaded only by commands that plot). */
-export function preloadPlots(): Promise<typeof import("../plots.js")> {
-  plotsModule ??= import("../plots.js");
+export function preloadPlots(): Promise<typeof import("../pictures.js")> {
+  plotsModule ??= import("../pictures.js");
   return plotsModule;
 }
 
@@ -169,12 +285,40 @@ export async function runTraining(
     `Training the ${params.kind} model (n = ${params.n}, ${params.vector.length} parameters) with ${settings.optimizer}, ` +
       `gradients by ${settings.sensealg}, budget ${settings.iters}${settings.optimizer === "adam+lbfgs" ? ` + ${settings.lbfgsIters}` : ""} iterations or ${formatSeconds(settings.timeBudget)} …`,
   );
+  const fit = problem.fit;
+  if (fit?.holdout !== undefined) say(holdoutLine(fit.holdout, problem.obs.times));
+  if ((settings.l2 ?? 0) > 0 || (settings.l1 ?? 0) > 0) {
+    say(
+      `Regularisation: λ₂ = ${settings.l2}, λ₁ = ${settings.l1} on P and the net's weights (biases not penalised); the loss shown is data + penalty.`,
+    );
+  }
+  if (run.resume !== undefined) {
+    say(
+      `Resuming ${run.resumeFrom} after its ${run.resume.history.length} iterations (optimiser state restored).`,
+    );
+  }
+  const every = settings.checkpointEvery ?? 0;
+  const runVersions = versions();
   let outcome: TrainOutcome;
   try {
-    outcome = await train(problem, settings, {
-      onIteration: (e) => progress.update(e),
-      stopRequested: () => interrupt.requested,
-    });
+    outcome = await train(
+      problem,
+      settings,
+      {
+        onIteration: (e) => progress.update(e),
+        stopRequested: () => interrupt.requested,
+        ...(every > 0
+          ? {
+              onCheckpoint: (snapshot: TrainOutcome) =>
+                writeAtomic(
+                  join(run.out, "checkpoint.json"),
+                  `${toJson(resultsDocument(problem, settings, run, snapshot, runVersions), 2)}\n`,
+                ),
+            }
+          : {}),
+      },
+      run.resume,
+    );
   } finally {
     progress.stop();
     interrupt.dispose();
@@ -216,6 +360,10 @@ export async function saveRun(
         wall_s: outcome.wall_s,
         gradient_median_ms: outcome.gradient_ms,
         gradient_audits: outcome.audits,
+        ...(doc.training.final_penalty !== undefined
+          ? { final_data_loss: doc.training.final_data_loss, final_penalty: doc.training.final_penalty }
+          : {}),
+        ...(doc.training.validation !== undefined ? { validation: doc.training.validation } : {}),
         files: written,
         ...(run.table ? { gradient_table: run.table } : {}),
       })}\n`,
@@ -223,6 +371,12 @@ export async function saveRun(
   } else {
     say(iterations > 0 ? stopLine(outcome) : `Stopped (${outcome.stopReason}): ${outcome.message}`);
     if (outcome.audits.length > 0) say(auditLine(outcome.audits));
+    const v = validationSummary(outcome, problem.fit?.heldOut ?? 0);
+    if (v !== undefined) {
+      say(
+        `Validation loss (${v.held_out} held-out values): ${formatLoss(v.first)} → ${formatLoss(v.at_best)} at the best parameters; lowest ${formatLoss(v.lowest)} at iteration ${v.lowest_iteration}.`,
+      );
+    }
     say(`Wrote ${written.join(", ")}`);
   }
   if (outcome.stopReason === "gradient audit failed") return 1;
@@ -230,7 +384,7 @@ export async function saveRun(
   return outcome.stopReason === "interrupted" ? 130 : 0;
 }
 
-/** loss.svg, fit.svg and report.html with both; returns the paths written. */
+/** loss.svg, fit.svg, the diagnostic plots (pictures.ts) and report.html with all; returns the paths written. */
 async function writePictures(
   problem: Problem,
   settings: TrainSettings,
@@ -240,7 +394,7 @@ async function writePictures(
   doc: ResultsDocument,
 ): Promise<string[]> {
   const { params, obs } = problem;
-  const { fitPlot, lossPlot } = await preloadPlots();
+  const { diagnosticPlots, fitPlot, lossPlot, writePlotFiles } = await preloadPlots();
   const nodes = plotNodes(params.n);
   const before = trajectories(problem, start, nodes);
   const after = trajectories(problem, outcome.best, nodes);
@@ -258,6 +412,11 @@ async function writePictures(
     fitNodes,
     `Observed vs predicted, ${params.kind} model: loss ${formatLoss(outcome.initialLoss)} → ${formatLoss(outcome.bestLoss)}`,
   );
-  const html = reportHtml(doc, { loss: lossSvg, fit: fitSvg }, run.table);
-  return writeResults(run.out, { "loss.svg": lossSvg, "fit.svg": fitSvg, "report.html": html });
+  const diagnostics = await diagnosticPlots(problem, outcome.best);
+  const html = reportHtml(doc, { loss: lossSvg, fit: fitSvg, diagnostics }, run.table);
+  return [
+    ...writeResults(run.out, { "loss.svg": lossSvg, "fit.svg": fitSvg }),
+    ...writePlotFiles(run.out, diagnostics),
+    ...writeResults(run.out, { "report.html": html }),
+  ];
 }
