@@ -2,7 +2,7 @@
 // switched, the continuous adjoints integrate λ with the composite itself (it detects the
 // adjoint system's own stiffness; p̄ by Gauss–Legendre quadrature, exact Jacobian); after a
 // solve that never left its explicit member, the backward pass is that member's, bit for bit.
-import { concat, mul, slice, sub, sum, square, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import { STIFF_GRADIENT_BANK, stiffGradientError } from "../conformance/stiff-gradient-bank.js";
 import { AutoTsit5, defaultSolver, Rodas5P, Tsit5 } from "../solvers/index.js";
