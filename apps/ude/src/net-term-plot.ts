@@ -8,8 +8,8 @@
 import { short, thin } from "./observation-fit.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
-/** Points drawn at most over all panels; more times are thinned evenly. */
-export const NET_TERM_MAX_POINTS = 20_000;
+/** Points drawn at most over all panels (each costs ~330 bytes of SVG); more times are thinned evenly. */
+export const NET_TERM_MAX_POINTS = 3000;
 
 /** The net's input and output along a trajectory. */
 export interface NetTermSamples {

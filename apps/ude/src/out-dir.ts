@@ -15,8 +15,20 @@ import { dirname, join } from "node:path";
 import { userPath } from "./data.js";
 import { InputFileError } from "./errors.js";
 
-/** The files a run writes; a folder holding any of them holds an earlier run's results. */
-export const RESULT_FILES = ["results.json", "loss.svg", "fit.svg", "report.html"] as const;
+/**
+ * The files a run writes; a folder holding any of them holds an earlier run's results. (The
+ * diagnostic plots' names are repeated from diagnostic-plots.ts, whose import would load vega.)
+ */
+export const RESULT_FILES = [
+  "results.json",
+  "loss.svg",
+  "fit.svg",
+  "report.html",
+  "parity.svg",
+  "residuals.svg",
+  "nodes.svg",
+  "net-term.svg",
+] as const;
 
 export interface OutDir {
   /** Absolute path of the folder to write into. */

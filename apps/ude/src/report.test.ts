@@ -41,3 +41,21 @@ test("report.html shows settings formatted for people, not raw floats (issue #21
   expect(html).toMatch(/<dd>converged: the gradient norm fell below L-BFGS's tolerance\.<\/dd>/);
   expect(html).toMatch(/<dt>time per gradient \(median\)<\/dt><dd>19\.8 ms<\/dd>/);
 });
+
+test("report.html inlines the diagnostic plots and lists every picture by its relative path", () => {
+  const diagnostics = [
+    { file: "parity.svg", title: "Predicted vs observed", svg: '<svg id="p"></svg>' },
+    { file: "net-term.svg", title: "Learned term", svg: '<svg id="n"></svg>' },
+  ];
+  const html = reportHtml(
+    doc,
+    { loss: '<svg id="l"></svg>', fit: '<svg id="f"></svg>', diagnostics },
+    undefined,
+  );
+  for (const id of ["l", "f", "p", "n"]) expect(html).toContain(`<svg id="${id}"></svg>`);
+  const links = [...html.matchAll(/<a href="([^"]*)">/g)].map((m) => m[1]);
+  expect(links).toEqual(["loss.svg", "fit.svg", "parity.svg", "net-term.svg"]);
+  expect(html).toMatch(/<a href="parity\.svg">parity\.svg<\/a> — Predicted vs observed/);
+  // Without pictures (a demo stopped during its table) there is no list.
+  expect(reportHtml(doc, {}, undefined)).not.toMatch(/<a href=/);
+});

@@ -1,6 +1,7 @@
 /**
- * report.html: one self-contained page with the run's summary, the loss curve and the fit
- * (the SVGs inline) and the gradient table.
+ * report.html: one self-contained page with the run's summary, the loss curve, the fit and the
+ * diagnostic plots (the SVGs inline, each also listed by its file name relative to the page, so
+ * the links work from the results folder) and the gradient table.
  */
 import { formatLoss, formatMs, formatSeconds, formatSetting } from "./format.js";
 import type { ResultsDocument } from "./results.js";
@@ -26,11 +27,32 @@ function settingsList(settings: Record<string, unknown>): string {
     .join("\n");
 }
 
+/** A picture of the results folder: its file name (relative to report.html), what it shows, its SVG. */
+export interface ReportPicture {
+  file: string;
+  title: string;
+  svg: string;
+}
+
+function picturesList(pictures: readonly { file: string; title: string }[]): string {
+  if (pictures.length === 0) return "";
+  const items = pictures
+    .map((p) => `<li><a href="${escapeHtml(p.file)}">${escapeHtml(p.file)}</a> — ${escapeHtml(p.title)}</li>`)
+    .join("\n");
+  return `<h2>Pictures</h2>\n<p class="notes">Files in this folder, beside this page:</p>\n<ul class="files">\n${items}\n</ul>`;
+}
+
 export function reportHtml(
   doc: ResultsDocument,
-  svgs: { loss?: string; fit?: string },
+  svgs: { loss?: string; fit?: string; diagnostics?: readonly ReportPicture[] },
   table: GradientTable | undefined,
 ): string {
+  const diagnostics = svgs.diagnostics ?? [];
+  const listed = [
+    ...(svgs.loss ? [{ file: "loss.svg", title: "the loss per iteration" }] : []),
+    ...(svgs.fit ? [{ file: "fit.svg", title: "observed and predicted trajectories of four nodes" }] : []),
+    ...diagnostics,
+  ];
   const t = doc.training;
   const summary = [
     ["status", `${t.status}${t.message ? `: ${t.message}` : ""}`],
@@ -61,6 +83,8 @@ ${summary}
 ${svgs.loss ? `<div class="figure">${svgs.loss}</div>` : ""}
 <h2>Fit</h2>
 ${svgs.fit ? `<div class="figure">${svgs.fit}</div>` : "<p>No fit plot.</p>"}
+${diagnostics.map((d) => `<div class="figure" id="${escapeHtml(d.file)}">${d.svg}</div>`).join("\n")}
+${picturesList(listed)}
 <h2>Gradient methods</h2>
 ${table ? tableHtml(table) : "<p>No gradient comparison in this run (<code>ude demo</code> or <code>ude gradient --method all</code> makes one).</p>"}
 <h2>Settings</h2>

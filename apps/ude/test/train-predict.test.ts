@@ -40,7 +40,11 @@ test("train --json on a CSV, predict to CSV, and the CSV round trip", async () =
   expect(summary.files.map((f: string) => f.split("/").pop()).sort()).toEqual([
     "fit.svg",
     "loss.svg",
+    "net-term.svg",
+    "nodes.svg",
+    "parity.svg",
     "report.html",
+    "residuals.svg",
     "results.json",
   ]);
   expect(train.stderr).toMatch(/Adam +iteration 1\/5/);
