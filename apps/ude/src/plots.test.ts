@@ -1,7 +1,7 @@
 // loss.svg: the legend names only the optimisers that ran, and a short run's iteration axis has
 // whole-number ticks only (issue #21: both optimisers were listed, and ticks read 0.5, 1.0, 1.5).
 import { expect, test } from "vitest";
-import { items, labelNumber } from "../test/svg.js";
+import { items, labelNumber, vertices } from "../test/svg.js";
 import { fitPlot, INITIAL, lossPlot, OBSERVED } from "./plots.js";
 import type { IterationRecord } from "./training.js";
 
@@ -58,4 +58,22 @@ test("fit.svg draws the initial condition as a condition (open diamond), not as 
   expect(svg).toMatch(
     /legend titled 'data' for shape with 2 values: observed \(fitted\), u\(t₀\) given \(initial condition\)/,
   );
+});
+
+test("with a hold-out: the validation loss is a second, dashed curve with its own legend entry", async () => {
+  const history = run(["adam", "adam", "adam", "lbfgs"]).map((h, i) => ({ ...h, validation_loss: 3 + i }));
+  const svg = await lossPlot(history, "t");
+  expect(svg).toMatch(/legend titled 'loss' for [^"]* with 3 values: Adam, L-BFGS, validation \(held out\)"/);
+  const lines = items(svg, "line mark");
+  const dashed = lines.filter((l) => l.attrs["stroke-dasharray"] === "6,4");
+  expect(dashed).toHaveLength(1);
+  // The dashed curve goes through the 4 validation values (y increases with the loss: 3 → 6,
+  // so on screen it falls, its vertices' y decreasing).
+  const ys = vertices(dashed[0]).map(([, y]) => y);
+  expect(ys).toHaveLength(4);
+  for (let k = 1; k < ys.length; k++) expect(ys[k]).toBeLessThan(ys[k - 1]);
+  // Without validation values: the training curve alone, undashed.
+  const plain = items(await lossPlot(run(["adam", "adam"]), "t"), "line mark");
+  expect(plain).toHaveLength(1);
+  expect(plain[0].attrs["stroke-dasharray"]).toBeUndefined();
 });

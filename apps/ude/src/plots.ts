@@ -13,48 +13,76 @@ import { CONFIG, renderSvg as render, SCHEMA } from "./vega-svg.js";
 const PHASE_NAMES = { adam: "Adam", lbfgs: "L-BFGS" } as const;
 
 const PHASE_COLOURS = { Adam: "#1f77b4", "L-BFGS": "#d62728" } as const;
+/** The validation curve's legend entry and colour (a hold-out's loss, plotted dashed). */
+export const VALIDATION = "validation (held out)";
+const VALIDATION_COLOUR = "#2ca02c";
 
 /**
  * The loss curve (log-scale y). The legend names only the optimisers that ran; the iteration
  * axis has whole-number ticks only (a run of 3 iterations gets 1, 2, 3, not 0.5, 1.0, 1.5 …).
  */
 export async function lossPlot(history: readonly IterationRecord[], title: string): Promise<string> {
-  const values = history
+  const values: { iteration: number; loss: number; phase: string }[] = history
     .filter((h) => Number.isFinite(h.loss) && h.loss > 0)
     .map((h) => ({ iteration: h.iteration, loss: h.loss, phase: PHASE_NAMES[h.phase] }));
-  const phases = (["Adam", "L-BFGS"] as const).filter((p) => values.some((v) => v.phase === p));
+  const phases: string[] = (["Adam", "L-BFGS"] as const).filter((p) => values.some((v) => v.phase === p));
+  // With a hold-out (--holdout), the validation loss per iteration as a second, dashed curve.
+  const validation = history
+    .filter(
+      (h) => h.validation_loss !== undefined && Number.isFinite(h.validation_loss) && h.validation_loss > 0,
+    )
+    .map((h) => ({ iteration: h.iteration, loss: h.validation_loss as number, phase: VALIDATION }));
+  const series = validation.length > 0 ? [...phases, VALIDATION] : phases;
+  const colours = series.map((p) =>
+    p === VALIDATION ? VALIDATION_COLOUR : PHASE_COLOURS[p as keyof typeof PHASE_COLOURS],
+  );
+  const encoding = {
+    x: {
+      field: "iteration",
+      type: "quantitative" as const,
+      title: "iteration",
+      axis: { tickMinStep: 1, format: "d" },
+    },
+    y: {
+      field: "loss",
+      type: "quantitative" as const,
+      scale: { type: "log" as const, nice: false, padding: 12 },
+      title: "loss Σ (prediction − data)² (log scale)",
+    },
+    color: {
+      field: "phase",
+      type: "nominal" as const,
+      title: validation.length > 0 ? "loss" : "optimiser",
+      scale: { domain: series, range: colours },
+    },
+  };
   return render({
     $schema: SCHEMA,
     title,
     width: 640,
     height: 360,
     config: CONFIG,
-    data: { values },
     layer: [
       {
+        data: { values },
         // Points too on short runs: a single iteration is otherwise an invisible line.
         mark: { type: "line", strokeWidth: 2, point: values.length <= 20 },
-        encoding: {
-          x: {
-            field: "iteration",
-            type: "quantitative",
-            title: "iteration",
-            axis: { tickMinStep: 1, format: "d" },
-          },
-          y: {
-            field: "loss",
-            type: "quantitative",
-            scale: { type: "log", nice: false, padding: 12 },
-            title: "loss Σ (prediction − data)² (log scale)",
-          },
-          color: {
-            field: "phase",
-            type: "nominal",
-            title: "optimiser",
-            scale: { domain: phases, range: phases.map((p) => PHASE_COLOURS[p]) },
-          },
-        },
+        encoding,
       },
+      ...(validation.length > 0
+        ? [
+            {
+              data: { values: validation },
+              mark: {
+                type: "line" as const,
+                strokeWidth: 2,
+                strokeDash: [6, 4],
+                point: validation.length <= 20,
+              },
+              encoding,
+            },
+          ]
+        : []),
     ],
   });
 }
