@@ -3,10 +3,12 @@
  * file access, so the CLI (results.ts writes it) and the browser playground (apps/web offers it as
  * a download) produce the same schema from the same code:
  *   command, created, versions, settings, training { status, message, iterations, initial_loss,
- *   final_loss, history: [{ iteration, phase, loss, elapsed_s }] }, timings, model (the model's
- *   description, model-spec.ts: what `--params` rebuilds the model from), parameters { model (its
- *   name), activation, n, P (rows; P itself, after its constraint and mask), nn.layers (with a net) },
- *   gradient_table (demo).
+ *   final_loss, history: [{ iteration, phase, loss, elapsed_s, data_loss?, penalty?,
+ *   validation_loss? }], final_data_loss?, final_penalty?, validation? }, timings, model (the
+ *   model's description, model-spec.ts: what `--params` rebuilds the model from), parameters
+ *   { model (its name), activation, n, P (rows; P itself, after its constraint and mask),
+ *   nn.layers (with a net) }, gradient_table (demo), resume (resume.ts: what `--resume` continues).
+ * A checkpoint (`--checkpoint-every`) is the same document with status "running".
  */
 import type { ActivationName } from "@udekit/nn";
 import type { Problem } from "./gradients.js";
