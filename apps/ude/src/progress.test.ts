@@ -34,3 +34,9 @@ test("wide terminals show every field; narrow ones drop elapsed time, then the r
   expect(barLine(event, 44)).toBe("L-BFGS 353/400 it | loss 13.7662 | ETA 1.1 s");
   expect(barLine(event, 40)).toBe("L-BFGS 353/400 it ETA 1.1 s");
 });
+
+test("with a hold-out the bar shows the validation loss beside the loss, still ending with the ETA", () => {
+  const v = { ...event, validation: 2.5 };
+  expect(barLine(v, 200)).toMatch(/\| loss 13\.7662 val 2\.50000 \| 43\.69 it\/s \|/);
+  expect(barLine(v, 80 - BAR_MARGIN)).toMatch(/val 2\.50000 .*ETA 1\.1 s$/);
+});
