@@ -25,6 +25,8 @@ export interface Job {
   command: "gradient" | "train" | "demo" | "predict";
   /** True when P (or its gradient) is written as JSON text. */
   json: boolean;
+  /** The gradient method (`--method`, `--sensealg`), when known before the problem is built. */
+  method?: string;
 }
 
 /** Copies of P at a command's peak (measured, rounded up; see the file header). */

@@ -17,7 +17,7 @@ import type { Problem } from "../gradients.js";
 import { checkMemory, type Job } from "../memory.js";
 import { initialParams, layersFit, type ModelKind, type ModelParams, makeParams } from "../model.js";
 import { loadModel } from "../model-file.js";
-import { type ModelSpec, modelTitle, withActivation } from "../model-spec.js";
+import { expmScope, hasClosedForm, type ModelSpec, modelTitle, withActivation } from "../model-spec.js";
 import { parseActivation, parseInteger, parsePositive, parseSolver, parseTolerance } from "../options.js";
 import { loadParamsFile } from "../params-file.js";
 
@@ -120,6 +120,14 @@ export async function problemFrom(
     if (!explicitModel) spec = params.spec;
   }
   if (activation !== undefined) spec = withActivation(spec, activation);
+  // The expm route needs a model without a net: refused before any work or note.
+  if (job.method === "expm" && !hasClosedForm(spec)) {
+    throw new OptionError(
+      job.command === "gradient"
+        ? `the expm method applies only to ${expmScope(spec)}. Fix: pass --model linear, or choose another --method.`
+        : `--sensealg expm applies only to ${expmScope(spec)}. Fix: pass --model linear, or another --sensealg such as interpolating.`,
+    );
+  }
   if (params !== undefined && !sameModel(params.spec, spec)) {
     // Another model than the saved one: keep what fits (P; the net when its shapes match).
     const fixtureLayers = loadSeed().nn.layers;

@@ -17,7 +17,7 @@ import {
   relativeDifference,
 } from "../gradients.js";
 import { rawViews } from "../model.js";
-import { expmScope, hasClosedForm } from "../model-spec.js";
+import { hasClosedForm } from "../model-spec.js";
 import { METHOD_NAMES, type MethodName, parseInteger, parseIntegerList, parseMethod } from "../options.js";
 import { toJson } from "../results.js";
 import { formatTable, forwardRow } from "../table.js";
@@ -136,8 +136,8 @@ async function referenceGradient(problem: Problem): Promise<GradientResult | und
 
 async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   const err = (m: string) => process.stderr.write(`${m}\n`);
-  const problem = await problemFrom(o, cmd, err, { command: "gradient", json: o.json === true });
   const method = parseMethod(o.method, true);
+  const problem = await problemFrom(o, cmd, err, { command: "gradient", json: o.json === true, method });
   const repeat = parseInteger("--repeat", o.repeat, 1, "5", 1000);
   const forwardSizes =
     o.forwardSizes !== undefined
@@ -148,11 +148,6 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   if (forwardSizes?.some((k) => k >= n || k % block !== 0)) {
     throw new OptionError(
       `--forward-sizes ${o.forwardSizes}: every size must be below n = ${n}${block > 1 ? ` and a multiple of ${block} (the net's block)` : ""}. Fix: e.g. --forward-sizes 16,24,32,40.`,
-    );
-  }
-  if (method === "expm" && !hasClosedForm(problem.params.spec)) {
-    throw new OptionError(
-      `the expm method applies only to ${expmScope(problem.params.spec)}. Fix: pass --model linear, or choose another --method.`,
     );
   }
   // Progress of long runs (a line per run of 10 s or more) goes to stderr with --json.

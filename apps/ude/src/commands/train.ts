@@ -158,6 +158,7 @@ Examples:
       const problem = await problemFrom(o.resume !== undefined ? { ...o, params: o.resume } : o, c, note, {
         command: "train",
         json: true,
+        method: parseMethod(o.sensealg, false, "--sensealg"),
       });
       const settings = trainSettingsFrom(o, problem);
       problem.fit = fitFrom(o, problem);
