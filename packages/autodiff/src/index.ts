@@ -70,10 +70,12 @@ export {
   softplus,
   sqrt,
   square,
+  stack,
   sub,
   sum,
   tanh,
   transpose,
+  unstack,
 } from "./ops/index.js";
 export { getOp, listOps, registerOps } from "./registry.js";
 export { broadcastShapes, formatShape, type Shape, sizeOf } from "./shape.js";

@@ -8,6 +8,7 @@ import { meanOp, sumOp } from "./reduce.js";
 import { reshapeOp } from "./reshape.js";
 import { powOp, scaleOp } from "./scale.js";
 import { sliceOp } from "./slice.js";
+import { stackOp } from "./stack.js";
 import { transposeOp } from "./transpose.js";
 import { cosOp, sinOp } from "./trig.js";
 import {
@@ -24,6 +25,7 @@ import {
   squareOp,
   tanhOp,
 } from "./unary.js";
+import { unstackOp } from "./unstack.js";
 
 export const ALL_OPS: readonly Op<never>[] = [
   addOp,
@@ -54,6 +56,8 @@ export const ALL_OPS: readonly Op<never>[] = [
   reshapeOp,
   sliceOp,
   concatOp,
+  stackOp,
+  unstackOp,
   diagOp,
   diagonalOp,
 ];
@@ -66,6 +70,7 @@ export { mean, sum } from "./reduce.js";
 export { reshape } from "./reshape.js";
 export { pow, scale } from "./scale.js";
 export { slice } from "./slice.js";
+export { stack } from "./stack.js";
 export { transpose } from "./transpose.js";
 export { cos, sin } from "./trig.js";
 export {
@@ -82,3 +87,4 @@ export {
   square,
   tanh,
 } from "./unary.js";
+export { unstack } from "./unstack.js";

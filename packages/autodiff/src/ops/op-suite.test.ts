@@ -140,6 +140,28 @@ const CASES: Record<string, Case[]> = {
     },
     { label: "[3] [3] axis 0", apply: (a, b) => ops.concat([a, b], 0), inputs: [rand([3]), rand([3])] },
   ],
+  stack: [
+    { label: "[] [] [] → [3]", apply: (a, b) => ops.stack([a, b, a]), inputs: [rand([]), rand([])] },
+    { label: "[4] [4] axis 0", apply: (a, b) => ops.stack([b, a], 0), inputs: [rand([4]), rand([4])] },
+    { label: "[4] [4] [4] axis 1", apply: (a, b) => ops.stack([a, b, b], 1), inputs: [rand([4]), rand([4])] },
+  ],
+  unstack: [
+    // Every piece used (two of them twice), recombined so the output depends on all of them.
+    {
+      label: "[3] → scalars",
+      apply: (x) => {
+        const [a, b, c] = ops.unstack(x);
+        return ops.stack([ops.mul(a, b), c, ops.add(a, b)]);
+      },
+      inputs: [rand([3])],
+    },
+    { label: "[3, 4] rows", apply: (x) => ops.stack(ops.unstack(x, 0).reverse(), 0), inputs: [rand([3, 4])] },
+    {
+      label: "[3, 4] columns",
+      apply: (x) => ops.concat(ops.unstack(x, 1).slice(1)),
+      inputs: [rand([3, 4])],
+    },
+  ],
   diag: [{ label: "[4]", apply: ops.diag, inputs: [rand([4])] }],
   diagonal: [{ label: "[4, 4]", apply: ops.diagonal, inputs: [rand([4, 4])] }],
 };

@@ -156,6 +156,44 @@ const CASES: Record<string, Case> = {
       apply: (x: Tensor, y: Tensor) => ops.concat([x, y, x], axis),
       label: `${a.shape} ${b.shape} axis=${axis}`,
     })),
+  // stack of two equally shaped scalars or vectors (one used twice), along a valid axis.
+  stack: fc
+    .tuple(
+      fc.oneof(
+        fc.constant([] as Shape),
+        dim.map((n) => [n] as Shape),
+      ),
+      fc.constantFrom(0, 1),
+    )
+    .chain(([s, axis]) =>
+      fc.tuple(values(size(s), -3, 3), values(size(s), -3, 3)).map(([a, b]) => ({
+        inputs: [t(a, s), t(b, s)],
+        apply: (x: Tensor, y: Tensor) => ops.stack([x, y, x], s.length === 0 ? 0 : axis),
+        label: `${s} axis=${s.length === 0 ? 0 : axis}`,
+      })),
+    ),
+  // unstack along a valid axis, every piece recombined (the first twice) so each one's rule runs.
+  unstack: fc
+    .tuple(
+      fc.oneof(
+        dim.map((n) => [n] as Shape),
+        fc.tuple(dim, dim).map(([m, n]) => [m, n] as Shape),
+      ),
+      fc.constantFrom(0, 1),
+    )
+    .chain(([s, axis]) =>
+      values(size(s), -3, 3).map((v) => {
+        const a = s.length === 1 ? 0 : axis;
+        return {
+          inputs: [t(v, s)],
+          apply: (x: Tensor) => {
+            const parts = ops.unstack(x, a);
+            return ops.stack([parts[0], ...parts], 0);
+          },
+          label: `${s} axis=${a}`,
+        };
+      }),
+    ),
   diag: dim.chain(vector).map((v) => ({ inputs: [v], apply: ops.diag, label: `${v.shape}` })),
   diagonal: dim
     .chain((n) => matrix(n, n))
