@@ -2,12 +2,13 @@
 // of 20 (Adam: moments and step count restored; L-BFGS: iterate, gradient and memory pairs), with
 // the state passed through the results.json text exactly as the CLI writes and reads it.
 import { expect, test } from "vitest";
+import { fitText } from "./commands/train.js";
 import { loadSeed } from "./data.js";
 import type { Problem } from "./gradients.js";
 import { makeParams } from "./model.js";
 import { parseSolver } from "./options.js";
 import { resultsDocument, toJson } from "./results-schema.js";
-import { trainResumeFrom } from "./resume.js";
+import { resumeNumbers, type SavedResume, trainResumeFrom } from "./resume.js";
 import { checkResume, type TrainOutcome, type TrainSettings, train } from "./training.js";
 
 /** The seed UDE on its leading 8 nodes (P, net and data from the fixture). */
@@ -115,4 +116,22 @@ test("resume refusals: other parameter count, an optimiser without the saved pha
     /holds no optimiser state/,
   );
   expect(() => trainResumeFrom({}, "x.json")).toThrow(/is not a results document/);
+});
+
+test("a resume state too large for one JSON text is left out of results.json, saying so", async () => {
+  const b = problem();
+  const s = settings("lbfgs", 2);
+  const outcome = await train(b, s);
+  const doc = resultsDocument(b, s, { command: "train", data: "seed" }, outcome, {});
+  // L-BFGS's state: x, g and 10 pairs (s, y), plus the iterate and the best point.
+  const p = b.params.vector.length;
+  const numbers = resumeNumbers(doc.resume as SavedResume);
+  // 24 vectors; besides them ρ (10 numbers) and scalars (f, counters, the format's version).
+  expect(numbers).toBeGreaterThanOrEqual(24 * p + 10);
+  expect(numbers).toBeLessThan(24 * p + 20);
+  const said: string[] = [];
+  expect(fitText(doc, (m) => said.push(m), 24 * (numbers + p)).resume).toBeDefined();
+  expect(said).toEqual([]);
+  expect(fitText(doc, (m) => said.push(m), 24 * (numbers + p) - 1).resume).toBeUndefined();
+  expect(said[0]).toMatch(/results\.json keeps no resume state/);
 });

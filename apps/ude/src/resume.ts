@@ -23,6 +23,17 @@ export function savedResume(outcome: TrainOutcome): SavedResume | undefined {
   return { ...outcome.resume, best: Array.from(outcome.best) };
 }
 
+/** How many numbers a resume section holds (its Float64Arrays, the iterate and the best point). */
+export function resumeNumbers(r: SavedResume): number {
+  const count = (v: unknown): number => {
+    if (Array.isArray(v)) return v.reduce((s: number, x) => s + count(x), 0);
+    if (v !== null && typeof v === "object")
+      return Object.values(v).reduce((s: number, x) => s + count(x), 0);
+    return typeof v === "number" ? 1 : 0;
+  };
+  return count(r.optimiser) + r.iterate.length + r.best.length;
+}
+
 const isNumbers = (x: unknown): x is number[] =>
   Array.isArray(x) && x.every((v) => typeof v === "number" && Number.isFinite(v));
 

@@ -3,6 +3,7 @@
  * progress display, stops cleanly on Ctrl-C, and writes the results folder (results.json,
  * loss.svg, fit.svg, report.html). `runTraining` is shared with `ude demo`.
  */
+import { constants } from "node:buffer";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadWeights } from "../data.js";
@@ -12,6 +13,7 @@ import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
 import { catchInterrupt } from "../interrupt.js";
+import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
 import {
   METHOD_NAMES,
@@ -37,6 +39,7 @@ import {
   writeResults,
 } from "../results.js";
 import { validationSummary } from "../results-schema.js";
+import { resumeNumbers } from "../resume.js";
 import {
   auditLine,
   checkResume,
@@ -299,6 +302,12 @@ export async function runTraining(
     );
   }
   const every = settings.checkpointEvery ?? 0;
+  // Said once: the checkpoints of a problem too large for the resume state have none.
+  let noted = false;
+  const note = (m: string) => {
+    if (!noted) progress.note(m);
+    noted = true;
+  };
   const runVersions = versions();
   let outcome: TrainOutcome;
   try {
@@ -313,7 +322,7 @@ export async function runTraining(
               onCheckpoint: (snapshot: TrainOutcome) =>
                 writeAtomic(
                   join(run.out, "checkpoint.json"),
-                  `${toJson(resultsDocument(problem, settings, run, snapshot, runVersions), 2)}\n`,
+                  `${toJson(fitText(resultsDocument(problem, settings, run, snapshot, runVersions), note), 2)}\n`,
                 ),
             }
           : {}),
@@ -342,7 +351,7 @@ export async function saveRun(
   const stream = run.json ? process.stderr : process.stdout;
   const say = (m: string) => stream.write(`${m}\n`);
   const iterations = outcome.history.length;
-  const doc = resultsDocument(problem, settings, run, outcome, versions());
+  const doc = fitText(resultsDocument(problem, settings, run, outcome, versions()), say);
   // results.json first: it holds everything computed, and a second Ctrl-C may come any moment.
   const written = writeResults(run.out, { "results.json": doc });
   if (iterations === 0) {
@@ -383,6 +392,26 @@ export async function saveRun(
   if (outcome.stopReason === "gradient audit failed") return 1;
   if (outcome.stopReason === "non-finite loss" && iterations <= 1) return 1;
   return outcome.stopReason === "interrupted" ? 130 : 0;
+}
+
+/**
+ * The document without its resume section when that would not fit in one JavaScript string
+ * (JSON_CHARS_PER_NUMBER characters a number, memory.ts; L-BFGS's state is 24 copies of the
+ * parameter vector), saying so: memory.ts's size check covers P alone.
+ */
+export function fitText(
+  doc: ResultsDocument,
+  say: (m: string) => void,
+  maxChars: number = constants.MAX_STRING_LENGTH,
+): ResultsDocument {
+  if (doc.resume === undefined) return doc;
+  const numbers = resumeNumbers(doc.resume) + (doc.settings.parameters as number);
+  if (JSON_CHARS_PER_NUMBER * numbers <= maxChars) return doc;
+  say(
+    `note: results.json keeps no resume state: its ${numbers.toExponential(1)} numbers would not fit in one JSON text; --resume cannot continue this run (--params can start from its parameters).`,
+  );
+  const { resume: _dropped, ...rest } = doc;
+  return rest;
 }
 
 /** loss.svg, fit.svg, the diagnostic plots (pictures.ts) and report.html with all; returns the paths written. */
