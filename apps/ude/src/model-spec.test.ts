@@ -255,3 +255,10 @@ test("masks as a 0/1 pattern; the leading block of a spec; --activation on every
     "identity",
   ]);
 });
+
+test("the README's example model is the committed file, verbatim", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## Your own model"));
+  const block = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(block).toBe(readFileSync(new URL("../models/examples/nonneg-sparse.json", import.meta.url), "utf8"));
+});

@@ -8,7 +8,15 @@
 import { ACTIVATIONS, type ActivationName } from "@udekit/nn";
 import { readUserFile } from "./data.js";
 import { InputFileError } from "./errors.js";
-import { type LayerValues, layersFit, MODELS, type ModelParams, makeParams, netLayer } from "./model.js";
+import {
+  type LayerValues,
+  layersFit,
+  MODEL_KINDS,
+  MODELS,
+  type ModelParams,
+  makeParams,
+  netLayer,
+} from "./model.js";
 import { checkModelFits, type ModelSpec, parseModelSpec, withActivation } from "./model-spec.js";
 
 function isMatrix(x: unknown, rows: number, cols: number): x is number[][] {
@@ -43,7 +51,7 @@ function modelOf(
   if (typeof doc.model === "object" && doc.model !== null) {
     return parseModelSpec(doc.model, { what: `parameter file "${file}" (its "model")` });
   }
-  const name = src.model === "linear" || src.model === "ude" ? src.model : src.nn ? "ude" : "linear";
+  const name = MODEL_KINDS.find((k) => k === src.model) ?? (src.nn ? "ude" : "linear");
   const activation =
     typeof src.activation === "string" && Object.hasOwn(ACTIVATIONS, src.activation)
       ? (src.activation as ActivationName)
