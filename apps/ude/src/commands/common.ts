@@ -26,7 +26,7 @@ export interface ProblemOptions {
   data?: string;
   times?: string;
   model: string;
-  activation: string;
+  activation?: string;
   params?: string;
   seed?: string;
   solver: string;
@@ -51,7 +51,6 @@ export function addProblemOptions(cmd: Command, defaultModel: ModelKind): Comman
     .option(
       "--activation <name>",
       "activation of the net's hidden layers: identity or tanh (default: the model's own; identity for ude)",
-      "identity",
     )
     .option("--params <file>", "start from saved parameters (a results.json from `ude train`)")
     .option("--seed <S>", "start from random parameters drawn with this seed instead of the fixture's")
@@ -101,8 +100,7 @@ export async function problemFrom(
   const explicitModel = cmd.getOptionValueSource("model") === "cli";
   // --activation changes the model only when given (a model file's activations stand otherwise;
   // the built-ins' hidden layer is identity, the option's default).
-  const activation =
-    cmd.getOptionValueSource("activation") === "cli" ? parseActivation(o.activation) : undefined;
+  const activation = o.activation !== undefined ? parseActivation(o.activation) : undefined;
   let spec = await loadModel(o.model);
   const solver = parseSolver(o.solver);
   const reltol = parseTolerance("--reltol", o.reltol, "1e-6");
