@@ -174,6 +174,7 @@ test("--resume continues the curve: 4 iterations + resume to 7 = 7 iterations (A
   );
   expect(c.parameters).toEqual(w.parameters);
   expect(c.settings.resumed_from).toBe(join(dir, "part", "results.json"));
+  expect(c.settings.holdout).toMatchObject({ by: "time", fraction: 0.34, times: [4], held_out_values: 7 });
   // Nothing left to do: refused with a Fix.
   const again = await runCli([
     "train",

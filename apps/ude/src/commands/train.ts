@@ -176,7 +176,7 @@ Examples:
         command: "train",
         data: o.data ?? "built-in seed data",
         seed: problem.seed,
-        extra: fitSettings(o, problem.fit, settings),
+        extra: fitSettings(o, problem.fit, settings, problem.obs.times),
         ...(resume !== undefined ? { resume, resumeFrom: o.resume } : {}),
       });
       process.exitCode = code;
@@ -221,7 +221,12 @@ export function fitFrom(
 }
 
 /** The fitting settings results.json records. */
-function fitSettings(o: TrainCliOptions, fit: FitTargets, settings: TrainSettings): Record<string, unknown> {
+function fitSettings(
+  o: TrainCliOptions,
+  fit: FitTargets,
+  settings: TrainSettings,
+  times: readonly number[],
+): Record<string, unknown> {
   const h = fit.holdout;
   return {
     observations: fit.observations,
@@ -234,7 +239,7 @@ function fitSettings(o: TrainCliOptions, fit: FitTargets, settings: TrainSetting
             fraction: h.fraction,
             // 1-based node numbers (rows), or the held-out save times.
             ...(h.nodes ? { nodes: h.nodes.map((i) => i + 1) } : {}),
-            ...(h.columns ? { times: h.columns } : {}),
+            ...(h.columns ? { times: h.columns.map((k) => times[k]) } : {}),
             held_out_values: fit.heldOut,
           },
         }
