@@ -120,9 +120,7 @@ describe("a small problem with per-experiment parameters", () => {
     for (let e = 0; e < 4; e++) expect(grad[small.n * small.n + e]).not.toBe(0);
   });
 
-  test("a parameter index listed twice gets both contributions", async () => {
-    // The model sees [P; k_0; k_0] as [P; k]: only the first 17 local entries are read, so
-    // duplicating an index must not change the result: the second copy's gradient is zero.
+  test("the pool's gradient has the serial evaluation's bits on the small problem too", async () => {
     const experiments = small.smallExperiments();
     const r1 = evaluateSerial(small.model, experiments, small.smallParams());
     const r2 = await pool("small-linear", {
