@@ -4,7 +4,7 @@
  * with the explicit method on non-stiff problems, dense output across switches, the stability
  * boundaries, and the default solver and its errors.
  */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import {
   brusselator,
   loadFixture,
@@ -13,6 +13,7 @@ import {
   robertson,
   vanDerPol,
 } from "../../test/reference-problems.js";
+import { countTypedArrays, restoreTypedArrays } from "../../test/typed-array-counter.js";
 import { realStabilitySize } from "../auto/stability-size.js";
 import { InvalidOptionError } from "../errors.js";
 import { init } from "../integrator.js";
@@ -206,4 +207,32 @@ describe("the default solver and its errors", () => {
     expect(never.retcode).toBe("MaxIters");
     expect(never.stats.switches).toEqual([]);
   });
+});
+
+describe("stepping allocates nothing across switches", () => {
+  afterEach(restoreTypedArrays);
+  test.each([
+    ["analytic Jacobian", true],
+    ["finite-difference Jacobian", false],
+  ])(
+    "Van der Pol μ = 1000 from t = 100 through two jumps (%s): no typed array constructed",
+    (_n, withJac) => {
+      const integ = init(vanDerPol(1000, withJac), AutoTsit5(Rodas5P()), {
+        reltol: 1e-6,
+        abstol: 1e-9,
+        dense: false,
+      });
+      const out = new Float64Array(2);
+      // Warm-up: the first switch (t ≈ 0.02) and whatever lazy views the kernels make once.
+      while (integ.t < 100 && integ.step()) integ.interpolate(0.5 * (integ.tPrev + integ.t), out);
+      const switchesBefore = integ.stats.switches?.length ?? 0;
+      const [, arrays] = countTypedArrays(() => {
+        while (integ.t < 1700 && integ.step()) integ.interpolate(0.5 * (integ.tPrev + integ.t), out);
+      });
+      // Both jumps (t ≈ 807, 1614) crossed: four switches, both directions.
+      expect((integ.stats.switches?.length ?? 0) - switchesBefore).toBe(4);
+      expect(arrays).toBe(0);
+      integ.dispose();
+    },
+  );
 });
