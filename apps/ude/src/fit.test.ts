@@ -77,7 +77,7 @@ test.each(["discrete", "expm"] as const)(
   },
 );
 
-test("weights multiply each squared residual; weight 2 equals the observation counted twice", () => {
+test("weights multiply each squared residual; a missing weight is 0, a missing value has no residual", () => {
   // Σ w (p − d)² by hand on a 2 × 3 example, then weight 2 against a duplicated node.
   const obs = {
     times: [0, 1, 2],

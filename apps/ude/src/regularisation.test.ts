@@ -51,6 +51,12 @@ test("penalty gradient = central differences (L2 exact; L1 away from its kink at
     // rounding: |value| ≈ 10, ε·10/h ≈ 2e-9.
     expect(Math.abs(fd - g[j])).toBeLessThan(1e-8);
   }
+  // At 0 the L1 term's subgradient is taken as 0 (sign(0) = 0); the L2 term's gradient is 0 too.
+  const zero = Float64Array.from(x);
+  zero[3] = 0;
+  const g0 = new Float64Array(x.length);
+  addPenalty(p, zero, g0);
+  expect(g0[3]).toBe(0);
 });
 
 test("--l2: the objective is data loss + penalty, recorded separately; a large λ shrinks the parameters", async () => {
