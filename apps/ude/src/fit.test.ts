@@ -148,3 +148,15 @@ test("hold-out by nodes: seeded, reproducible, at least one held and one kept", 
   expect(heldOut({ by: "nodes", fraction: 0.99 }, 20, 4, 7).nodes).toHaveLength(19);
   expect(() => heldOut({ by: "time", fraction: 0.5 }, 20, 2, 7)).toThrow(/at least 2 save times/);
 });
+
+test("weights reach the training loss and its gradient: weight 2 everywhere doubles both", () => {
+  const plain = smallProblem();
+  const weighted = smallProblem();
+  weighted.fit = fitTargets(weighted.obs, { weights: weighted.obs.values.map((r) => r.map(() => 2)) });
+  expect(weighted.fit.train).toBeDefined();
+  const [f, g] = lossGrad(plain, "discrete");
+  const [f2, g2] = lossGrad(weighted, "discrete");
+  // Multiplying by 2 is exact in floating point, and the solves are the same.
+  expect(f2).toBe(2 * f);
+  expect(Array.from(g2)).toEqual(Array.from(g, (x) => 2 * x));
+});
