@@ -52,7 +52,8 @@ export const EXPECTED: { suite: string; matches: RegExp; target: TargetResult }[
     matches: /2 workers/,
     target: {
       issue: 20,
-      target: "8 experiments of the seed UDE: gradient with 2 workers ≥ 1.7× faster than serial (median, same run)",
+      target:
+        "8 experiments of the seed UDE: gradient with 2 workers ≥ 1.7× faster than serial (median, same run)",
       measured: "",
       met: undefined,
     },
@@ -72,7 +73,8 @@ export const EXPECTED: { suite: string; matches: RegExp; target: TargetResult }[
     matches: /overhead per ensemble evaluation/,
     target: {
       issue: 20,
-      target: "overhead per ensemble evaluation (dispatch + transfer + sum) ≤ 10 % of one experiment's gradient",
+      target:
+        "overhead per ensemble evaluation (dispatch + transfer + sum) ≤ 10 % of one experiment's gradient",
       measured: "",
       met: undefined,
     },
