@@ -87,6 +87,18 @@ describe("stiff problems: the composite switches and the gradient matches the re
   });
 });
 
+test("solveOde: a solver factory passed uncalled gets a typed error that says to call it", () => {
+  const c = bankCase("robertson-fast");
+  const call = () =>
+    solveOde(c.rhs, tensor([...c.u0]), tensor([...c.p]), {
+      tspan: c.tspan,
+      saveat: c.saveat,
+      solver: Tsit5 as never,
+    });
+  expect(call).toThrow(SensitivityOptionError);
+  expect(call).toThrow("got the factory Tsit5 itself. Call it: solver: Tsit5().");
+});
+
 describe("non-stiff problems: never switches, the gradient is Tsit5's bit for bit", () => {
   // Lotka–Volterra as a tensor right-hand side, p = [a, b, c, d].
   const lv = (u: Tensor, p: Tensor) => {
