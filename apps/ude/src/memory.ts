@@ -56,7 +56,7 @@ export function estimateMemory(model: ModelRef, n: number, job: Job): MemoryEsti
   };
 }
 
-function bytesText(b: number): string {
+export function bytesText(b: number): string {
   const units = ["bytes", "KB", "MB", "GB", "TB", "PB"];
   let k = 0;
   while (b >= 1000 && k < units.length - 1) {

@@ -37,8 +37,9 @@ export interface OutDir {
   instead?: string;
 }
 
-const FIX =
-  "pass --out with a folder in a writable place (it is created if missing), e.g. --out ude-results.";
+/** The fix for a folder given with `option` (--out of train and demo, --plots of predict). */
+const fixFor = (option: string) =>
+  `pass ${option} with a folder in a writable place (it is created if missing), e.g. ${option} ude-results.`;
 
 function reason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
@@ -65,7 +66,7 @@ function holdsResults(dir: string): boolean {
 }
 
 /** Creates `full` (absent) without ever running a recursive mkdir on an unchecked path. */
-function createFolder(full: string, out: string): void {
+function createFolder(full: string, out: string, option: string): void {
   let ancestor = dirname(full);
   let firstMissing = full;
   while (!existsSync(ancestor)) {
@@ -74,25 +75,29 @@ function createFolder(full: string, out: string): void {
   }
   if (!statSync(ancestor).isDirectory()) {
     throw new InputFileError(
-      `cannot create the output folder "${out}": ${ancestor} is a file, not a folder. Fix: ${FIX}`,
+      `cannot create the output folder "${out}": ${ancestor} is a file, not a folder. Fix: ${fixFor(option)}`,
     );
   }
   try {
     mkdirSync(firstMissing);
     if (firstMissing !== full) mkdirSync(full, { recursive: true });
   } catch (e) {
-    throw new InputFileError(`cannot create the output folder "${out}": ${reason(e)}. Fix: ${FIX}`);
+    throw new InputFileError(
+      `cannot create the output folder "${out}": ${reason(e)}. Fix: ${fixFor(option)}`,
+    );
   }
 }
 
 /** Writes and removes a test file, or throws saying why the folder cannot take the results. */
-function probeWrite(full: string, out: string): void {
+function probeWrite(full: string, out: string, option: string): void {
   const probe = join(full, `.ude-write-test-${process.pid}`);
   try {
     writeFileSync(probe, "");
     unlinkSync(probe);
   } catch (e) {
-    throw new InputFileError(`cannot write into the output folder "${out}": ${reason(e)}. Fix: ${FIX}`);
+    throw new InputFileError(
+      `cannot write into the output folder "${out}": ${reason(e)}. Fix: ${fixFor(option)}`,
+    );
   }
 }
 
@@ -100,13 +105,13 @@ function probeWrite(full: string, out: string): void {
  * Makes the results folder ready (created, writable, holding no earlier results) before any
  * work; throws InputFileError (exit 2) with a fix when it cannot be.
  */
-export function prepareOutDir(out: string): OutDir {
+export function prepareOutDir(out: string, option = "--out"): OutDir {
   const full = userPath(out);
   let path = full;
   if (existsSync(full)) {
     if (!statSync(full).isDirectory()) {
       throw new InputFileError(
-        `--out "${out}" is a file, not a folder. Fix: pass --out with a folder name (it is created if missing), e.g. --out ude-results.`,
+        `${option} "${out}" is a file, not a folder. Fix: pass ${option} with a folder name (it is created if missing), e.g. ${option} ude-results.`,
       );
     }
     if (holdsResults(full)) {
@@ -115,8 +120,8 @@ export function prepareOutDir(out: string): OutDir {
       path = `${full}-${k}`;
     }
   }
-  if (!existsSync(path)) createFolder(path, out);
-  probeWrite(path, out);
+  if (!existsSync(path)) createFolder(path, out, option);
+  probeWrite(path, out, option);
   return path === full ? { path } : { path, instead: full };
 }
 

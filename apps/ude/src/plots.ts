@@ -145,8 +145,17 @@ export function dataPointLayers(colour?: string): Layers {
   ];
 }
 
-/** Observed points (the initial condition drawn as a condition) and predicted lines for a few nodes. */
-export async function fitPlot(nodes: readonly NodeTrajectory[], title: string): Promise<string> {
+/**
+ * Observed points (the initial condition drawn as a condition) and predicted lines for a few
+ * nodes. With `lastObservation` (trajectories that go beyond the data), a dotted vertical line
+ * marks it and the subtitle says that the lines right of it are extrapolated.
+ */
+export async function fitPlot(
+  nodes: readonly NodeTrajectory[],
+  title: string,
+  options: { lastObservation?: number } = {},
+): Promise<string> {
+  const last = options.lastObservation;
   const rows: { t: number; u: number; node: string; series: string }[] = [];
   for (const n of nodes) {
     const node = `node ${n.node}`;
@@ -160,39 +169,58 @@ export async function fitPlot(nodes: readonly NodeTrajectory[], title: string): 
   const lineSeries = hasBefore ? ["predicted (trained)", "predicted (initial)"] : ["predicted (trained)"];
   return render({
     $schema: SCHEMA,
-    title,
+    title:
+      last === undefined
+        ? title
+        : {
+            text: title,
+            subtitle: `Dotted line: the last observation (t = ${last}); to its right the model extrapolates beyond the data.`,
+          },
     width: 640,
     height: 380,
     config: CONFIG,
     data: { values: rows },
-    encoding: {
-      x: { field: "t", type: "quantitative", title: "time t", scale: { zero: false } },
-      y: { field: "u", type: "quantitative", title: "state u_i(t)", scale: { zero: false } },
-      color: { field: "node", type: "nominal", title: "node" },
-    },
     layer: [
       {
-        transform: [{ filter: { field: "series", oneOf: lineSeries } }],
-        mark: { type: "line", strokeWidth: 2 },
         encoding: {
-          strokeDash: {
-            field: "series",
-            type: "nominal",
-            title: "curve",
-            scale: {
-              domain: lineSeries,
-              range: hasBefore
-                ? [
-                    [1, 0],
-                    [6, 4],
-                  ]
-                : [[1, 0]],
+          x: { field: "t", type: "quantitative", title: "time t", scale: { zero: false } },
+          y: { field: "u", type: "quantitative", title: "state u_i(t)", scale: { zero: false } },
+          color: { field: "node", type: "nominal", title: "node" },
+        },
+        layer: [
+          {
+            transform: [{ filter: { field: "series", oneOf: lineSeries } }],
+            mark: { type: "line", strokeWidth: 2 },
+            encoding: {
+              strokeDash: {
+                field: "series",
+                type: "nominal",
+                title: "curve",
+                scale: {
+                  domain: lineSeries,
+                  range: hasBefore
+                    ? [
+                        [1, 0],
+                        [6, 4],
+                      ]
+                    : [[1, 0]],
+                },
+              },
+              detail: { field: "series" },
             },
           },
-          detail: { field: "series" },
-        },
+          ...dataPointLayers(),
+        ],
       },
-      ...dataPointLayers(),
+      ...(last === undefined
+        ? []
+        : [
+            {
+              data: { values: [{ t: last }] },
+              mark: { type: "rule" as const, color: "#555", strokeDash: [2, 3], strokeWidth: 1.5 },
+              encoding: { x: { field: "t", type: "quantitative" as const } },
+            },
+          ]),
     ],
   });
 }

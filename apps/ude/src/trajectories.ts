@@ -56,8 +56,8 @@ export function evenTimes(t0: number, t1: number, points: number): number[] {
 
 /**
  * Dense predicted trajectories of a few nodes at the given parameters (forward solve only), at
- * `points` evenly spaced times over the observations' span. Pass `f` (the model's right-hand side
- * from rhsFor) to reuse its compiled tape across calls.
+ * `points` evenly spaced times from t₀ to `until` (default: the last observation). Pass `f` (the
+ * model's right-hand side from rhsFor) to reuse its compiled tape across calls.
  */
 export function trajectories(
   problem: Problem,
@@ -65,9 +65,10 @@ export function trajectories(
   nodes: readonly number[],
   f: (u: Tensor, p: Tensor, t: Tensor) => Tensor = rhsFor(problem.params),
   points = 81,
+  until?: number,
 ): { t: number; u: number }[][] {
   const times = problem.obs.times;
-  const dense = evenTimes(times[0], times[times.length - 1], points);
+  const dense = evenTimes(times[0], until ?? times[times.length - 1], points);
   const { states, n } = statesAt(problem, vector, dense, f);
   return nodes.map((i) =>
     dense.map((t, k) => ({ t, u: states[k * n + i] })).filter((q) => Number.isFinite(q.u)),
