@@ -31,13 +31,14 @@ const only = process.env.UDEKIT_MUTATE_TESTS;
 
 const config = mergeConfig(base, {
   test: {
-    // readme-types runs tsc on the README blocks: about the READMEs, and it fails in Stryker's
-    // sandbox (other paths), so it is left out too.
+    // readme-types runs tsc on the README blocks, readme-run runs them in Node processes: about
+    // the READMEs, and they fail in Stryker's sandbox (other paths), so they are left out too.
     exclude: [
       "**/node_modules/**",
       "**/allocation.test.ts",
       "**/backward-allocation.test.ts",
       "**/readme-types.test.ts",
+      "**/readme-run.test.ts",
     ],
     // Tests named "… allocate nothing …" inside other files (vitest has no negative name filter).
     testNamePattern: /^(?!.*allocate nothing).*$/,

@@ -209,7 +209,7 @@ describe("the default solver and its errors", () => {
   });
 });
 
-describe("stepping allocates nothing across switches", () => {
+describe("allocate nothing: stepping across switches", () => {
   afterEach(restoreTypedArrays);
   test.each([
     ["analytic Jacobian", true],
