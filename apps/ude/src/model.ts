@@ -29,6 +29,7 @@ import {
   type ParamTree,
   type Rng,
   rng,
+  type ShapeTree,
   setup,
 } from "@udekit/nn";
 import type { OdeSolver, SensitivityAlgorithm, SolveOdeInfo } from "@udekit/ode";
@@ -63,9 +64,20 @@ export function netLayer(net: NetSpec): Layer {
   );
 }
 
-/** Shapes [rows, cols] of the net's weights and biases in layout order (biases as [out, 1]). */
+/**
+ * Shapes [rows, cols] of the net's weights and biases in layout order (biases as [out, 1]), as
+ * the layer library declares them (paramShapes lists them in layout order).
+ */
 function netShapes(net: NetSpec): [number, number][] {
-  return flatten(setup(0, netLayer(net)).ps).entries.map((e) => [e.shape[0], e.shape[1] ?? 1]);
+  const out: [number, number][] = [];
+  const walk = (t: ShapeTree) => {
+    for (const v of Object.values(t)) {
+      if (Array.isArray(v)) out.push([v[0], v[1] ?? 1]);
+      else walk(v as ShapeTree);
+    }
+  };
+  walk(netLayer(net).paramShapes());
+  return out;
 }
 
 /** Parameters of the net alone (0 without one). */
