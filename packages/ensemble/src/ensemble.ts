@@ -117,9 +117,11 @@ export function ensemblePool(
   experiments: readonly Experiment[],
   paramLength: number,
   shared: boolean,
+  config?: unknown,
 ): EnsemblePool {
   const { views } = packExperiments(experiments, paramLength, shared);
   const runner = startRunner();
+  const withConfig = config === undefined ? {} : { config };
   const E = views.length;
   const P = paramLength;
   const mem = (doubles: number) =>
@@ -134,9 +136,9 @@ export function ensemblePool(
   let inFlight = 0;
 
   const runOnce = (e: ExperimentView): Promise<EnsembleReply> => {
-    if (shared) return runner.run({ experiment: e, p: params, grad: rowViews[e.index] }, []);
+    if (shared) return runner.run({ experiment: e, p: params, grad: rowViews[e.index], ...withConfig }, []);
     const p = params.slice();
-    return runner.run({ experiment: e, p }, [p.buffer as ArrayBuffer]);
+    return runner.run({ experiment: e, p, ...withConfig }, [p.buffer as ArrayBuffer]);
   };
   // A rejection means the worker died (the model's own failures come back as replies): one retry
   // in the fresh worker that the runner starts in its place.

@@ -32,6 +32,8 @@ export {
   type EnsembleHandler,
   type EnsembleReply,
   type EnsembleTask,
+  type EnsembleWorkerHandler,
   ensembleHandler,
+  type ModelFactory,
   serveEnsemble,
 } from "./protocol.js";

@@ -20,6 +20,11 @@ export interface EnsemblePoolOptions {
   experiments: readonly Experiment[];
   /** Length of the ensemble's parameter vector. */
   paramLength: number;
+  /**
+   * Structured-cloneable data handed to a worker module that exports serveEnsemble(factory):
+   * the factory builds its model from it (e.g. a model description and solver settings).
+   */
+  config?: unknown;
   /** Worker threads (default: the number of cores, os.availableParallelism()). */
   workers?: number;
   /** Node options of the worker threads, e.g. ["--import", loaderUrl] for a TypeScript worker module. */
@@ -78,5 +83,12 @@ export function createEnsemblePool(options: EnsemblePoolOptions): EnsemblePool {
       close: () => piscina.destroy(),
     };
   };
-  return ensemblePool(start, workers, options.experiments, options.paramLength, canShareMemory());
+  return ensemblePool(
+    start,
+    workers,
+    options.experiments,
+    options.paramLength,
+    canShareMemory(),
+    options.config,
+  );
 }

@@ -18,6 +18,11 @@ export interface EnsemblePoolOptions {
   experiments: readonly Experiment[];
   /** Length of the ensemble's parameter vector. */
   paramLength: number;
+  /**
+   * Structured-cloneable data handed to a worker module that exports serveEnsemble(factory):
+   * the factory builds its model from it (e.g. a model description and solver settings).
+   */
+  config?: unknown;
   /** Workers (default: navigator.hardwareConcurrency). */
   workers?: number;
   /** Ignored in a browser (Node's worker options); accepted so one call works on both platforms. */
@@ -50,6 +55,7 @@ export function createEnsemblePool(options: EnsemblePoolOptions): EnsemblePool {
     options.experiments,
     options.paramLength,
     canShareMemory(),
+    options.config,
   );
 }
 

@@ -13,6 +13,8 @@ export interface EnsembleTask {
   p: Float64Array;
   /** This experiment's gradient row (ensemble length) in shared memory; absent: reply with it. */
   grad?: Float64Array;
+  /** The pool's `config`, for a worker module that builds its model from it (a ModelFactory). */
+  config?: unknown;
 }
 
 export interface EnsembleReply {
@@ -27,6 +29,16 @@ export interface EnsembleReply {
 
 /** A worker's task handler (what a worker module's default export is). */
 export type EnsembleHandler = (task: EnsembleTask) => EnsembleReply;
+
+/**
+ * Builds a worker's model from the pool's `config` (structured-cloneable data such as a model
+ * description and solver settings), for models that are chosen at run time. Called once per
+ * worker and config.
+ */
+export type ModelFactory = (config: unknown) => ExperimentModel | Promise<ExperimentModel>;
+
+/** What a worker module exports: answers a task now (a model) or once its model is built (a factory). */
+export type EnsembleWorkerHandler = (task: EnsembleTask) => EnsembleReply | Promise<EnsembleReply>;
 
 /**
  * Makes the task handler of a model. Scratch vectors for parameter subsets are kept per length,
@@ -81,18 +93,31 @@ interface WorkerScope {
 }
 
 /**
- * The default export of a worker module: `export default serveEnsemble(model)`. Returns the
- * handler (which tinypool calls on Node); inside a Web Worker it also answers the pool's
- * messages, transferring a gradient that is not in shared memory.
+ * The default export of a worker module: `export default serveEnsemble(model)`, or
+ * `serveEnsemble((config) => model)` to build the model from the pool's `config`. Returns the
+ * handler (which piscina calls on Node); inside a Web Worker it also answers the pool's messages,
+ * transferring a gradient that is not in shared memory.
  */
-export function serveEnsemble(model: ExperimentModel): EnsembleHandler {
-  const handler = ensembleHandler(model);
+export function serveEnsemble(source: ExperimentModel | ModelFactory): EnsembleWorkerHandler {
+  let handler: EnsembleWorkerHandler;
+  if (typeof source === "function") {
+    let built: { key: string; handler: Promise<EnsembleHandler> } | undefined;
+    handler = (task) => {
+      const key = JSON.stringify(task.config ?? null);
+      if (built?.key !== key) {
+        built = { key, handler: Promise.resolve(source(task.config)).then(ensembleHandler) };
+      }
+      return built.handler.then((h) => h(task));
+    };
+  } else {
+    handler = ensembleHandler(source);
+  }
   const g = globalThis as { WorkerGlobalScope?: unknown; self?: unknown };
   if (typeof g.WorkerGlobalScope === "function" && g.self !== undefined) {
     const scope = g.self as WorkerScope;
-    scope.addEventListener("message", (ev) => {
+    scope.addEventListener("message", async (ev) => {
       const { id, task } = ev.data;
-      const reply = handler(task);
+      const reply = await handler(task);
       scope.postMessage({ id, reply }, reply.grad === undefined ? [] : [reply.grad.buffer as ArrayBuffer]);
     });
   }

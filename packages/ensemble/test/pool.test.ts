@@ -216,6 +216,16 @@ describe("failures", () => {
   });
 });
 
+test("a worker module can build its model from the pool's config", async () => {
+  const experiments = [0, 1, 2].map(() => ({ u0: [0], saveat: [0], data: [0] }));
+  const ens = pool("configured", { experiments, paramLength: 2, workers: 2, config: { scale: 3 } });
+  const r = await ens.evaluate([1, 2]);
+  // Each of the 3 experiments: loss 3·(1 + 2) = 9, gradient [3, 3].
+  expect(r.loss).toBe(27);
+  expect(Array.from(r.grad)).toEqual([9, 9]);
+  expect((await ens.evaluate([0, 0])).loss).toBe(0);
+});
+
 describe("shutdown", () => {
   test("close() stops every worker thread; evaluate() afterwards rejects with PoolClosedError", async () => {
     // Worker handles as Node itself tracks them: created (init) and closed (destroy) by async_hooks.
@@ -262,7 +272,7 @@ describe("shutdown", () => {
 });
 
 test("the worker modules exist where the pool looks for them", () => {
-  for (const name of ["seed-ude", "small-linear", "blowup", "crash-once", "throws-at-load"]) {
+  for (const name of ["seed-ude", "small-linear", "blowup", "crash-once", "throws-at-load", "configured"]) {
     expect(existsSync(moduleUrl(name))).toBe(true);
   }
 });
