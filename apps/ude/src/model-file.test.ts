@@ -99,7 +99,7 @@ test("missing file, directory, unknown extension", async () => {
   const missing = join(dir, "missing.json");
   expect(await failure(missing)).toEqual([
     InputFileError.name,
-    `model file "${missing}" does not exist. Fix: check the path, or pass --model with a built-in model (linear, ude)`,
+    `model file "${missing}" does not exist. Fix: check the path, or pass --model with a built-in model (linear, ude).`,
   ]);
   mkdirSync(join(dir, "folder.json"), { recursive: true });
   expect((await failure(join(dir, "folder.json")))[1]).toMatch(/is a directory, not a file/);

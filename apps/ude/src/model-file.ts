@@ -22,7 +22,7 @@ import { InputFileError, OptionError } from "./errors.js";
 import { type ModelSpec, parseModelSpec } from "./model-spec.js";
 
 const MODULE_EXTENSIONS = [".js", ".mjs", ".ts", ".mts"];
-const FILE_FIX = "check the path, or pass --model with a built-in model (linear, ude)";
+const FILE_FIX = "check the path, or pass --model with a built-in model (linear, ude).";
 
 /** True when --model's value names a file rather than a built-in model. */
 export function isModelPath(value: string): boolean {

@@ -166,7 +166,7 @@ test.each([
   [
     "a model file that does not exist",
     ["gradient", "--model", "nope.json"],
-    /^ude: model file "nope\.json" does not exist \(looked at .*\)\. Fix: check the path, or pass --model with a built-in model \(linear, ude\)\n$/,
+    /^ude: model file "nope\.json" does not exist \(looked at .*\)\. Fix: check the path, or pass --model with a built-in model \(linear, ude\)\.\n$/,
   ],
   [
     "a JSON syntax error",
