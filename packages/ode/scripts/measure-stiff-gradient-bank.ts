@@ -1,18 +1,23 @@
 /**
  * Measures the whole stiff gradient bank (long cases included): every Rosenbrock solver ×
- * InterpolatingAdjoint / QuadratureAdjoint / ForwardSensitivity × reltol 1e-6, 1e-8, printing
+ * DiscreteAdjoint / InterpolatingAdjoint / QuadratureAdjoint / ForwardSensitivity × reltol 1e-6, 1e-8, printing
  * error, backward/forward step ratio and time (wall, and CPU: the machine may be shared). Not a
  * test (tens of minutes of work).
  * Run from the repository root:
  *   node --conditions=@udekit/source --import tsx packages/ode/scripts/measure-stiff-gradient-bank.ts [case …]
  */
 import { STIFF_GRADIENT_BANK, stiffGradientError } from "../src/conformance/index.js";
-import { ForwardSensitivity, InterpolatingAdjoint, QuadratureAdjoint } from "../src/sensitivity/index.js";
+import {
+  DiscreteAdjoint,
+  ForwardSensitivity,
+  InterpolatingAdjoint,
+  QuadratureAdjoint,
+} from "../src/sensitivity/index.js";
 import { ALL_SOLVERS } from "../src/solvers/index.js";
 
 const only = process.argv.slice(2);
 const solvers = ALL_SOLVERS.filter((s) => s.family === "rosenbrock");
-const sensealgs = [InterpolatingAdjoint(), QuadratureAdjoint(), ForwardSensitivity()];
+const sensealgs = [DiscreteAdjoint(), InterpolatingAdjoint(), QuadratureAdjoint(), ForwardSensitivity()];
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 console.log(
   "| problem | solver | reltol | sensealg | rel. error | max entry | loss error | ratio | fwd steps | bwd steps | wall s | CPU s | retcode |",

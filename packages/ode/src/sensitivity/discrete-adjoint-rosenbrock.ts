@@ -158,6 +158,8 @@ export function rosenbrockDiscreteAdjoint(
       const tA = ts[i];
       const h = hs[i];
       steps.load(i, y, yNext, stored);
+      // The backward pass takes exactly the forward steps, one each (backward/forward ratio 1).
+      ctx.stats.naccept++;
       if (!recompute(tA, h)) {
         return {
           retcode: "Failure",

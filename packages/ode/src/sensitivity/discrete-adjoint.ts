@@ -125,6 +125,8 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
       const tA = ts[i];
       const h = hs[i];
       steps.load(i, y, yNext, K);
+      // The backward pass takes exactly the forward steps, one each (backward/forward ratio 1).
+      ctx.stats.naccept++;
       Kbar.fill(0);
       if (carryNonzero) KbarV[E].set(carry);
       yBar.fill(0);

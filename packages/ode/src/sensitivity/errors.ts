@@ -47,16 +47,21 @@ export class GradientMismatchError extends OdeError {
     readonly method: string,
     /** gᵀv from the sensitivity method. */
     readonly adjoint: number,
-    /** The forward-mode directional derivative. */
+    /** The forward-mode directional derivative (NaN when its solve failed). */
     readonly directional: number,
     /** |adjoint − directional| / max(|adjoint|, |directional|). */
     readonly relativeError: number,
     readonly threshold: number,
+    /** Why the audit's tangent solve failed, when it did (the gradient could not be checked). */
+    readonly tangentFailure?: string,
   ) {
     super(
-      `solveOde: gradient audit failed for ${method}: gᵀv = ${adjoint.toExponential(6)} but the forward-mode directional derivative is ${directional.toExponential(6)} ` +
-        `(relative difference ${relativeError.toExponential(2)} > ${threshold.toExponential(2)}). The gradient is wrong for this problem and tolerance: ` +
-        "tighten reltol/abstol, or use another sensealg (ForwardSensitivity() for few parameters, DiscreteAdjoint() for explicit solvers).",
+      tangentFailure !== undefined
+        ? `solveOde: gradient audit for ${method} could not check the gradient: its forward tangent solve failed (${tangentFailure}). ` +
+            "Give the solve more room (maxiters, dtmin) or a looser tolerance, or turn verify off for this problem."
+        : `solveOde: gradient audit failed for ${method}: gᵀv = ${adjoint.toExponential(6)} but the forward-mode directional derivative is ${directional.toExponential(6)} ` +
+            `(relative difference ${relativeError.toExponential(2)} > ${threshold.toExponential(2)}). The gradient is wrong for this problem and tolerance: ` +
+            "tighten reltol/abstol, or use another sensealg (ForwardSensitivity() for few states and parameters, DiscreteAdjoint() for the exact gradient of the computed solution).",
     );
   }
 }

@@ -14,14 +14,63 @@
  * differences of J·S + F̃ in each uⱼ (n more Jacobians: n² VJPs).
  */
 import { matmul, matvecT } from "@udekit/kernels";
+import type { SolveOptions } from "../options.js";
 import { type JacobianFunction, ODEProblem } from "../problem.js";
+import type { ODESolution } from "../solution.js";
 import { solve } from "../solve.js";
+import type { OdeSolver } from "../stepper.js";
 import { type AdjointContext, addStats, type BackwardResult, commitGradients } from "./adjoint-context.js";
+import type { DifferentiableRhs } from "./differentiable-rhs.js";
 
 export function forwardSensitivity(ctx: AdjointContext): BackwardResult {
-  const { rhs, p, saveat, cotangent } = ctx;
+  const { rhs, saveat, cotangent } = ctx;
   const { n, np } = rhs;
   const q = n + np;
+  const S0 = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) S0[i * q + i] = 1;
+  const sol = tangentSolve({ ...ctx, tEnd: saveat[saveat.length - 1] }, S0, undefined, q);
+  addStats(ctx.stats, sol.stats);
+  if (sol.retcode !== "Success") {
+    return {
+      retcode: sol.retcode,
+      message: `ForwardSensitivity: ${sol.message}`,
+      t: sol.t.length > 0 ? sol.t[sol.t.length - 1] : ctx.t0,
+    };
+  }
+  const g = new Float64Array(q);
+  for (let k = 0; k < saveat.length; k++) {
+    const Sk = sol.u.subarray(k * (n + n * q) + n, (k + 1) * (n + n * q));
+    matvecT(n, q, Sk, cotangent.subarray(k * n, (k + 1) * n), g, true);
+  }
+  return commitGradients(ctx, g.subarray(0, n), g.subarray(n), "ForwardSensitivity");
+}
+
+/** What a tangent solve needs: the right-hand side, the point and the stepping. */
+export interface TangentInput {
+  readonly rhs: DifferentiableRhs;
+  readonly p: Float64Array;
+  readonly u0: Float64Array;
+  readonly t0: number;
+  readonly tEnd: number;
+  readonly saveat: Float64Array;
+  readonly solver: OdeSolver;
+  readonly stepping: SolveOptions;
+}
+
+/**
+ * Integrates z = [u; S] with S an n × q matrix of tangents: dS/dt = J·S + (∂f/∂p)·B,
+ * S(t0) = S0. B (np × q) undefined means [0 | I]: the last np columns are the parameters'
+ * unit directions (ForwardSensitivity's S = ∂u/∂(u0, p)); the gradient audit passes one
+ * column, a direction (δu0, δp). Returns the solution at saveat (rows [u; S row-major]).
+ */
+export function tangentSolve(
+  input: TangentInput,
+  S0: Float64Array,
+  B: Float64Array | undefined,
+  q: number,
+): ODESolution {
+  const { rhs, p } = input;
+  const { n, np } = rhs;
   const J = new Float64Array(n * n);
   const Fp = new Float64Array(n * np);
   const jRows = Array.from({ length: n }, (_, i) => J.subarray(i * n, (i + 1) * n));
@@ -41,37 +90,43 @@ export function forwardSensitivity(ctx: AdjointContext): BackwardResult {
       e[i] = 0;
     }
     matmul(n, n, q, J, S, dS, false);
-    for (let i = 0; i < n; i++) for (let j = 0; j < np; j++) dS[i * q + n + j] += Fp[i * np + j];
+    addForcing(dS, Fp, B, n, np, q);
     dz.set(du);
     dz.set(dS, n);
   };
   const z0 = new Float64Array(n + n * q);
-  z0.set(ctx.u0);
-  for (let i = 0; i < n; i++) z0[n + i * q + i] = 1;
-  const problem = new ODEProblem(system, z0, [ctx.t0, saveat[saveat.length - 1]], new Float64Array(0), {
+  z0.set(input.u0);
+  z0.set(S0, n);
+  const problem = new ODEProblem(system, z0, [input.t0, input.tEnd], new Float64Array(0), {
     kind: "inplace",
-    jac: ctx.solver.family !== "erk" ? sensitivityJacobian(ctx, q) : undefined,
+    jac: input.solver.family !== "erk" ? sensitivityJacobian(rhs, p, B, q) : undefined,
   });
-  const sol = solve(problem, ctx.solver, { ...ctx.stepping, saveat });
-  addStats(ctx.stats, sol.stats);
-  if (sol.retcode !== "Success") {
-    return {
-      retcode: sol.retcode,
-      message: `ForwardSensitivity: ${sol.message}`,
-      t: sol.t.length > 0 ? sol.t[sol.t.length - 1] : ctx.t0,
-    };
+  return solve(problem, input.solver, { ...input.stepping, saveat: input.saveat });
+}
+
+/** G += (∂f/∂p)·B, with B = [0 | I] when undefined. */
+function addForcing(
+  G: Float64Array,
+  Fp: Float64Array,
+  B: Float64Array | undefined,
+  n: number,
+  np: number,
+  q: number,
+): void {
+  if (B === undefined) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < np; j++) G[i * q + n + j] += Fp[i * np + j];
+  } else if (np > 0) {
+    matmul(n, np, q, Fp, B, G, true);
   }
-  const g = new Float64Array(q);
-  for (let k = 0; k < saveat.length; k++) {
-    const Sk = sol.u.subarray(k * (n + n * q) + n, (k + 1) * (n + n * q));
-    matvecT(n, q, Sk, cotangent.subarray(k * n, (k + 1) * n), g, true);
-  }
-  return commitGradients(ctx, g.subarray(0, n), g.subarray(n), "ForwardSensitivity");
 }
 
 /** The exact-structure Jacobian of the [u; S] system (see the file header). */
-function sensitivityJacobian(ctx: AdjointContext, q: number): JacobianFunction {
-  const { rhs, p } = ctx;
+function sensitivityJacobian(
+  rhs: DifferentiableRhs,
+  p: Float64Array,
+  B: Float64Array | undefined,
+  q: number,
+): JacobianFunction {
   const { n, np } = rhs;
   const m = n + n * q;
   const e = new Float64Array(n);
@@ -91,7 +146,7 @@ function sensitivityJacobian(ctx: AdjointContext, q: number): JacobianFunction {
       e[i] = 0;
     }
     matmul(n, n, q, J, S, G, false);
-    for (let i = 0; i < n; i++) for (let j = 0; j < np; j++) G[i * q + n + j] += Fp[i * np + j];
+    addForcing(G, Fp, B, n, np, q);
   };
   return (Jz, z, _q, t) => {
     for (let i = 0; i < n; i++) u[i] = z[i];

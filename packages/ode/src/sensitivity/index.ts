@@ -22,4 +22,4 @@ export {
   type QuadratureAdjointOptions,
   type SensitivityAlgorithm,
 } from "./sensealg.js";
-export { type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
+export { defaultSensealg, type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
