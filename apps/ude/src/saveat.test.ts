@@ -12,7 +12,10 @@ describe("--saveat start:step:stop", () => {
     expect(t).toHaveLength(2001);
     expect(t[0]).toBe(0);
     expect(t[2000]).toBe(20);
-    for (const k of [1, 7, 100, 1999]) expect(t[k]).toBe(k * 0.01);
+    // The decimal times asked for: 0.07, not 7 · 0.01 = 0.07000000000000001.
+    for (const k of [1, 7, 100, 1999]) expect(t[k]).toBe(Number((k / 100).toFixed(2)));
+    expect(t[7]).toBe(0.07);
+    expect(parseSaveat("0:0.1:1", 0).times()).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     for (let k = 1; k < t.length; k++) expect(t[k]).toBeGreaterThan(t[k - 1]);
   });
 

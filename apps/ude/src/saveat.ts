@@ -65,9 +65,11 @@ export function parseSaveat(text: string, t0: number): SaveatRequest {
     return {
       option,
       count: steps + 1,
+      // start + k·step rounded to 15 significant digits: 0:0.1:1 gives 0.3, not 0.30000000000000004
+      // (the time asked for; the rounding moves a time by at most 5e-16 relative).
       times: () =>
         Array.from({ length: steps + 1 }, (_, k) => {
-          const t = start + k * step;
+          const t = Number((start + k * step).toPrecision(15));
           return k === steps && Math.abs(t - stop) <= 1e-9 * step ? stop : Math.min(t, stop);
         }),
     };
