@@ -12,6 +12,7 @@
  */
 import type { Command } from "commander";
 import { checkMagnitudes, loadObservations, loadSeed, missingLine } from "../data.js";
+import { checkSingleData, collectData } from "../ensemble.js";
 import { OptionError } from "../errors.js";
 import type { Problem } from "../gradients.js";
 import { checkMemory, type Job } from "../memory.js";
@@ -40,7 +41,9 @@ export function addProblemOptions(cmd: Command, defaultModel: ModelKind): Comman
   return cmd
     .option(
       "--data <file>",
-      "observations as CSV: one row per node, one column per time (default: the built-in seed data)",
+      "observations as CSV: one row per node, one column per time (default: the built-in seed data); " +
+        "gradient and train take several experiments: --data repeated, or a folder of CSVs",
+      collectData(cmd),
     )
     .option("--times <list>", "observation times, comma-separated (default: 1,2,… or a t=… header)")
     .option(
@@ -97,6 +100,7 @@ export async function problemFrom(
   note: (m: string) => void,
   job: Job,
 ): Promise<Problem & { seed?: number }> {
+  checkSingleData(cmd, job.command);
   const explicitModel = cmd.getOptionValueSource("model") === "cli";
   // --activation changes the model only when given (a model file's activations stand otherwise;
   // the built-ins' hidden layer is identity, the option's default).

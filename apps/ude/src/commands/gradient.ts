@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { compareMethods, FORWARD_FULL_LIMIT } from "../compare.js";
+import { experimentFiles } from "../ensemble.js";
 import { OptionError, RunError } from "../errors.js";
 import { formatMs, formatTol } from "../format.js";
 import {
@@ -22,6 +23,7 @@ import { METHOD_NAMES, type MethodName, parseInteger, parseIntegerList, parseMet
 import { toJson } from "../results.js";
 import { formatTable, forwardRow } from "../table.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
+import { runEnsembleGradient } from "./ensemble.js";
 
 export { type Comparison, compareMethods, FORWARD_FULL_LIMIT } from "../compare.js";
 
@@ -31,6 +33,7 @@ export interface GradientOptions extends ProblemOptions {
   json?: boolean;
   forwardSizes?: string;
   forwardFull?: boolean;
+  workers?: string;
 }
 
 export function addGradientCommand(program: Command): void {
@@ -56,6 +59,7 @@ export function addGradientCommand(program: Command): void {
     )
     .option("--forward-full", "run forward sensitivities at the full size (slow at n = 100)")
     .option("--json", "print one JSON object (and nothing else) to stdout")
+    .option("--workers <N>", "worker threads for several experiments (default: the number of cores)")
     .addHelpText(
       "after",
       `
@@ -135,6 +139,8 @@ async function referenceGradient(problem: Problem): Promise<GradientResult | und
 }
 
 async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
+  const files = experimentFiles(cmd);
+  if (files !== undefined) return runEnsembleGradient(o, cmd, files);
   const err = (m: string) => process.stderr.write(`${m}\n`);
   const method = parseMethod(o.method, true);
   const problem = await problemFrom(o, cmd, err, { command: "gradient", json: o.json === true, method });

@@ -7,6 +7,7 @@ import { constants } from "node:buffer";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadWeights } from "../data.js";
+import { experimentFiles } from "../ensemble.js";
 import { OptionError } from "../errors.js";
 import { type FitTargets, fitTargets } from "../fit.js";
 import { formatLoss, formatSeconds } from "../format.js";
@@ -51,6 +52,7 @@ import {
 } from "../training.js";
 import { plotNodes, trajectories } from "../trajectories.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
+import { runEnsembleTrain } from "./ensemble.js";
 
 export { plotNodes } from "../trajectories.js";
 
@@ -148,7 +150,10 @@ Examples:
   pnpm ude train --data mydata.csv --holdout time:0.2 --l2 1e-4 --checkpoint-every 50
   pnpm ude train --resume ude-results/checkpoint.json --iters 600   continue to 600 Adam iterations in all`,
     )
+    .option("--workers <N>", "worker threads for several experiments (default: the number of cores)")
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
+      const files = experimentFiles(c);
+      if (files !== undefined) return runEnsembleTrain(o, c, files);
       const note = (m: string) => process.stderr.write(`${m}\n`);
       if (o.resume !== undefined && o.params !== undefined) {
         throw new OptionError(

@@ -1,0 +1,276 @@
+/**
+ * `ude gradient` and `ude train` on several experiments (--data repeated, or a folder of CSVs):
+ * the loss summed over experiments and its gradient from the @udekit/ensemble pool (--workers
+ * threads), with each experiment's fit reported.
+ */
+import { Adam } from "@udekit/nn";
+import type { Command } from "commander";
+import {
+  checkEnsembleMethod,
+  evaluateEnsemble,
+  experimentFit,
+  experimentLines,
+  loadExperiments,
+  parseWorkers,
+  startPool,
+} from "../ensemble.js";
+import { OptionError } from "../errors.js";
+import { formatMs, formatTol } from "../format.js";
+import { median, norm2 } from "../gradients.js";
+import { rawViews } from "../model.js";
+import { type MethodName, parseInteger, parsePositive } from "../options.js";
+import { outDirNote, prepareOutDir } from "../out-dir.js";
+import { reportHtml } from "../report.js";
+import { resultsDocument, toJson, versions, writeResults } from "../results.js";
+import {
+  type IterationRecord,
+  type StopReason,
+  stopLine,
+  type TrainOutcome,
+  type TrainSettings,
+} from "../training.js";
+import { type ProblemOptions, problemFrom } from "./common.js";
+
+export interface EnsembleGradientOptions extends ProblemOptions {
+  method: string;
+  repeat: string;
+  json?: boolean;
+  workers?: string;
+}
+
+/** `ude gradient` with several experiments. */
+export async function runEnsembleGradient(
+  o: EnsembleGradientOptions,
+  cmd: Command,
+  files: readonly string[],
+): Promise<void> {
+  const note = (m: string) => process.stderr.write(`${m}\n`);
+  checkEnsembleMethod(o.method, "--method");
+  const workers = parseWorkers(o.workers);
+  const repeat = parseInteger("--repeat", o.repeat, 1, "5", 1000);
+  const experiments = await loadExperiments(cmd, files, (file) =>
+    problemFrom({ ...o, data: file }, cmd, note, {
+      command: "gradient",
+      json: o.json === true,
+      method: o.method,
+    }),
+  );
+  const problem = experiments[0].problem;
+  const { params, solve } = problem;
+  const pool = startPool(problem, experiments, workers, o.method);
+  try {
+    // One untimed warm-up (workers compile the right-hand side), then `repeat` timed evaluations.
+    let r = await evaluateEnsemble(pool, params.vector, experiments);
+    const ms: number[] = [];
+    for (let k = 0; k < repeat; k++) {
+      const t0 = performance.now();
+      r = await evaluateEnsemble(pool, params.vector, experiments);
+      ms.push(performance.now() - t0);
+    }
+    const timing = { median_ms: median(ms), min_ms: Math.min(...ms), max_ms: Math.max(...ms), repeat };
+    const fits = experiments.map((e, i) => experimentFit(e, r.losses[i]));
+    if (o.json) {
+      const view = rawViews(params.spec, params.n, r.grad);
+      process.stdout.write(
+        `${toJson({
+          model: params.kind,
+          method: o.method,
+          n: params.n,
+          activation: params.activation,
+          solver: solve.solver.name,
+          reltol: solve.reltol,
+          abstol: solve.abstol,
+          workers,
+          loss: r.loss,
+          grad: {
+            ...(params.spec.linear ? { P: view.P() } : {}),
+            ...(params.spec.net !== undefined ? { nn: { layers: view.layers() } } : {}),
+          },
+          experiments: fits,
+          timing,
+        })}\n`,
+      );
+      return;
+    }
+    const lines = [
+      `${params.kind} model, n = ${params.n}, ${experiments.length} experiments on ${workers} worker${workers === 1 ? "" : "s"}: ${o.method} (${solve.solver.name}, reltol ${formatTol(solve.reltol)}, abstol ${formatTol(solve.abstol)})`,
+      `  loss (sum)              ${r.loss}`,
+      `  gradient 2-norm         ${norm2(r.grad).toExponential(6)}  (${r.grad.length} parameters)`,
+      `  time per gradient       ${formatMs(timing.median_ms)} median of ${repeat} (min ${formatMs(timing.min_ms)}, max ${formatMs(timing.max_ms)})`,
+      "  per experiment:",
+      ...experimentLines(experiments, r.losses),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    await pool.close();
+  }
+}
+
+export interface EnsembleTrainOptions extends ProblemOptions {
+  optimizer: string;
+  iters: string;
+  lr: string;
+  timeBudget: string;
+  sensealg: string;
+  out: string;
+  json?: boolean;
+  workers?: string;
+}
+
+/** Options of `ude train` that a several-experiment run does not take (yet), with why. */
+const SINGLE_ONLY: [string, string][] = [
+  ["weights", "--weights"],
+  ["holdout", "--holdout"],
+  ["l1", "--l1"],
+  ["l2", "--l2"],
+  ["resume", "--resume"],
+  ["checkpointEvery", "--checkpoint-every"],
+  ["lbfgsIters", "--lbfgs-iters"],
+];
+
+/**
+ * `ude train` with several experiments: Adam on the loss summed over experiments, each evaluation
+ * on the pool; results.json records the run as `ude train` does, plus each experiment's fit
+ * (`experiments`: file, loss, RMSE at the best parameters), which report.html lists too.
+ */
+export async function runEnsembleTrain(
+  o: EnsembleTrainOptions,
+  cmd: Command,
+  files: readonly string[],
+): Promise<void> {
+  for (const [key, flag] of SINGLE_ONLY) {
+    if (cmd.getOptionValueSource(key) === "cli") {
+      throw new OptionError(
+        `${flag} applies to one experiment; training on ${files.length} experiments takes the model, solver, --iters, --lr, --time-budget, --sensealg, --workers and --out options. Fix: leave out ${flag}, or train on one --data file.`,
+      );
+    }
+  }
+  if (cmd.getOptionValueSource("optimizer") === "cli" && o.optimizer !== "adam") {
+    throw new OptionError(
+      `--optimizer ${o.optimizer}: training on several experiments runs Adam (L-BFGS's line search is not run over the worker pool). Fix: pass --optimizer adam, or leave it out.`,
+    );
+  }
+  checkEnsembleMethod(o.sensealg, "--sensealg");
+  const workers = parseWorkers(o.workers);
+  const iters = parseInteger("--iters", o.iters, 1, "200");
+  const lr = parsePositive("--lr", o.lr, "0.01");
+  const timeBudget = parsePositive("--time-budget", o.timeBudget, "60");
+  const log = (m: string) => (o.json ? process.stderr : process.stdout).write(`${m}\n`);
+  const experiments = await loadExperiments(cmd, files, (file) =>
+    problemFrom({ ...o, data: file }, cmd, (m) => process.stderr.write(`${m}\n`), {
+      command: "train",
+      json: true,
+      method: o.sensealg,
+    }),
+  );
+  const problem = experiments[0].problem;
+  const out = prepareOutDir(o.out);
+  const moved = outDirNote(out);
+  if (moved !== undefined) process.stderr.write(`${moved}\n`);
+  const x = problem.params.vector;
+  const settings: TrainSettings = {
+    optimizer: "adam",
+    iters,
+    lbfgsIters: 0,
+    lr,
+    timeBudget,
+    sensealg: o.sensealg as MethodName,
+  };
+  log(
+    `Training the ${problem.params.kind} model on ${experiments.length} experiments with ${workers} worker${workers === 1 ? "" : "s"} (Adam, lr ${lr}, ${iters} iterations or ${timeBudget} s) …`,
+  );
+  const pool = startPool(problem, experiments, workers, o.sensealg);
+  const history: IterationRecord[] = [];
+  const evalMs: number[] = [];
+  const best = Float64Array.from(x);
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let initialLoss = Number.NaN;
+  let stopReason: StopReason = "completed";
+  let message = "";
+  const start = performance.now();
+  const elapsed = () => (performance.now() - start) / 1000;
+  let finalLosses: Float64Array;
+  try {
+    const opt = Adam({ eta: lr });
+    const state = opt.init(x);
+    for (let it = 1; it <= iters; it++) {
+      const t0 = performance.now();
+      const r = await evaluateEnsemble(pool, x, experiments);
+      evalMs.push(performance.now() - t0);
+      if (it === 1) initialLoss = r.loss;
+      if (!Number.isFinite(r.loss)) {
+        stopReason = "non-finite loss";
+        message = `the summed loss is ${r.loss} at iteration ${it}; lower --lr or check the data`;
+        break;
+      }
+      if (r.loss < bestLoss) {
+        bestLoss = r.loss;
+        best.set(x);
+      }
+      history.push({ iteration: it, phase: "adam", loss: r.loss, elapsed_s: elapsed() });
+      if (it === 1 || it % 10 === 0 || it === iters)
+        log(`  iteration ${it}/${iters}  loss ${r.loss.toExponential(6)}  ${elapsed().toFixed(1)} s`);
+      opt.update(state, x, r.grad);
+      if (elapsed() > timeBudget) {
+        stopReason = "time budget";
+        break;
+      }
+    }
+    x.set(best);
+    finalLosses = (await evaluateEnsemble(pool, x, experiments)).losses;
+  } finally {
+    await pool.close();
+  }
+  const fits = experiments.map((e, i) => experimentFit(e, finalLosses[i]));
+  const outcome: TrainOutcome = {
+    initialLoss,
+    bestLoss,
+    best: Float64Array.from(best),
+    history,
+    stopReason,
+    message,
+    wall_s: elapsed(),
+    gradient_ms: median(evalMs),
+    evaluations: evalMs.length + 1,
+    audits: [],
+  };
+  const doc = {
+    ...resultsDocument(
+      problem,
+      settings,
+      {
+        command: "train",
+        data: files.join(", "),
+        ...(problem.seed !== undefined ? { seed: problem.seed } : {}),
+        extra: { workers, experiments: files.length },
+      },
+      outcome,
+      versions(),
+    ),
+    experiments: fits,
+  };
+  const rows = fits
+    .map(
+      (f, i) =>
+        `<tr><td>${i + 1}</td><td>${escapeHtml(f.file)}</td><td>${f.loss.toExponential(4)}</td><td>${f.rmse.toExponential(3)}</td></tr>`,
+    )
+    .join("");
+  const table = `<h2>Fit per experiment (at the best parameters)</h2><table><tr><th>#</th><th>data</th><th>loss</th><th>RMSE</th></tr>${rows}</table>`;
+  const html = reportHtml(doc, {}, undefined).replace("</body>", `${table}</body>`);
+  const written = writeResults(out.path, { "results.json": doc, "report.html": html });
+  if (o.json) {
+    process.stdout.write(
+      `${toJson({ status: stopReason, initial_loss: initialLoss, final_loss: bestLoss, workers, experiments: fits, files: written })}\n`,
+    );
+  } else {
+    log(stopLine(outcome));
+    log("Fit per experiment (at the best parameters):");
+    for (const line of experimentLines(experiments, finalLosses)) log(line);
+    log(`Wrote ${written.join(", ")}`);
+  }
+  process.exitCode = Number.isFinite(bestLoss) ? 0 : 1;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
