@@ -7,6 +7,7 @@ import { Tsit5 } from "@udekit/ode";
 import { expect, test } from "vitest";
 import { loadSeed } from "./data.js";
 import { denseTrajectories, netTermSamples, observationFit } from "./diagnostics.js";
+import { fitTargets } from "./fit.js";
 import type { Problem } from "./gradients.js";
 import { initialParams, type LayerValues, makeParams } from "./model.js";
 import type { ModelSpec } from "./model-spec.js";
@@ -109,4 +110,12 @@ test("a net without the linear part: block size 2, two hidden layers; the output
         expect(Math.abs((s?.outputs[k][2 * b + j] ?? Number.NaN) - ref[j])).toBeLessThan(1e-13);
     }
   }
+});
+
+test("observationFit carries the held-out split of the problem's fit targets", () => {
+  const params = makeParams("linear", P, [], "identity");
+  const holdout = { by: "time" as const, fraction: 0.34, columns: [3] };
+  const problem: Problem = { obs, params, solve, fit: fitTargets(obs, { holdout }) };
+  expect(observationFit(problem, params.vector).heldOut).toEqual({ columns: [3] });
+  expect(observationFit({ obs, params, solve }, params.vector).heldOut).toBeUndefined();
 });

@@ -38,7 +38,20 @@ export function observationFit(
 ): ObservationFit {
   const { obs } = problem;
   const s = solved(statesAt(problem, vector, obs.times, f), "the observation times");
-  return { times: obs.times, observed: obs.values, predicted: nodeRows(s) };
+  const holdout = problem.fit?.holdout;
+  return {
+    times: obs.times,
+    observed: obs.values,
+    predicted: nodeRows(s),
+    ...(holdout !== undefined
+      ? {
+          heldOut: {
+            ...(holdout.nodes !== undefined ? { nodes: holdout.nodes } : {}),
+            ...(holdout.columns !== undefined ? { columns: holdout.columns } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Every node's predicted trajectory at `points` evenly spaced times from t₀ to `until`. */

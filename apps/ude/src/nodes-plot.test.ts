@@ -3,7 +3,7 @@
 import { expect, test } from "vitest";
 import { assertSvg, items, labelNumber } from "../test/svg.js";
 import { nodesPlot, SMALL_MULTIPLES_MAX } from "./nodes-plot.js";
-import { INITIAL, OBSERVED } from "./plots.js";
+import { HELD_OUT, INITIAL, OBSERVED } from "./plots.js";
 
 const times = [0, 1, 2, 3];
 
@@ -73,4 +73,25 @@ test(`above ${SMALL_MULTIPLES_MAX} nodes: a heat map of the residuals, nodes × 
   expect(r).toBeGreaterThan(b + 80);
   expect(g).toBeLessThan(60);
   expect(items(svg, "line mark")).toHaveLength(0);
+});
+
+test("small multiples: held-out observations are open triangles, apart from the fitted ones", async () => {
+  const { fit, dense } = problem(5);
+  const svg = await nodesPlot({ ...fit, heldOut: { columns: [3] } }, dense, "nodes");
+  const points = items(svg, "point");
+  const held = points.filter((p) => p.data.data === HELD_OUT);
+  // Column 3 (t = 3) of every node.
+  expect(held).toHaveLength(5);
+  for (const p of held) expect(labelNumber(p.data["time t"])).toBe(3);
+  for (const p of held) expect(p.attrs.fill).toBeUndefined();
+  expect(points.filter((p) => p.data.data === OBSERVED)).toHaveLength(5 * 2 - 1);
+  expect(svg).toMatch(
+    /legend titled 'data' for shape with 3 values: observed \(fitted\), u\(t₀\) given \(initial condition\), held out \(validation\)/,
+  );
+});
+
+test("heat map: the held-out times are named", async () => {
+  const { fit, dense } = problem(SMALL_MULTIPLES_MAX + 1);
+  const svg = await nodesPlot({ ...fit, heldOut: { columns: [2, 3] } }, dense, "nodes");
+  expect(svg).toMatch(/Held out \(validation\): t = 2, 3\./);
 });

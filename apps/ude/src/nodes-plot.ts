@@ -4,8 +4,8 @@
  * a line, each panel with its own y range). Above that, a heat map of the residuals
  * (predicted − observed), nodes × observation times after t₀, on a diverging scale centred at 0.
  */
-import { type ObservationFit, short } from "./observation-fit.js";
-import { dataPointLayers, INITIAL, OBSERVED } from "./plots.js";
+import { isHeldOut, type ObservationFit, short } from "./observation-fit.js";
+import { dataPointLayers, HELD_OUT, INITIAL, OBSERVED } from "./plots.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
 /** Nodes up to which every node gets its own panel (a 4 × 4 grid at most). */
@@ -40,7 +40,8 @@ async function smallMultiples(
   fit.observed.forEach((row, i) => {
     const node = `node ${i + 1}`;
     row.forEach((u, k) => {
-      if (Number.isFinite(u)) rows.push({ node, t: fit.times[k], u, series: k === 0 ? INITIAL : OBSERVED });
+      const series = k === 0 ? INITIAL : isHeldOut(fit, i, k) ? HELD_OUT : OBSERVED;
+      if (Number.isFinite(u)) rows.push({ node, t: fit.times[k], u, series });
     });
     const line = dense ?? { times: fit.times, states: fit.predicted };
     line.states[i].forEach((u, k) => {
@@ -52,7 +53,7 @@ async function smallMultiples(
     $schema: SCHEMA,
     title: {
       text: title,
-      subtitle: `Each of the ${n} nodes: observations (filled), the initial condition (open diamond, given), the predicted trajectory (line).`,
+      subtitle: `Each of the ${n} nodes: observations (filled), the initial condition (open diamond, given), ${fit.heldOut !== undefined ? "held-out observations (open triangles), " : ""}the predicted trajectory (line).`,
     },
     config: CONFIG,
     data: { values: rows },
@@ -71,10 +72,25 @@ async function smallMultiples(
           transform: [{ filter: { field: "series", equal: "predicted" } }],
           mark: { type: "line", strokeWidth: 1.6, color: "#1f77b4" },
         },
-        ...dataPointLayers("#d62728"),
+        ...dataPointLayers(
+          "#d62728",
+          rows.some((r) => r.series === HELD_OUT),
+        ),
       ],
     },
   });
+}
+
+/** Which observations are held out, for the heat map's subtitle. */
+function heldOutText(fit: ObservationFit): string {
+  const h = fit.heldOut;
+  if (h?.columns !== undefined && h.columns.length > 0) {
+    return ` Held out (validation): t = ${h.columns.map((k) => fit.times[k]).join(", ")}.`;
+  }
+  if (h?.nodes !== undefined && h.nodes.length > 0) {
+    return ` Held out (validation): nodes ${h.nodes.map((i) => i + 1).join(", ")}.`;
+  }
+  return "";
 }
 
 /** Residuals, nodes × times after t₀, as coloured cells (bands of nodes averaged when many). */
@@ -110,7 +126,7 @@ async function residualHeatMap(fit: ObservationFit, title: string): Promise<stri
       text: title,
       subtitle: [
         `Residual predicted − observed: ${rowsText} × the ${m} observation times after t₀ = ${fit.times[0]}; blank cells are not observed.`,
-        `Colour from −${short(limit)} (blue) through 0 (white) to +${short(limit)} (red).`,
+        `Colour from −${short(limit)} (blue) through 0 (white) to +${short(limit)} (red).${heldOutText(fit)}`,
       ],
     },
     config: CONFIG,

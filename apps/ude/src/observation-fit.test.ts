@@ -14,9 +14,29 @@ test("fitPoints leaves out the initial condition and missing or non-finite value
     ],
   });
   expect(points).toEqual([
-    { node: 1, t: 1, observed: 2, predicted: 2.5 },
-    { node: 2, t: 2, observed: 5, predicted: 5.5 },
+    { node: 1, t: 1, observed: 2, predicted: 2.5, heldOut: false },
+    { node: 2, t: 2, observed: 5, predicted: 5.5, heldOut: false },
   ]);
+});
+
+test("held-out observations: whole nodes or time columns after t₀", () => {
+  const base = {
+    times: [0, 1, 2],
+    observed: [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    predicted: [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+  };
+  const byNode = fitPoints({ ...base, heldOut: { nodes: [1] } }).map((p) => `${p.node}@${p.t}:${p.heldOut}`);
+  expect(byNode).toEqual(["1@1:false", "1@2:false", "2@1:true", "2@2:true"]);
+  const byTime = fitPoints({ ...base, heldOut: { columns: [2] } }).map(
+    (p) => `${p.node}@${p.t}:${p.heldOut}`,
+  );
+  expect(byTime).toEqual(["1@1:false", "1@2:true", "2@1:false", "2@2:true"]);
 });
 
 test("thin keeps at most max elements, evenly, starting with the first", () => {

@@ -75,3 +75,20 @@ test("more than 10 nodes: one colour, no node legend", async () => {
   expect(items(svg, "point")).toHaveLength(n * 3);
   expect(labels(svg).some((l) => l.includes("legend"))).toBe(false);
 });
+
+test("held-out observations are triangles with their own RMSE", async () => {
+  // Column 3 (t = 3) held out: node 1's 2.0 → 2.2, node 2's −0.2 → −0.1, node 3's 0.6 → 3.0.
+  const svg = await parityPlot({ times, observed, predicted, heldOut: { columns: [3] } }, "parity");
+  const points = items(svg, "point");
+  expect(points).toHaveLength(8);
+  const held = points.filter((p) => p.data.data === "held out (validation)");
+  expect(held.map((p) => labelNumber(p.data.observed)).sort()).toEqual([-0.2, 0.6, 2.0]);
+  for (const p of held) expect(p.attrs.d).not.toBe(points.find((q) => q.data.data === "fitted")?.attrs.d);
+  // RMSE of the held out: sqrt((0.2² + 0.1² + 2.4²) / 3) = 1.3910; of the 5 fitted: sqrt(0.04/5).
+  expect(svg).toMatch(/RMSE 0\.0894 on the 5 fitted, 1\.39 on the 3 held out \(triangles\)/);
+  expect(
+    labels(svg).some((l) =>
+      /legend titled 'data' for shape with 2 values: fitted, held out \(validation\)/.test(l),
+    ),
+  ).toBe(true);
+});

@@ -1,9 +1,19 @@
 /**
  * parity.svg: predicted against observed for every fitted observation (times after t₀), with
  * the line y = x on which a perfect fit would lie. Both axes share one range, so the picture is
- * square and distance from the line reads the same in both directions.
+ * square and distance from the line reads the same in both directions. Held-out observations
+ * (--holdout) are triangles, with their own RMSE.
  */
-import { type FitPoint, fitPoints, type ObservationFit, short, thin } from "./observation-fit.js";
+import {
+  FITTED_KIND,
+  type FitPoint,
+  fitPoints,
+  HELD_OUT_KIND,
+  type ObservationFit,
+  rmse,
+  short,
+  thin,
+} from "./observation-fit.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
 /** Points drawn at most; more are thinned evenly (and the subtitle says so). */
@@ -25,18 +35,42 @@ export function parityRange(points: readonly FitPoint[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
+/** Shape (and, without node colours, colour) of fitted and held-out points, sharing one legend. */
+export function kindEncoding(byNode: boolean) {
+  const domain = [FITTED_KIND, HELD_OUT_KIND];
+  return {
+    shape: {
+      field: "kind",
+      type: "nominal" as const,
+      title: "data",
+      scale: { domain, range: ["circle", "triangle-up"] },
+    },
+    ...(byNode
+      ? {}
+      : {
+          color: {
+            field: "kind",
+            type: "nominal" as const,
+            title: "data",
+            scale: { domain, range: ["#1f77b4", "#ff7f0e"] },
+          },
+        }),
+  };
+}
+
 export async function parityPlot(fit: ObservationFit, title: string): Promise<string> {
   const all = fitPoints(fit);
   const points = thin(all, PARITY_MAX_POINTS);
   const [lo, hi] = parityRange(all);
   const n = fit.observed.length;
-  let sse = 0;
-  for (const p of all) sse += (p.predicted - p.observed) ** 2;
-  const rmse = all.length > 0 ? Math.sqrt(sse / all.length) : Number.NaN;
+  const held = all.filter((p) => p.heldOut);
+  const fitted = all.filter((p) => !p.heldOut);
   const shown = points.length < all.length ? ` (${points.length} of them drawn, evenly thinned)` : "";
   const subtitle = [
     `${all.length} observations after t₀ = ${fit.times[0]}${shown}; the initial condition is given, not fitted.`,
-    `Dashed: y = x (a perfect fit). RMSE ${short(rmse)}.`,
+    held.length > 0
+      ? `Dashed: y = x (a perfect fit). RMSE ${short(rmse(fitted))} on the ${fitted.length} fitted, ${short(rmse(held))} on the ${held.length} held out (triangles).`
+      : `Dashed: y = x (a perfect fit). RMSE ${short(rmse(all))}.`,
   ];
   const scale = { domain: [lo, hi], nice: false, zero: false };
   const byNode = n <= COLOUR_NODES;
@@ -61,13 +95,19 @@ export async function parityPlot(fit: ObservationFit, title: string): Promise<st
         },
       },
       {
-        data: { values: points.map((p) => ({ ...p, node: `node ${p.node}` })) },
+        data: {
+          values: points.map((p) => ({
+            ...p,
+            node: `node ${p.node}`,
+            kind: p.heldOut ? HELD_OUT_KIND : FITTED_KIND,
+          })),
+        },
         mark: {
           type: "point",
           filled: true,
           size: byNode ? 50 : 22,
           opacity: byNode ? 0.9 : 0.55,
-          ...(byNode ? {} : { color: "#1f77b4" }),
+          ...(byNode || held.length > 0 ? {} : { color: "#1f77b4" }),
         },
         encoding: {
           x: { field: "observed", type: "quantitative", title: "observed", scale },
@@ -75,6 +115,7 @@ export async function parityPlot(fit: ObservationFit, title: string): Promise<st
           ...(byNode
             ? { color: { field: "node", type: "nominal" as const, title: "node", sort: null } }
             : {}),
+          ...(held.length > 0 ? kindEncoding(byNode) : {}),
         },
       },
     ],

@@ -104,9 +104,10 @@ export interface NodeTrajectory {
 /** The layers of a layered Vega-Lite specification (vega-lite exports only TopLevelSpec). */
 export type Layers = Extract<vl.TopLevelSpec, { layer: unknown }>["layer"];
 
-/** Legend names of the two kinds of data point in the fit plots. */
+/** Legend names of the kinds of data point in the fit plots. */
 export const OBSERVED = "observed (fitted)";
 export const INITIAL = "u(t₀) given (initial condition)";
+export const HELD_OUT = "held out (validation)";
 
 /** The observed points of a node split into the initial condition and the fitted observations. */
 export function splitInitial(observed: readonly { t: number; u: number }[]): {
@@ -120,16 +121,19 @@ export function splitInitial(observed: readonly { t: number; u: number }[]): {
 }
 
 /**
- * The two point layers of a fit plot: fitted observations (filled circles) and the initial
- * condition (open diamonds), sharing one "data" legend. Rows carry `series` = OBSERVED or INITIAL.
+ * The point layers of a fit plot: fitted observations (filled circles), the initial condition
+ * (open diamonds) and, with `heldOut`, observations held out for validation (open triangles),
+ * sharing one "data" legend. Rows carry `series` = OBSERVED, INITIAL or HELD_OUT.
  */
-export function dataPointLayers(colour?: string): Layers {
+export function dataPointLayers(colour?: string, heldOut = false): Layers {
   const color = colour !== undefined ? { color: { value: colour } } : {};
   const shape = {
     field: "series",
     type: "nominal" as const,
     title: "data",
-    scale: { domain: [OBSERVED, INITIAL], range: ["circle", "diamond"] },
+    scale: heldOut
+      ? { domain: [OBSERVED, INITIAL, HELD_OUT], range: ["circle", "diamond", "triangle-up"] }
+      : { domain: [OBSERVED, INITIAL], range: ["circle", "diamond"] },
   };
   return [
     {
@@ -142,6 +146,15 @@ export function dataPointLayers(colour?: string): Layers {
       mark: { type: "point", filled: false, size: 150, strokeWidth: 2.2 },
       encoding: { shape, ...color },
     },
+    ...(heldOut
+      ? [
+          {
+            transform: [{ filter: { field: "series", equal: HELD_OUT } }],
+            mark: { type: "point" as const, filled: false, size: 110, strokeWidth: 1.8 },
+            encoding: { shape, ...color },
+          },
+        ]
+      : []),
   ];
 }
 

@@ -58,3 +58,13 @@ test("points are the residuals at the observation times; one line per node; the 
   // The largest |residual| (2.4 at node 3, t = 4) is named.
   expect(svg).toMatch(/Largest \|residual\|: 2\.4 \(node 3, t = 4\)/);
 });
+
+test("held-out observations: triangles, counted in the subtitle", async () => {
+  const svg = await residualsPlot({ times, observed, predicted, heldOut: { nodes: [2] } }, "residuals");
+  const points = items(svg, "point");
+  expect(points).toHaveLength(8);
+  // Node 3's three observations after t₀.
+  const held = points.filter((p) => p.data.data === "held out (validation)");
+  expect(held.map((p) => p.data.node)).toEqual(["node 3", "node 3", "node 3"]);
+  expect(svg).toMatch(/all 3 nodes; 3 held out \(triangles\)\./);
+});

@@ -3,8 +3,15 @@
  * points joined by thin lines per node, around a zero line. Systematic drift over time (a
  * residual growing with t) shows here where the parity plot hides it.
  */
-import { fitPoints, type ObservationFit, short, thin } from "./observation-fit.js";
-import { COLOUR_NODES } from "./parity-plot.js";
+import {
+  FITTED_KIND,
+  fitPoints,
+  HELD_OUT_KIND,
+  type ObservationFit,
+  short,
+  thin,
+} from "./observation-fit.js";
+import { COLOUR_NODES, kindEncoding } from "./parity-plot.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
 /** Points drawn at most; more are thinned by whole nodes (and the subtitle says so). */
@@ -23,7 +30,13 @@ export async function residualsPlot(fit: ObservationFit, title: string): Promise
   );
   const rows = all
     .filter((p) => keepNodes.has(p.node))
-    .map((p) => ({ t: p.t, residual: p.predicted - p.observed, node: `node ${p.node}` }));
+    .map((p) => ({
+      t: p.t,
+      residual: p.predicted - p.observed,
+      node: `node ${p.node}`,
+      kind: p.heldOut ? HELD_OUT_KIND : FITTED_KIND,
+    }));
+  const heldOut = all.filter((p) => p.heldOut).length;
   let worst = { r: 0, node: 0, t: 0 };
   for (const p of all) {
     const r = p.predicted - p.observed;
@@ -32,7 +45,7 @@ export async function residualsPlot(fit: ObservationFit, title: string): Promise
   const byNode = n <= COLOUR_NODES;
   const nodesText = keepNodes.size < n ? `${keepNodes.size} of ${n} nodes (evenly chosen)` : `all ${n} nodes`;
   const subtitle = [
-    `predicted − observed at the ${all.length} observations after t₀ = ${fit.times[0]}, ${nodesText}.`,
+    `predicted − observed at the ${all.length} observations after t₀ = ${fit.times[0]}, ${nodesText}${heldOut > 0 ? `; ${heldOut} held out (triangles)` : ""}.`,
     all.length > 0
       ? `Largest |residual|: ${short(worst.r)} (node ${worst.node}, t = ${worst.t}).`
       : "No observations after t₀.",
@@ -62,7 +75,10 @@ export async function residualsPlot(fit: ObservationFit, title: string): Promise
         },
         layer: [
           { mark: { type: "line", strokeWidth: byNode ? 1.2 : 0.7, opacity: byNode ? 0.8 : 0.3 } },
-          { mark: { type: "point", filled: true, size: byNode ? 36 : 14, opacity: byNode ? 0.9 : 0.5 } },
+          {
+            mark: { type: "point", filled: true, size: byNode ? 36 : 14, opacity: byNode ? 0.9 : 0.5 },
+            ...(heldOut > 0 ? { encoding: kindEncoding(byNode) } : {}),
+          },
         ],
       },
     ],

@@ -13,7 +13,7 @@ test("every diagnostic picture counts as a result file (an earlier run's folder 
   for (const f of DIAGNOSTIC_FILES) expect(RESULT_FILES).toContain(f);
 });
 
-test("train writes loss, fit, parity, residuals, nodes and net-term SVGs, listed in report.html", async () => {
+test("train writes loss, fit, parity, residuals, nodes and net-term SVGs, listed in report.html; held-out values marked", async () => {
   const dir = tempDir("plots");
   const seed = loadSeedFile();
   const n = 8;
@@ -36,6 +36,8 @@ test("train writes loss, fit, parity, residuals, nodes and net-term SVGs, listed
     "adam",
     "--iters",
     "3",
+    "--holdout",
+    "time:0.34",
     "--out",
     out,
   ]);
@@ -51,6 +53,12 @@ test("train writes loss, fit, parity, residuals, nodes and net-term SVGs, listed
   // 8 nodes × 3 observation times after t₀ (the seed data's 4 columns, t = 1, 2, 3, 4).
   expect(items(svg["parity.svg"], "point")).toHaveLength(n * 3);
   expect(items(svg["parity.svg"], "line mark")).toHaveLength(1);
+  // --holdout time:0.34 holds out the last of the 3 times (t = 4): one value per node.
+  const held = items(svg["parity.svg"], "point").filter((p) => p.data.data === "held out (validation)");
+  expect(held.map((p) => p.data.node).sort()).toEqual(
+    Array.from({ length: n }, (_, i) => `node ${i + 1}`).sort(),
+  );
+  expect(svg["nodes.svg"]).toMatch(/held-out observations \(open triangles\)/);
   expect(items(svg["residuals.svg"], "point")).toHaveLength(n * 3);
   // 8 ≤ 16 nodes: small multiples, one trajectory per node.
   expect(items(svg["nodes.svg"], "line mark")).toHaveLength(n);
