@@ -2,7 +2,7 @@
 // condition drawn as a condition, its predicted trajectory), a residual heat map above that.
 import { expect, test } from "vitest";
 import { assertSvg, items, labelNumber } from "../test/svg.js";
-import { nodesPlot, SMALL_MULTIPLES_MAX } from "./nodes-plot.js";
+import { HEATMAP_MAX_CELLS, nodesPlot, SMALL_MULTIPLES_MAX } from "./nodes-plot.js";
 import { HELD_OUT, INITIAL, OBSERVED } from "./plots.js";
 
 const times = [0, 1, 2, 3];
@@ -94,4 +94,21 @@ test("heat map: the held-out times are named", async () => {
   const { fit, dense } = problem(SMALL_MULTIPLES_MAX + 1);
   const svg = await nodesPlot({ ...fit, heldOut: { columns: [2, 3] } }, dense, "nodes");
   expect(svg).toMatch(/Held out \(validation\): t = 2, 3\./);
+});
+
+test(`more than ${HEATMAP_MAX_CELLS} cells: bands of consecutive nodes, their mean residual`, async () => {
+  // 3400 nodes × 3 times = 10 200 cells > 10 000: bands of 2 nodes, 1700 × 3 cells.
+  const n = 3400;
+  const observed = Array.from({ length: n }, (_, i) => times.map((t) => i + t));
+  const predicted = observed.map((r, i) => r.map((x, k) => (k === 0 ? x : x + (i % 2 === 0 ? 0.1 : 0.3))));
+  const svg = await nodesPlot({ times, observed, predicted }, undefined, "nodes");
+  const cells = items(svg, "rect mark");
+  expect(cells).toHaveLength(1700 * 3);
+  // Each band averages a node with residual 0.1 and one with 0.3.
+  for (const c of cells) expect(labelNumber(c.data.residual)).toBeCloseTo(0.2, 12);
+  // Rows are labelled by the band's first node: 1, 3, 5, …
+  const firsts = new Set(cells.map((c) => c.data["first node of the band"]));
+  expect(firsts.size).toBe(1700);
+  expect(firsts.has("1") && firsts.has("3") && !firsts.has("2")).toBe(true);
+  expect(svg).toMatch(/bands of 2 consecutive nodes \(their mean residual\)/);
 });

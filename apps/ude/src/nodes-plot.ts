@@ -11,8 +11,8 @@ import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 /** Nodes up to which every node gets its own panel (a 4 × 4 grid at most). */
 export const SMALL_MULTIPLES_MAX = 16;
 
-/** Heat-map cells drawn at most; more nodes are averaged in bands of consecutive nodes. */
-export const HEATMAP_MAX_CELLS = 40_000;
+/** Heat-map cells drawn at most (each ~250 bytes of SVG); more nodes are averaged in bands of consecutive nodes. */
+export const HEATMAP_MAX_CELLS = 10_000;
 
 /** Dense predicted trajectories of every node: states[i][k] at times[k]. */
 export interface DenseTrajectories {

@@ -3,7 +3,7 @@
 // plot area (the axes contain the data), and the y = x line on the square's diagonal.
 import { expect, test } from "vitest";
 import { assertSvg, items, labelNumber, labels, position, vertices } from "../test/svg.js";
-import { parityPlot } from "./parity-plot.js";
+import { PARITY_MAX_POINTS, parityPlot } from "./parity-plot.js";
 
 // Plot area of parityPlot: 420 × 420 pixels.
 const SIDE = 420;
@@ -91,4 +91,13 @@ test("held-out observations are triangles with their own RMSE", async () => {
       /legend titled 'data' for shape with 2 values: fitted, held out \(validation\)/.test(l),
     ),
   ).toBe(true);
+});
+
+test(`more than ${PARITY_MAX_POINTS} observations: evenly thinned, and the subtitle says so`, async () => {
+  const n = 1700; // 1700 nodes × 3 times after t₀ = 5100 > 5000: every second point is drawn.
+  const obs = Array.from({ length: n }, (_, i) => times.map((t) => Math.sin(i + t)));
+  const pred = obs.map((r) => r.map((x) => x + 0.01));
+  const svg = await parityPlot({ times, observed: obs, predicted: pred }, "parity");
+  expect(items(svg, "point")).toHaveLength(2550);
+  expect(svg).toMatch(/5100 observations after t₀ = 0 \(2550 of them drawn, evenly thinned\)/);
 });

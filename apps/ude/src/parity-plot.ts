@@ -16,8 +16,8 @@ import {
 } from "./observation-fit.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
-/** Points drawn at most; more are thinned evenly (and the subtitle says so). */
-export const PARITY_MAX_POINTS = 20_000;
+/** Points drawn at most (each ~330 bytes of SVG); more are thinned evenly (and the subtitle says so). */
+export const PARITY_MAX_POINTS = 5000;
 
 /** Nodes up to which each node gets its own colour (Tableau 10). */
 export const COLOUR_NODES = 10;

@@ -14,8 +14,8 @@ import {
 import { COLOUR_NODES, kindEncoding } from "./parity-plot.js";
 import { CONFIG, renderSvg, SCHEMA } from "./vega-svg.js";
 
-/** Points drawn at most; more are thinned by whole nodes (and the subtitle says so). */
-export const RESIDUALS_MAX_POINTS = 20_000;
+/** Points drawn at most (each ~300 bytes of SVG); more are thinned by whole nodes (and the subtitle says so). */
+export const RESIDUALS_MAX_POINTS = 5000;
 
 export async function residualsPlot(fit: ObservationFit, title: string): Promise<string> {
   const all = fitPoints(fit);
