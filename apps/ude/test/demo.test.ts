@@ -87,7 +87,12 @@ test("demo with a tiny budget writes all four files", async () => {
   expect(fit).toMatch(/node 1\b/);
   expect(fit).toMatch(/observed/);
   const html = readFileSync(join(out, "report.html"), "utf8");
-  expect(html.match(/<svg/g)).toHaveLength(2);
+  // loss.svg, fit.svg and the diagnostic plots (parity, residuals, nodes, net-term) inline.
+  expect(html.match(/<svg/g)).toHaveLength(6);
+  for (const f of ["parity.svg", "residuals.svg", "nodes.svg", "net-term.svg"]) {
+    expect(existsSync(join(out, f))).toBe(true);
+    expect(html).toContain(`<a href="${f}">`);
+  }
   expect(html).toMatch(/<table>/);
   expect(html).toMatch(/BacksolveAdjoint/);
 });
