@@ -29,7 +29,7 @@ import { OptionError, RunError } from "./errors.js";
 import { type FitTargets, fitLoss, fitTargets } from "./fit.js";
 import { formatMs } from "./format.js";
 import {
-  constrainedP,
+  constrainP,
   initialState,
   leadingBlock,
   type ModelParams,
@@ -38,7 +38,7 @@ import {
   rhsFor,
   type SolveSettings,
 } from "./model.js";
-import { expmScope, hasClosedForm, maskOf } from "./model-spec.js";
+import { expmScope, hasClosedForm } from "./model-spec.js";
 import type { MethodName } from "./options.js";
 
 /** Display names, as in the literature and @udekit/ode. */
@@ -142,11 +142,11 @@ export function lossFunction(
       );
     }
     const u0 = initialState(obs);
-    const plain = params.spec.P?.constraint !== "nonnegative" && maskOf(params.spec, params.n) === undefined;
+    const toP = constrainP(params.spec, params.n);
     // A(P) = P − diag(P·1) on the tape (P from θ by its constraint and mask); the states are
     // exp(A(P)·(t_k − t_0))·u0.
     return (theta: Tensor) => {
-      const P = plain ? theta : constrainedP(params.spec, theta);
+      const P = toP !== undefined ? toP(theta) : theta;
       return fitLoss(solveLinearOde(sub(P, diag(sum(P, 1))), u0, obs.times), data, weights);
     };
   }

@@ -14,7 +14,7 @@
  * softplus(θ) for "nonnegative"; a mask multiplies P by its 0/1 pattern. Built with
  * @udekit/nn's `combine` and read back inside the right-hand side with `unflatten`, so one
  * gradient covers both blocks (the ComponentArrays layout of the original). The net's shapes come
- * from the layer library itself (setup/flatten of the spec's Chain), never typed by hand.
+ * from the layer library itself (the Chain's paramShapes), never typed by hand.
  * Loss = Σ (prediction − data)² over all times × nodes.
  */
 import { add, matvec, mul, reshape, softplus, square, sub, sum, type Tensor, tensor } from "@udekit/autodiff";
@@ -85,11 +85,6 @@ export function netParameterCount(spec: ModelSpec): number {
   return spec.net === undefined ? 0 : netShapes(spec.net).reduce((s, [r, c]) => s + r * c, 0);
 }
 
-/** Length of the flat parameter vector for n nodes. */
-export function parameterCount(spec: ModelSpec, n: number): number {
-  return (spec.linear ? n * n : 0) + netParameterCount(spec);
-}
-
 /** A model's parameters: one flat vector and its named views. */
 export interface ModelParams {
   readonly spec: ModelSpec;
@@ -129,7 +124,7 @@ function softplusValue(x: number): number {
  * θ with softplus(θ) = y for y ≥ 0: log(eʸ − 1), as y + log(1 − e⁻ʸ) for large y. y = 0 has no
  * finite preimage; it maps to −745, whose softplus is the smallest subnormal (≈ 5e-324).
  */
-export function softplusInverse(y: number): number {
+function softplusInverse(y: number): number {
   if (y <= 0) return -745;
   return y > 30 ? y + Math.log(-Math.expm1(-y)) : Math.log(Math.expm1(y));
 }
@@ -283,12 +278,19 @@ export function connectivity(u: Tensor, P: Tensor): Tensor {
   return sub(matvec(P, u), mul(sum(P, 1), u));
 }
 
-/** P from θ as a tensor program: softplus for "nonnegative", then the mask's 0/1 pattern. */
-export function constrainedP(spec: ModelSpec, theta: Tensor): Tensor {
-  const n = theta.shape[0];
-  const P = spec.P?.constraint === "nonnegative" ? softplus(theta) : theta;
-  const mask = maskOf(spec, n);
-  return mask !== undefined ? mul(P, tensor(mask, [n, n])) : P;
+/**
+ * P from θ as a tensor program — softplus for "nonnegative", then the mask's 0/1 pattern (made
+ * once, here) — or undefined when P is θ itself (no constraint, no mask: no extra ops).
+ */
+export function constrainP(spec: ModelSpec, n: number): ((theta: Tensor) => Tensor) | undefined {
+  const nonnegative = spec.P?.constraint === "nonnegative";
+  const pattern = maskOf(spec, n);
+  if (!nonnegative && pattern === undefined) return undefined;
+  const mask = pattern !== undefined ? tensor(pattern, [n, n]) : undefined;
+  return (theta) => {
+    const P = nonnegative ? softplus(theta) : theta;
+    return mask !== undefined ? mul(P, mask) : P;
+  };
 }
 
 /**
@@ -298,8 +300,8 @@ export function constrainedP(spec: ModelSpec, theta: Tensor): Tensor {
  */
 export function rhsFor(params: ModelParams): (u: Tensor, p: Tensor, t: Tensor) => Tensor {
   const { n, spec } = params;
-  const plain = spec.P?.constraint !== "nonnegative" && maskOf(spec, n) === undefined;
-  const linearPart = (u: Tensor, theta: Tensor) => connectivity(u, plain ? theta : constrainedP(spec, theta));
+  const toP = constrainP(spec, n);
+  const linearPart = (u: Tensor, theta: Tensor) => connectivity(u, toP !== undefined ? toP(theta) : theta);
   if (spec.net === undefined) return (u, theta) => linearPart(u, theta);
   const b = spec.net.block;
   const net = netLayer(spec.net);
