@@ -162,6 +162,38 @@ test("a model file end to end: train lowers the loss, results.json records the m
   expect(worst).toBeLessThan(1e-5);
 });
 
+test("a TypeScript module (.mts) through the bin's loader, with a mask CSV beside it", async () => {
+  const dir = tempDir("model-module");
+  const data = generatedCsv(dir);
+  // Node i may feel only node i + 1 (a chain); the widths computed in code.
+  writeFileSync(
+    join(dir, "chain.csv"),
+    Array.from({ length: 8 }, (_, i) =>
+      Array.from({ length: 8 }, (_, j) => (j === i + 1 ? 1 : 0)).join(","),
+    ).join("\n"),
+  );
+  writeFileSync(
+    join(dir, "chain.mts"),
+    'const widths: number[] = [4, 4];\nexport default { name: "chain", linear: true, P: { mask: "chain.csv" }, net: { block: 4, hidden: widths.map((width) => ({ width, activation: "gelu" })) } };\n',
+  );
+  const r = await runCli(
+    ["gradient", "--model", "chain.mts", "--data", data, "--repeat", "1", "--json"],
+    dir,
+  );
+  expect(r.stderr).not.toMatch(/^ude: /m);
+  expect(r.code).toBe(0);
+  const g = JSON.parse(r.stdout);
+  expect(g).toMatchObject({ model: "chain", n: 8, ok: true });
+  const gP: number[][] = g.grad.P;
+  for (const [i, row] of gP.entries()) {
+    for (const [j, v] of row.entries()) {
+      if (j === i + 1) expect(v).not.toBe(0);
+      else expect(v).toBe(0);
+    }
+  }
+  expect(g.grad.nn.layers).toHaveLength(3);
+});
+
 test.each([
   [
     "a model file that does not exist",
