@@ -167,6 +167,16 @@ test.each([
     'model file "m.json": "net.block" must be a whole number ≥ 1, but it is number 2.5. Fix: see the model file schema in apps/ude/README.md ("Your own model").',
   ],
   [
+    "block missing",
+    { name: "m", linear: true, net: { hidden: [] } },
+    'model file "m.json": "net.block" must be a whole number ≥ 1, but it is not given. Fix: see the model file schema in apps/ude/README.md ("Your own model").',
+  ],
+  [
+    "a function where an object belongs (a module's export)",
+    { name: "m", linear: true, net: () => 1 },
+    'model file "m.json": "net" must be an object, but it is a function. Fix: see the model file schema in apps/ude/README.md ("Your own model").',
+  ],
+  [
     "hidden missing",
     { name: "m", linear: true, net: { block: 2 } },
     'model file "m.json": "net.hidden" is missing. Fix: list the hidden layers, e.g. "hidden": [{ "width": 8, "activation": "tanh" }] ([] for none).',

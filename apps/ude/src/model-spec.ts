@@ -88,7 +88,9 @@ const KEYS = {
 const ACTIVATION_LIST = Object.keys(ACTIVATIONS) as ActivationName[];
 
 function typeOf(x: unknown): string {
+  if (x === undefined) return "not given";
   if (x === null) return "null";
+  if (typeof x === "function") return "a function";
   if (Array.isArray(x)) return "a list";
   if (typeof x === "object") return "an object";
   if (typeof x === "string") return `the string ${JSON.stringify(x)}`;
