@@ -23,6 +23,16 @@ export function isHeldOut(fit: ObservationFit, i: number, k: number): boolean {
   return h !== undefined && k > 0 && ((h.nodes?.includes(i) ?? false) || (h.columns?.includes(k) ?? false));
 }
 
+/** The times of node i's held-out observations (after t₀), for fit.svg. */
+export function heldOutTimes(
+  heldOut: { nodes?: readonly number[]; columns?: readonly number[] },
+  i: number,
+  times: readonly number[],
+): number[] {
+  const fit = { times, observed: [], predicted: [], heldOut };
+  return times.filter((_, k) => isHeldOut(fit, i, k));
+}
+
 /** One observation after t₀: node (1-based), time, observed and predicted values, held out or fitted. */
 export interface FitPoint {
   node: number;

@@ -2,7 +2,7 @@
 // whole-number ticks only (issue #21: both optimisers were listed, and ticks read 0.5, 1.0, 1.5).
 import { expect, test } from "vitest";
 import { items, labelNumber, vertices } from "../test/svg.js";
-import { fitPlot, INITIAL, lossPlot, OBSERVED } from "./plots.js";
+import { fitPlot, HELD_OUT, INITIAL, lossPlot, OBSERVED } from "./plots.js";
 import type { IterationRecord } from "./training.js";
 
 /** The labels of the x axis: the text elements of the group vega labels "X-axis …". */
@@ -76,4 +76,22 @@ test("with a hold-out: the validation loss is a second, dashed curve with its ow
   const plain = items(await lossPlot(run(["adam", "adam"]), "t"), "line mark");
   expect(plain).toHaveLength(1);
   expect(plain[0].attrs["stroke-dasharray"]).toBeUndefined();
+});
+
+test("fit.svg draws held-out observations (--holdout) apart: open triangles", async () => {
+  const nodes = [1, 2].map((node) => ({
+    node,
+    observed: [1, 2, 3, 4].map((t) => ({ t, u: node * t })),
+    after: [1, 2, 3, 4].map((t) => ({ t, u: node * t + 0.1 })),
+    heldOut: [4],
+  }));
+  const svg = await fitPlot(nodes, "fit");
+  const points = items(svg, "point");
+  const held = points.filter((p) => p.data.data === HELD_OUT);
+  expect(held.map((p) => `${p.data.node} ${labelNumber(p.data["time t"])}`)).toEqual([
+    "node 1 4",
+    "node 2 4",
+  ]);
+  expect(points.filter((p) => p.data.data === OBSERVED)).toHaveLength(4);
+  for (const p of held) expect(p.attrs.fill).toBeUndefined();
 });

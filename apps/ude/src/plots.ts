@@ -99,6 +99,8 @@ export interface NodeTrajectory {
   after: { t: number; u: number }[];
   /** Dense predicted trajectory at the starting parameters (optional). */
   before?: { t: number; u: number }[];
+  /** Times of this node's observations held out for validation (--holdout), drawn apart. */
+  heldOut?: readonly number[];
 }
 
 /** The layers of a layered Vega-Lite specification (vega-lite exports only TopLevelSpec). */
@@ -173,7 +175,7 @@ export async function fitPlot(
   for (const n of nodes) {
     const node = `node ${n.node}`;
     const { initial, fitted } = splitInitial(n.observed);
-    for (const p of fitted) rows.push({ ...p, node, series: OBSERVED });
+    for (const p of fitted) rows.push({ ...p, node, series: n.heldOut?.includes(p.t) ? HELD_OUT : OBSERVED });
     if (initial) rows.push({ ...initial, node, series: INITIAL });
     for (const p of n.after) rows.push({ ...p, node, series: "predicted (trained)" });
     for (const p of n.before ?? []) rows.push({ ...p, node, series: "predicted (initial)" });
@@ -222,7 +224,10 @@ export async function fitPlot(
               detail: { field: "series" },
             },
           },
-          ...dataPointLayers(),
+          ...dataPointLayers(
+            undefined,
+            rows.some((r) => r.series === HELD_OUT),
+          ),
         ],
       },
       ...(last === undefined

@@ -59,6 +59,14 @@ test("train writes loss, fit, parity, residuals, nodes and net-term SVGs, listed
     Array.from({ length: n }, (_, i) => `node ${i + 1}`).sort(),
   );
   expect(svg["nodes.svg"]).toMatch(/held-out observations \(open triangles\)/);
+  // fit.svg's four nodes (1, 3, 5, 7 of 8): their t = 4 values are held out.
+  const fitHeld = items(svg["fit.svg"], "point").filter((p) => p.data.data === "held out (validation)");
+  expect(fitHeld.map((p) => `${p.data.node} ${p.data["time t"]}`).sort()).toEqual([
+    "node 1 4",
+    "node 3 4",
+    "node 5 4",
+    "node 7 4",
+  ]);
   expect(items(svg["residuals.svg"], "point")).toHaveLength(n * 3);
   // 8 ≤ 16 nodes: small multiples, one trajectory per node.
   expect(items(svg["nodes.svg"], "line mark")).toHaveLength(n);

@@ -16,6 +16,7 @@ import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
 import { catchInterrupt } from "../interrupt.js";
 import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
+import { heldOutTimes } from "../observation-fit.js";
 import {
   METHOD_NAMES,
   type MethodName,
@@ -438,11 +439,13 @@ async function writePictures(
   const nodes = plotNodes(params.n);
   const before = trajectories(problem, start, nodes);
   const after = trajectories(problem, outcome.best, nodes);
+  const holdout = problem.fit?.holdout;
   const fitNodes: NodeTrajectory[] = nodes.map((i, j) => ({
     node: i + 1,
     observed: obs.times.map((t, k) => ({ t, u: obs.values[i][k] })),
     after: after[j],
     before: before[j],
+    ...(holdout !== undefined ? { heldOut: heldOutTimes(holdout, i, obs.times) } : {}),
   }));
   const lossSvg = await lossPlot(
     outcome.history,
