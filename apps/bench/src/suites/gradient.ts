@@ -48,6 +48,8 @@ const TOLERANCES = [
 const METHODS: [string, SensitivityAlgorithm][] = [
   ["DiscreteAdjoint", DiscreteAdjoint()],
   ["DiscreteAdjoint (checkpoints: 8)", DiscreteAdjoint({ checkpoints: 8 })],
+  // The gradient audit's cost (issue 16): the same gradient plus one forward tangent solve.
+  ["DiscreteAdjoint (verify: true)", DiscreteAdjoint({ verify: true })],
   ["InterpolatingAdjoint", InterpolatingAdjoint()],
   ["InterpolatingAdjoint (checkpointing)", InterpolatingAdjoint({ checkpointing: true })],
   ["QuadratureAdjoint", QuadratureAdjoint()],

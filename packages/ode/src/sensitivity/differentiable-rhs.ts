@@ -89,6 +89,12 @@ export interface DifferentiableRhs {
   ): void;
   /** Adds what vjpPAccumulate and vjpUAndPAccumulate deferred into pBar. */
   flushP(pBar: Float64Array): void;
+  /**
+   * An independent copy (k = 0 or 1, made once and kept) that can be prepared with other
+   * parameter values while this one stays prepared: the gradient audit evaluates f at p ± εδp
+   * on every call of its tangent without re-preparing (an O(np) pass each time).
+   */
+  spare(k: 0 | 1): DifferentiableRhs;
 }
 
 /** Calls of vjpPAccumulate stacked per matrix product (see PullbackOptions.batch). */
@@ -109,16 +115,19 @@ class CompiledRhs implements DifferentiableRhs {
   private readonly pKernel: Float64Array;
   private pSource: Float64Array | undefined;
   private readonly grads: (Float64Array | null)[] = [null, null, null];
+  private readonly spares: CompiledRhs[] = [];
 
   constructor(
     readonly n: number,
     readonly np: number,
-    f: TensorOdeRhs,
-    u0: Float64Array,
-    p: Float64Array,
-    pShape: Shape,
-    t0: number,
+    private readonly fn: TensorOdeRhs,
+    private readonly u0: Float64Array,
+    private readonly p0: Float64Array,
+    private readonly pShape: Shape,
+    private readonly t0: number,
   ) {
+    const f = fn;
+    const p = p0;
     const compiled = compile(f, tensor(u0.slice(), [n]), tensor(p.slice(), pShape), scalar(t0));
     // p is fixed for a whole solve or backward pass; u and t change at every call.
     this.program = compiled.specialise([false, true, false]);
@@ -128,6 +137,11 @@ class CompiledRhs implements DifferentiableRhs {
     this.pullUPAcc = this.program.pullback([true, true, false], { accumulate: true, batch: P_BATCH });
     this.pKernel = allocF64(np);
     this.args = [u0, this.pKernel, this.time];
+  }
+
+  spare(k: 0 | 1): DifferentiableRhs {
+    this.spares[k] ??= new CompiledRhs(this.n, this.np, this.fn, this.u0, this.p0, this.pShape, this.t0);
+    return this.spares[k];
   }
 
   prepare(p: Float64Array): void {
@@ -228,6 +242,11 @@ class UserRhs implements DifferentiableRhs {
   }
 
   prepare(_p: Float64Array): void {}
+
+  /** The user's function keeps no state between calls: this object serves any p. */
+  spare(_k: 0 | 1): DifferentiableRhs {
+    return this;
+  }
 
   f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void {
     this.counts.f++;
