@@ -216,6 +216,32 @@ test("a linear model with a nonnegative, masked P: the adjoint against the close
   expect(g.grad.P[0][1]).not.toBe(0);
 });
 
+test("--model naming the saved built-in keeps the saved model's activation; --activation changes it", async () => {
+  const dir = tempDir("model-keep");
+  const data = generatedCsv(dir);
+  const out = join(dir, "tanh");
+  const train = ["train", "--model", "ude", "--activation", "tanh", "--data", data, "--optimizer", "adam"];
+  expect((await runCli([...train, "--iters", "1", "--out", out, "--json"])).code).toBe(0);
+  const saved = join(out, "results.json");
+  const activation = async (...extra: string[]) => {
+    const r = await runCli([
+      "gradient",
+      "--params",
+      saved,
+      "--data",
+      data,
+      "--repeat",
+      "1",
+      "--json",
+      ...extra,
+    ]);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).activation;
+  };
+  expect(await activation("--model", "ude")).toBe("tanh");
+  expect(await activation("--model", "ude", "--activation", "identity")).toBe("identity");
+});
+
 test.each([
   [
     "a model file that does not exist",

@@ -17,7 +17,7 @@ import { OptionError } from "../errors.js";
 import type { Problem } from "../gradients.js";
 import { checkMemory, type Job } from "../memory.js";
 import { initialParams, layersFit, type ModelKind, type ModelParams, makeParams } from "../model.js";
-import { loadModel } from "../model-file.js";
+import { isModelPath, loadModel } from "../model-file.js";
 import { expmScope, hasClosedForm, type ModelSpec, modelTitle, withActivation } from "../model-spec.js";
 import { parseActivation, parseInteger, parsePositive, parseSolver, parseTolerance } from "../options.js";
 import { loadParamsFile } from "../params-file.js";
@@ -119,7 +119,9 @@ export async function problemFrom(
   let params: ModelParams | undefined;
   if (o.params !== undefined) {
     params = loadParamsFile(o.params);
-    if (!explicitModel) spec = params.spec;
+    // --model naming the saved built-in keeps the saved model (its activation stays, as before
+    // model files; --activation changes it).
+    if (!explicitModel || (!isModelPath(o.model) && spec.name === params.spec.name)) spec = params.spec;
   }
   if (activation !== undefined) spec = withActivation(spec, activation);
   // The expm route needs a model without a net: refused before any work or note.
