@@ -177,3 +177,20 @@ describe("refused grids: one line, exit code 2, nothing solved", () => {
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });
+
+test("a trajectory that blows up beyond the data: exit 1, one line, the fix says to predict to an earlier time", async () => {
+  // P = −5 off the diagonal: A(P) has the eigenvalue 30 (five times), so u grows like e^(30 t) and
+  // overflows double precision near t = 709/30 ≈ 23.6; the data end at t = 2.
+  const unstable = join(dir, "unstable.json");
+  writeFileSync(
+    unstable,
+    JSON.stringify({ model: "linear", P: P.map((r, i) => r.map((_, j) => (i === j ? 0 : -5))) }),
+  );
+  const r = await runCli(["predict", "--params", unstable, "--data", data, "--saveat", "0:1:100", "--json"]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toMatch(
+    /^ude: the ODE solve for the times beyond the data failed \(Unstable: Stopped at t = 2[34]\.\d+.*\)\. Fix: predict to an earlier time/,
+  );
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+});

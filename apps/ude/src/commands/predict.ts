@@ -68,7 +68,10 @@ export function addPredictCommand(program: Command): void {
     .option("--dt <h>", "step size, for fixed-step solvers")
     .option("--csv <file>", "write the CSV to this file (default: print it to stdout)")
     .addOption(new Option("--out <file>", "the former name of --csv").hideHelp())
-    .option("--json", "print the trajectories as JSON (times, values per node, loss) instead of the CSV")
+    .option(
+      "--json",
+      "print the trajectories as JSON on stdout (times, values per node, loss) instead of the CSV",
+    )
     .option(
       "--plots <dir>",
       "also draw fit.svg, parity.svg, residuals.svg, nodes.svg (and net-term.svg) into this folder",
@@ -103,11 +106,11 @@ function requestedTimes(o: PredictOptions, t0: number, tLast: number): SaveatReq
   return undefined;
 }
 
-function failed(info: SolveOdeInfo, what: string): RunError {
-  return new RunError(
-    `the ODE solve for ${what} failed (${info.retcode}: ${info.message}). Fix: try a stiff solver (--solver Rodas4) or looser tolerances` +
-      `${what.includes("beyond") ? ", or predict to an earlier time (the trajectory may leave the range where the model is defined)" : ""}.`,
-  );
+function failed(info: SolveOdeInfo, what: string, beyond = false): RunError {
+  const fix = beyond
+    ? "predict to an earlier time (beyond the data the model's trajectory may blow up), or try a stiff solver (--solver Rodas4) or looser tolerances"
+    : "try a stiff solver (--solver Rodas4) or looser tolerances";
+  return new RunError(`the ODE solve for ${what} failed (${info.retcode}: ${info.message}). Fix: ${fix}.`);
 }
 
 async function runPredict(o: PredictOptions): Promise<void> {
@@ -161,10 +164,8 @@ async function runPredict(o: PredictOptions): Promise<void> {
   if (request !== undefined) {
     const s = statesAt(problem, params.vector, times, f);
     if (s.info.retcode !== "Success") {
-      throw failed(
-        s.info,
-        times[times.length - 1] > tLast ? "the times beyond the data" : "the requested times",
-      );
+      const beyond = times[times.length - 1] > tLast;
+      throw failed(s.info, beyond ? "the times beyond the data" : "the requested times", beyond);
     }
     states = s.states;
   }
