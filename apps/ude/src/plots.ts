@@ -1,9 +1,11 @@
 /**
- * The two pictures, as Vega-Lite specifications rendered to standalone SVG in Node (no canvas:
- * vega's "none" renderer plus View.toSVG):
+ * The training pictures, as Vega-Lite specifications rendered to standalone SVG in Node and in
+ * the browser (vega-svg.ts):
  * - loss.svg: the loss per iteration on a log scale, coloured by optimiser phase;
- * - fit.svg: observed values (points) and predicted trajectories (lines: after training solid,
- *   before training dashed) for a few nodes, one colour per node.
+ * - fit.svg: observed values (points; the initial condition an open diamond, held-out values open
+ *   triangles) and predicted trajectories (lines: after training solid, before training dashed)
+ *   for a few nodes, one colour per node.
+ * The diagnostic plots are in parity-plot.ts, residuals-plot.ts, nodes-plot.ts and net-term-plot.ts.
  */
 
 import type * as vl from "vega-lite";

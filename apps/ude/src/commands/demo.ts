@@ -58,7 +58,7 @@ export function addDemoCommand(program: Command): void {
       "On the built-in seed data (100 nodes, t = 1, 2, 3, 4): (1) the linear model's loss and gradient by every method as a table " +
         "(ForwardSensitivity measured on smaller leading blocks only, not at n = 100), (2) training of the UDE (at most " +
         "--iters + --lbfgs-iters iterations or --time-budget seconds) with a progress display, (3) the results folder " +
-        "(results.json, loss.svg, fit.svg, report.html with the table).",
+        "(results.json, loss.svg, fit.svg, the diagnostic plots parity.svg, residuals.svg, nodes.svg, net-term.svg, report.html with the table).",
     )
     .option("--activation <name>", "activation of the UDE net's hidden layer: identity or tanh", "identity")
     .option("--repeat <K>", "timed repetitions per gradient method", "3")

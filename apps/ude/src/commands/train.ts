@@ -1,7 +1,7 @@
 /**
  * `ude train`: fits the model to the observations (Adam, then optionally L-BFGS) with a live
  * progress display, stops cleanly on Ctrl-C, and writes the results folder (results.json,
- * loss.svg, fit.svg, report.html). `runTraining` is shared with `ude demo`.
+ * loss.svg, fit.svg, the diagnostic plots, report.html). `runTraining` is shared with `ude demo`.
  */
 import { constants } from "node:buffer";
 import { join } from "node:path";
@@ -115,7 +115,7 @@ export function addTrainOptions(cmd: Command): Command {
       `gradient method: ${METHOD_NAMES.filter((m) => m !== "forward").join(", ")} (forward works but is slow); discrete by default: the exact gradient of the loss being minimised (what L-BFGS's line search needs), about 0.6× the interpolating adjoint's time per gradient on the seed UDE`,
       "discrete",
     )
-    .option("--out <dir>", "folder for results.json, loss.svg, fit.svg, report.html", "ude-results")
+    .option("--out <dir>", "folder for results.json, the pictures (*.svg) and report.html", "ude-results")
     .option("--json", "print a JSON summary (and nothing else) to stdout; progress goes to stderr");
 }
 
@@ -136,7 +136,11 @@ Results folder (--out, default ./ude-results/):
   results.json   settings, versions, loss per iteration, final parameters, timings
   loss.svg       the loss per iteration on a log scale
   fit.svg        observed values and predicted trajectories (before and after training) for four nodes
-  report.html    both pictures and the run's summary in one page
+  parity.svg     predicted against observed for every observation, with the line y = x
+  residuals.svg  predicted − observed over time, every node
+  nodes.svg      every node's fit (small panels up to 16 nodes, else a heat map of the residuals)
+  net-term.svg   the net's output against its input per block entry (models with a net)
+  report.html    every picture and the run's summary in one page
   checkpoint.json  with --checkpoint-every N: the run so far, written atomically every N iterations
 The folder is made (and test-written) before training starts. If it already holds an earlier run's results, those
 are kept and this run writes to the first free numbered folder beside it (ude-results-2, ude-results-3, …), saying so.
