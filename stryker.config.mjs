@@ -36,6 +36,9 @@ export const MODULES = {
       "!packages/ode/src/sensitivity/*.test.ts",
       "!packages/ode/src/sensitivity/index.ts",
     ],
+    // The stiff gradient bank (≈ 70 s, 117 cases) would run for most mutants of the stiff
+    // adjoints; the sensitivity tests judge them instead (TESTING.md says which).
+    skipTests: ["**/stiff-gradient-bank.test.ts"],
   },
   "nn-layers": {
     project: "packages/nn",
@@ -62,6 +65,7 @@ if (module === undefined) {
 }
 process.env.UDEKIT_MUTATE_PROJECT = module.project;
 if (module.tests !== undefined) process.env.UDEKIT_MUTATE_TESTS = module.tests.join(",");
+if (module.skipTests !== undefined) process.env.UDEKIT_MUTATE_SKIP = module.skipTests.join(",");
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {

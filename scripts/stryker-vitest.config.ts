@@ -28,6 +28,8 @@ if (base === undefined) {
 
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by stryker.config.mjs for modules that name their tests
 const only = process.env.UDEKIT_MUTATE_TESTS;
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by stryker.config.mjs for modules that leave slow tests out
+const skip = process.env.UDEKIT_MUTATE_SKIP?.split(",") ?? [];
 
 const config = mergeConfig(base, {
   test: {
@@ -39,6 +41,7 @@ const config = mergeConfig(base, {
       "**/backward-allocation.test.ts",
       "**/readme-types.test.ts",
       "**/readme-run.test.ts",
+      ...skip,
     ],
     // Tests named "… allocate nothing …" inside other files (vitest has no negative name filter).
     testNamePattern: /^(?!.*allocate nothing).*$/,
