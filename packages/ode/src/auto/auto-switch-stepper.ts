@@ -127,11 +127,6 @@ export class AutoSwitchStepper implements Stepper {
     return this.steppers[this.active].f0;
   }
 
-  /** Index of the member that takes the next step (0: non-stiff, 1: stiff). */
-  get member(): number {
-    return this.active;
-  }
-
   start(t: number, y: Float64Array): void {
     // A restart (a jump in y) keeps the current member: the problem's stiffness is unchanged.
     this.steppers[this.active].start(t, y);
