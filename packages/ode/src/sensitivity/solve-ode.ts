@@ -23,6 +23,7 @@ import {
   type TensorOdeRhs,
 } from "./differentiable-rhs.js";
 import { directBackprop } from "./direct-backprop.js";
+import { compositeDiscreteAdjoint, memberSteps } from "./composite-discrete-adjoint.js";
 import { checkpointedSteps, discreteAdjoint, type ForwardSteps, storedSteps } from "./discrete-adjoint.js";
 import { rosenbrockDiscreteAdjoint, vjpJacobian } from "./discrete-adjoint-rosenbrock.js";
 import { AdjointFailedError, SensitivityOptionError } from "./errors.js";
@@ -539,9 +540,14 @@ function runSensitivity(
     case "DiscreteAdjoint": {
       const solver = actx.solver;
       if (solver.family === "composite") {
-        throw new SensitivityOptionError(
-          `solveOde: DiscreteAdjoint differentiates the steps of one method, but this ${solver.name} solve switched methods (${describeSwitches(sol)}). Use InterpolatingAdjoint() (the default) or QuadratureAdjoint(), or pass a single method: solver: ${solver.members[1].name}().`,
-        );
+        // A composite that switched: its members' walks, segment by segment, on the stored steps.
+        const store = sol.denseStore;
+        if (recorded.states !== undefined || store === undefined) {
+          throw new SensitivityOptionError(
+            `solveOde: DiscreteAdjoint({ checkpoints }) recomputes one method's steps, but this ${solver.name} solve switched methods (${describeSwitches(sol)}). Drop checkpoints (the steps are then stored), use InterpolatingAdjoint({ checkpointing: true }), or pass a single method: solver: ${solver.members[1].name}().`,
+          );
+        }
+        return compositeDiscreteAdjoint(actx, solver, store, recorded.hs);
       }
       const steps = discreteSteps(actx, solver, sol, recorded);
       const result =
@@ -595,31 +601,6 @@ function discreteSteps(
     );
   }
   return storedSteps(store.ts, recorded.hs, store.us, store.ks, store.width, n);
-}
-
-/** The stored steps of a composite's member: blocks of `stride` vectors, the member's `width` after the first. */
-function memberSteps(
-  ts: Float64Array,
-  hs: Float64Array,
-  us: Float64Array,
-  ks: Float64Array,
-  stride: number,
-  width: number,
-  n: number,
-): ForwardSteps {
-  return {
-    ts,
-    hs,
-    width,
-    load(i, y, yNext, K) {
-      for (let j = 0; j < n; j++) {
-        y[j] = us[i * n + j];
-        yNext[j] = us[(i + 1) * n + j];
-      }
-      const off = (i * stride + 1) * n;
-      for (let j = 0; j < width * n; j++) K[j] = ks[off + j];
-    },
-  };
 }
 
 /**
