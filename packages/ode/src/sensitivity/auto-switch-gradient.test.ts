@@ -106,7 +106,13 @@ describe("stiff problems: the composite switches and the gradient matches the re
   test("DiscreteAdjoint with checkpoints after a switch is refused with a typed error that names the switches", () => {
     const c = bankCase("robertson-fast");
     const run = () =>
-      stiffGradientError(c, AutoTsit5(Rodas5P()), DiscreteAdjoint({ checkpoints: 8 }), 1e-6, 1e-6 * c.abstolScale);
+      stiffGradientError(
+        c,
+        AutoTsit5(Rodas5P()),
+        DiscreteAdjoint({ checkpoints: 8 }),
+        1e-6,
+        1e-6 * c.abstolScale,
+      );
     expect(run).toThrow(SensitivityOptionError);
     expect(run).toThrow(/switched methods \(Tsit5 → Rodas5P at t = [\d.e-]+\)\. Drop checkpoints/);
   });
@@ -154,7 +160,8 @@ test("DiscreteAdjoint is the exact gradient of a computed solution that switched
   const [, [gu, gp]] = valueAndGrad(loss(info), [0, 1])(tensor([2, 0]), tensor([3000, 0.5]));
   expect(info.forward?.switches?.map((s) => s.to)).toEqual(["Rodas5P", "Tsit5"]);
   const L = (x: number[], q: number[]) => loss()(tensor(x), tensor(q)).item();
-  const d4 = (g: (h: number) => number, h: number) => (8 * (g(h) - g(-h)) - (g(2 * h) - g(-2 * h))) / (12 * h);
+  const d4 = (g: (h: number) => number, h: number) =>
+    (8 * (g(h) - g(-h)) - (g(2 * h) - g(-2 * h))) / (12 * h);
   const fd = [
     d4((h) => L([2 + h, 0], [3000, 0.5]), 1e-4),
     d4((h) => L([2, h], [3000, 0.5]), 1e-4),

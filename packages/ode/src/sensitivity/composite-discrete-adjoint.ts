@@ -116,7 +116,8 @@ export function compositeDiscreteAdjoint(
       width,
       n,
     );
-    const result = m.family === "erk" ? discreteAdjoint(sub, m, steps) : rosenbrockDiscreteAdjoint(sub, m, steps);
+    const result =
+      m.family === "erk" ? discreteAdjoint(sub, m, steps) : rosenbrockDiscreteAdjoint(sub, m, steps);
     if (result.retcode !== "Success") return result;
     lambda = u0Bar;
     for (let j = 0; j < np; j++) pAcc[j] += pBar[j];

@@ -16,6 +16,7 @@ import { defaultSolver } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, clampedForward, SUCCESS } from "./adjoint-context.js";
 import { backsolveAdjoint } from "./backsolve-adjoint.js";
+import { compositeDiscreteAdjoint, memberSteps } from "./composite-discrete-adjoint.js";
 import {
   type DifferentiableRhs,
   differentiableRhs,
@@ -23,7 +24,6 @@ import {
   type TensorOdeRhs,
 } from "./differentiable-rhs.js";
 import { directBackprop } from "./direct-backprop.js";
-import { compositeDiscreteAdjoint, memberSteps } from "./composite-discrete-adjoint.js";
 import { checkpointedSteps, discreteAdjoint, type ForwardSteps, storedSteps } from "./discrete-adjoint.js";
 import { rosenbrockDiscreteAdjoint, vjpJacobian } from "./discrete-adjoint-rosenbrock.js";
 import { AdjointFailedError, SensitivityOptionError } from "./errors.js";
