@@ -9,9 +9,10 @@
  * `inputGrads[i]`, which may already hold contributions from other uses of that input
  * (fan-out); `inputGrads[i]` is null when that input's gradient is not needed.
  */
+import { checkAllocation } from "@udekit/kernels";
 import { checkOwnTapes } from "./copies.js";
 import type { Shape } from "./shape.js";
-import { sizeOf } from "./shape.js";
+import { formatShape, sizeOf } from "./shape.js";
 import { activeTape } from "./tape.js";
 import { Tensor } from "./tensor.js";
 
@@ -115,6 +116,8 @@ export function makeContext<A>(
   const inputShapes = inputs.map((t) => t.shape);
   const outShape = def.shape(inputShapes, attrs);
   const scratchLength = def.workspace?.(inputShapes, attrs) ?? 0;
+  checkAllocation(sizeOf(outShape), `${def.name}: its output of shape ${formatShape(outShape)}`);
+  checkAllocation(scratchLength, `${def.name}: its scratch space`);
   const ctx: OpContext<A> = {
     inputs: inputs.map((t) => t.data),
     inputShapes,

@@ -33,6 +33,8 @@ export {
   ShapeError,
   UnknownOpError,
 } from "./errors.js";
+// The per-array size guard (shared with every package through @udekit/kernels).
+export { AllocationLimitError, allocationLimit, setAllocationLimit } from "@udekit/kernels";
 export { grad, valueAndGrad, vjp } from "./grad.js";
 export {
   checkVjp,

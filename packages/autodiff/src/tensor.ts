@@ -7,6 +7,7 @@
  * another copy of this package (two versions installed side by side) is still recognised by
  * `isTensor`, where `instanceof` would say no.
  */
+import { checkAllocation } from "@udekit/kernels";
 import { ArgumentError, ShapeError } from "./errors.js";
 import { isMatrixLike, type MatrixLike, matrixLikeData } from "./matrix-like.js";
 import { checkShape, formatShape, type Shape, sizeOf } from "./shape.js";
@@ -155,11 +156,13 @@ export function scalar(x: number): Tensor {
 
 export function zeros(shape: Shape): Tensor {
   checkShape(shape, "zeros");
+  checkAllocation(sizeOf(shape), `zeros(${formatShape(shape)})`);
   return new Tensor(new Float64Array(sizeOf(shape)), shape);
 }
 
 export function ones(shape: Shape): Tensor {
   checkShape(shape, "ones");
+  checkAllocation(sizeOf(shape), `ones(${formatShape(shape)})`);
   return new Tensor(new Float64Array(sizeOf(shape)).fill(1), shape);
 }
 

@@ -17,3 +17,10 @@ export class UnknownBackendError extends KernelsError {}
 
 /** `freeArray` was given a view that is not a live arena allocation (double free, or a subarray). */
 export class ArenaError extends KernelsError {}
+
+/**
+ * One array would be larger than the allocation limit (`setAllocationLimit`): a size computed from
+ * user input (n nodes → an n×n matrix) that the machine almost certainly cannot hold. Thrown
+ * before allocating, instead of a JavaScript heap crash or minutes of swapping.
+ */
+export class AllocationLimitError extends KernelsError {}

@@ -19,7 +19,14 @@ import { wasmKernels } from "./wasm-instance.js";
 
 export type { ArenaStats } from "./arena.js";
 export type { KernelBackend } from "./backend.js";
-export { ArenaError, KernelShapeError, KernelsError, UnknownBackendError } from "./errors.js";
+export { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
+export {
+  AllocationLimitError,
+  ArenaError,
+  KernelShapeError,
+  KernelsError,
+  UnknownBackendError,
+} from "./errors.js";
 export { allocF64, allocF64From, allocI32, arenaStats, freeArray, inWasmMemory } from "./memory.js";
 export { allocOwnedF64, allocOwnedI32, releaseOwned } from "./owned.js";
 export { wasmSimdSupported } from "./simd-support.js";

@@ -3,6 +3,7 @@
  * see README "Memory rules". The first allocation instantiates the wasm backend (wasm-instance.ts).
  */
 import type { ArenaStats } from "./arena.js";
+import { checkAllocation } from "./allocation-limit.js";
 import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
 
 /**
@@ -13,6 +14,7 @@ import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
  * `freeArray` when done, and do not use it afterwards.
  */
 export function allocF64(n: number): Float64Array {
+  checkAllocation(n, `allocF64(${n})`);
   return wasmKernels()?.arena.allocF64(n) ?? new Float64Array(n);
 }
 
@@ -25,6 +27,7 @@ export function allocF64From(values: ArrayLike<number>): Float64Array {
 
 /** A zero-filled Int32Array of n entries in the wasm memory when there is room (e.g. LU pivots). */
 export function allocI32(n: number): Int32Array {
+  checkAllocation(n, `allocI32(${n})`, 4);
   return wasmKernels()?.arena.allocI32(n) ?? new Int32Array(n);
 }
 
