@@ -10,7 +10,7 @@
 // in every step), best at h = 3e-4, bound 5e-8 (measured there: 2e-8 for Rodas4).
 import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
-import { Rodas4, Rodas5P, RK4, Tsit5, Vern9 } from "../solvers/index.js";
+import { RK4, Rodas4, Rodas5P, Tsit5, Vern9 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
 import { DiscreteAdjoint } from "./sensealg.js";
 import { solveOde } from "./solve-ode.js";
