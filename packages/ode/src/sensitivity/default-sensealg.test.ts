@@ -1,10 +1,10 @@
 // solveOde's default sensitivity algorithm follows the forward solver's family: the discrete
-// adjoint after a Rosenbrock solve (stiff gradient bank: backward steps = forward steps, error
-// within 2× of ForwardSensitivity's on the fast cases), the interpolating adjoint after an
-// explicit one. The default must be the very same computation as passing it explicitly.
+// adjoint after a Rosenbrock or composite (auto-switching) solve (stiff gradient bank: backward
+// steps = forward steps, error within 2.1× of ForwardSensitivity's on the fast cases), the
+// interpolating adjoint after an explicit one. The default must be the very same computation as passing it explicitly.
 import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { expect, test } from "vitest";
-import { Rodas5P, Tsit5 } from "../solvers/index.js";
+import { AutoTsit5, Rodas5P, Tsit5 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
 import { DiscreteAdjoint, InterpolatingAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
 import { defaultSensealg, type SolveOdeInfo, solveOde } from "./solve-ode.js";
@@ -24,6 +24,7 @@ function gradient(solver: OdeSolver, sensealg: SensitivityAlgorithm | undefined,
 
 test.each([
   ["Rodas5P", "DiscreteAdjoint", Rodas5P(), DiscreteAdjoint()],
+  ["AutoTsit5(Rodas5P())", "DiscreteAdjoint", AutoTsit5(Rodas5P()), DiscreteAdjoint()],
   ["Tsit5", "InterpolatingAdjoint", Tsit5(), InterpolatingAdjoint()],
 ] as const)("after %s the default is %s, bit for bit", (_name, _alg, solver, expected) => {
   expect(defaultSensealg(solver)).toEqual(expected);

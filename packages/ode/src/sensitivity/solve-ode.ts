@@ -64,8 +64,8 @@ export interface SolveOdeOptions {
   dtmax?: number;
   maxiters?: number;
   /**
-   * Default: DiscreteAdjoint() after a stiff (Rosenbrock) forward solve, InterpolatingAdjoint()
-   * after an explicit one (README, "Which sensitivity method?", has the measurements).
+   * Default (defaultSensealg): DiscreteAdjoint() after a Rosenbrock or composite (auto-switching)
+   * solve, InterpolatingAdjoint() after an explicit one (README, "Which sensitivity method?").
    */
   sensealg?: SensitivityAlgorithm;
   /** Filled with retcodes and statistics of the forward solve and of the backward pass. */
@@ -73,15 +73,18 @@ export interface SolveOdeOptions {
 }
 
 /**
- * The sensitivity algorithm solveOde uses when none is given. After a Rosenbrock solve it is the
- * discrete adjoint: on the stiff gradient bank its backward pass takes exactly the forward
- * steps, where the continuous adjoints take 2–5× as many, and its error stays within 8× of
- * ForwardSensitivity's where theirs reaches 171× (Robertson, Rosenbrock23). After an explicit
- * solve the interpolating adjoint stays the default (memory and accuracy as DiscreteAdjoint's
- * on the seed model; DiscreteAdjoint is faster there and is one option away).
+ * The sensitivity algorithm solveOde uses when none is given. After a solve that may take stiff
+ * steps (a Rosenbrock method, or a composite such as the default AutoTsit5(Rodas5P())) it is
+ * the discrete adjoint: on the stiff gradient bank its backward pass takes exactly the forward
+ * steps where the continuous adjoints take 1.3–4.1× as many, and at a tenfold tighter tolerance
+ * it is within 3× of ForwardSensitivity's error on all 52 (case, solver, tolerance) triples;
+ * on the seed linear model through the composite it makes 864 VJPs against the interpolating
+ * adjoint's 3553. After an explicit method the interpolating adjoint stays the default (on the
+ * seed model it is the more accurate at a given tolerance, 7.5e-7 against 6.0e-5 at 1e-6;
+ * DiscreteAdjoint is faster and one option away).
  */
 export function defaultSensealg(solver: OdeSolver): SensitivityAlgorithm {
-  return solver.family === "rosenbrock" ? DiscreteAdjoint() : InterpolatingAdjoint();
+  return solver.family === "erk" ? InterpolatingAdjoint() : DiscreteAdjoint();
 }
 
 const OPTION_NAMES = [
