@@ -31,7 +31,17 @@ import { updateReadmes } from "./readmes.js";
 import { type BenchContext, type BenchSuite, formatTable, targetStatus } from "./report.js";
 import { collectTargets } from "./targets.js";
 
-const SUITE_ORDER = ["kernels", "autodiff", "nn", "ode", "linear-ode", "gradient", "stiff-bank", "scaling", "tfjs"];
+const SUITE_ORDER = [
+  "kernels",
+  "autodiff",
+  "nn",
+  "ode",
+  "linear-ode",
+  "gradient",
+  "stiff-bank",
+  "scaling",
+  "tfjs",
+];
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..");
 const repoRoot = join(benchDir, "..", "..");

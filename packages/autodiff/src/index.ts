@@ -5,6 +5,9 @@
  * tensor function into an allocation-free replayable program; `defineOp` adds ops (values:
  * nothing is registered on import; `registerOps` makes ops findable by name).
  */
+
+// The per-array size guard (shared with every package through @udekit/kernels).
+export { AllocationLimitError, allocationLimit, setAllocationLimit } from "@udekit/kernels";
 export {
   type CompiledFunction,
   compile,
@@ -33,8 +36,6 @@ export {
   ShapeError,
   UnknownOpError,
 } from "./errors.js";
-// The per-array size guard (shared with every package through @udekit/kernels).
-export { AllocationLimitError, allocationLimit, setAllocationLimit } from "@udekit/kernels";
 export { grad, valueAndGrad, vjp } from "./grad.js";
 export {
   checkVjp,

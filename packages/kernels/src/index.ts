@@ -17,9 +17,9 @@ import { wasmSimdSupported } from "./simd-support.js";
 import { tsBackend } from "./ts-backend.js";
 import { wasmKernels } from "./wasm-instance.js";
 
+export { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
 export type { ArenaStats } from "./arena.js";
 export type { KernelBackend } from "./backend.js";
-export { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
 export {
   AllocationLimitError,
   ArenaError,
