@@ -2,8 +2,9 @@
  * Arrays in the wasm backend's memory (its arena), where its kernels use them without copying;
  * see README "Memory rules". The first allocation instantiates the wasm backend (wasm-instance.ts).
  */
-import type { ArenaStats } from "./arena.js";
+
 import { checkAllocation } from "./allocation-limit.js";
+import type { ArenaStats } from "./arena.js";
 import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
 
 /**
