@@ -194,3 +194,30 @@ test("a trajectory that blows up beyond the data: exit 1, one line, the fix says
   );
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
 });
+
+test("missing values: counted in a note and left out of the loss (the loss recomputed from the CSV)", async () => {
+  const text = readFileSync(data, "utf8").split("\n");
+  // Node 2's value at t = 1 (third column) is not observed.
+  const row = text[2].split(",");
+  row[2] = "NA";
+  text[2] = row.join(",");
+  const gappy = join(dir, "gappy.csv");
+  writeFileSync(gappy, text.join("\n"));
+  const csv = join(dir, "gappy-pred.csv");
+  const r = await runCli(["predict", "--params", params, "--data", gappy, "--csv", csv]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(
+    /note: .*gappy\.csv: 1 of 18 observations missing \(empty, NA or NaN: left out of the loss\)\.\n/,
+  );
+  const loss = Number(/^loss against .*: ([\d.e-]+) /.exec(r.stdout)?.[1]);
+  const observed = parseCsv(text.join("\n"), gappy).rows;
+  const predicted = parseCsv(readFileSync(csv, "utf8"), csv).rows;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = 1; k < times.length; k++) {
+      if (!Number.isNaN(observed[i][k])) sum += (predicted[i][k] - observed[i][k]) ** 2;
+    }
+  }
+  // The CSV holds every digit of the same predictions: the sums agree to rounding.
+  expect(Math.abs(loss - sum) / sum).toBeLessThan(1e-12);
+});

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import type { SolveOdeInfo } from "@udekit/ode";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { checkMagnitudes, formatCsv, loadObservations, userPath } from "../data.js";
+import { checkMagnitudes, formatCsv, loadObservations, missingLine, userPath } from "../data.js";
 import { OptionError, RunError } from "../errors.js";
 import { fitLoss, fitTargets } from "../fit.js";
 import { formatLoss } from "../format.js";
@@ -214,12 +214,14 @@ async function runPredict(o: PredictOptions): Promise<void> {
     );
     return;
   }
+  const missing = missingLine(obs, source);
   const summary = [
     `loss against ${source}: ${loss} (${params.kind} model, n = ${n}, ${obs.times.length} times)`,
     ...(request !== undefined
       ? [`predicted at ${m} times from t = ${times[0]} to ${times[m - 1]} (${request.option})`]
       : []),
     ...(extrapolation !== undefined ? [`note: ${extrapolation}.`] : []),
+    ...(missing !== undefined ? [`note: ${missing}`] : []),
   ].join("\n");
   const wrote = [...(csvFile !== undefined ? [userPath(csvFile)] : []), ...plotFiles];
   // The CSV goes to stdout unless --csv names a file; the summary then goes to stderr.
