@@ -9,6 +9,7 @@
  */
 
 import type * as vl from "vega-lite";
+import { HELD_OUT_KIND } from "./observation-fit.js";
 import type { IterationRecord } from "./training.js";
 import { CONFIG, renderSvg as render, SCHEMA } from "./vega-svg.js";
 
@@ -111,7 +112,7 @@ export type Layers = Extract<vl.TopLevelSpec, { layer: unknown }>["layer"];
 /** Legend names of the kinds of data point in the fit plots. */
 export const OBSERVED = "observed (fitted)";
 export const INITIAL = "u(t₀) given (initial condition)";
-export const HELD_OUT = "held out (validation)";
+export const HELD_OUT = HELD_OUT_KIND;
 
 /** The observed points of a node split into the initial condition and the fitted observations. */
 export function splitInitial(observed: readonly { t: number; u: number }[]): {
