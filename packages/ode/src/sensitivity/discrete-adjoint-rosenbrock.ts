@@ -160,6 +160,9 @@ export function rosenbrockDiscreteAdjoint(
       steps.load(i, y, yNext, stored);
       // The backward pass takes exactly the forward steps, one each (backward/forward ratio 1).
       ctx.stats.naccept++;
+      // Each step rebuilds J (n VJPs) and factors W and Wᵀ: counted like a stiff solver's work.
+      ctx.stats.njac++;
+      ctx.stats.nlu += 2;
       if (!recompute(tA, h)) {
         return {
           retcode: "Failure",
