@@ -36,7 +36,7 @@ describe("elementwise ops against closed forms (module instance loaded in the te
       ["abs", ad.abs, Math.abs],
       ["tanh", ad.tanh, Math.tanh],
       ["sigmoid", ad.sigmoid, (v) => 1 / (1 + Math.exp(-v))],
-      ["relu", ad.relu, (v) => (v > 0 ? v : 0)],
+      ["relu", ad.relu, (v) => Math.max(v, 0)],
       ["softplus", ad.softplus, (v) => Math.log(1 + Math.exp(v))],
       ["gelu", ad.gelu, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))],
       ["sin", ad.sin, Math.sin],
