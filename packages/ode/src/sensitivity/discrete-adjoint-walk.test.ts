@@ -10,10 +10,10 @@
 // in every step), best at h = 3e-4, bound 5e-8 (measured there: 2e-8 for Rodas4).
 import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
-import { RK4, Rodas4, Rodas5P, Tsit5, Vern9 } from "../solvers/index.js";
-import type { OdeSolver } from "../stepper.js";
+import { DP5, RK4, Rodas4, Rodas5P, Tsit5, Vern7, Vern9 } from "../solvers/index.js";
+import type { ErkSolver, OdeSolver } from "../stepper.js";
 import { DiscreteAdjoint } from "./sensealg.js";
-import { solveOde } from "./solve-ode.js";
+import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
 
 /** Lotka–Volterra with p = (α, β, γ, δ) and a forcing on x that depends on t. */
 const lv = (u: Tensor, p: Tensor, t: Tensor) => {
@@ -34,7 +34,13 @@ interface Setup {
 }
 
 /** [loss, ∂L/∂u0, ∂L/∂p] of Σₖ wₖ·‖u(tₖ)‖² through a fixed-step solve. */
-function lossAndGrad(solver: OdeSolver, { tspan, saveat, dt }: Setup, u: number[], p: number[]): number[] {
+function lossAndGrad(
+  solver: OdeSolver,
+  { tspan, saveat, dt }: Setup,
+  u: number[],
+  p: number[],
+  { checkpoints, info }: { checkpoints?: number; info?: SolveOdeInfo } = {},
+): number[] {
   const w = tensor(
     saveat.flatMap((_, k) => [weight(k), weight(k)]),
     [saveat.length, 2],
@@ -45,7 +51,15 @@ function lossAndGrad(solver: OdeSolver, { tspan, saveat, dt }: Setup, u: number[
         mul(
           w,
           square(
-            solveOde(lv, uu, pp, { tspan, saveat, solver, dt, adaptive: false, sensealg: DiscreteAdjoint() }),
+            solveOde(lv, uu, pp, {
+              tspan,
+              saveat,
+              solver,
+              dt,
+              adaptive: false,
+              sensealg: DiscreteAdjoint(checkpoints === undefined ? {} : { checkpoints }),
+              info,
+            }),
           ),
         ),
       ),
@@ -107,5 +121,54 @@ describe("DiscreteAdjoint against central differences of the discrete solution",
   });
   test.each(rosenbrock)("%s, time span solved backward (tspan [8, 0])", (_name, solver) => {
     checkAgainstCentralDifferences(solver, backwardSpan, uEnd, 3e-4, 5e-8);
+  });
+});
+
+// The walk's cost, as its header states it: one backward step per forward step, one VJP per
+// stage with a nonzero cotangent, the lazy dense-output stages recomputed only in steps with a
+// save point inside, and with checkpoints one recomputation of each segment. Exact counts of
+// calls (no tolerance). A walk that pulls zero cotangents back or recomputes more gives the
+// same gradient, so only the counts see it.
+describe("DiscreteAdjoint's work", () => {
+  const end: Setup = { tspan: [0, 8], saveat: [8], dt: 0.25 };
+  // In Tsit5, DP5 and RK4 every stage feeds y₁, so every forward evaluation gets a nonzero
+  // cotangent except the last step's end stage f(t₁, y₁), which nothing after t = 8 reads.
+  test.each([
+    ["Tsit5", Tsit5()],
+    ["DP5", DP5()],
+    ["RK4", RK4()],
+  ] as const)(
+    "%s: one backward step per forward step, a VJP per forward evaluation but the last",
+    (_n, solver) => {
+      const info: SolveOdeInfo = {};
+      lossAndGrad(solver, end, [1, 1], p0, { info });
+      expect(info.backward?.naccept).toBe(info.forward?.naccept);
+      expect(info.backward?.vjpEvals).toBe((info.forward?.nf ?? 0) - 1);
+      // Stored stages: nothing is evaluated again.
+      expect(info.backward?.rhsEvals).toBe(0);
+    },
+  );
+
+  test.each([
+    ["Vern7", Vern7()],
+    ["Vern9", Vern9()],
+  ] as const)("%s: the lazy stages are recomputed in the one step with a save point inside", (_n, solver) => {
+    const erk = solver as ErkSolver;
+    const lazy = erk.dense.stages - (erk.tableau.endStage + 1);
+    expect(lazy).toBeGreaterThan(0);
+    const info: SolveOdeInfo = {};
+    lossAndGrad(solver, { tspan: [0, 8], saveat: [0.7, 8], dt: 0.25 }, [1, 1], p0, { info });
+    expect(info.backward?.rhsEvals).toBe(lazy);
+  });
+
+  // 27 steps (dt = 0.3 on [0, 8]): the last segment between checkpoints is a partial one.
+  test.each([2, 3, 5])("checkpoints: %s recompute each segment once", (checkpoints) => {
+    const setup: Setup = { tspan: [0, 8], saveat: [8], dt: 0.3 };
+    const info: SolveOdeInfo = {};
+    const g = lossAndGrad(Tsit5(), setup, [1, 1], p0, { checkpoints, info });
+    expect(g).toEqual(lossAndGrad(Tsit5(), setup, [1, 1], p0));
+    // The forward evaluations again, plus at most one start evaluation per segment (≤ checkpoints).
+    expect(info.backward?.nf).toBeGreaterThanOrEqual((info.forward?.nf ?? 0) - 1);
+    expect(info.backward?.nf).toBeLessThanOrEqual((info.forward?.nf ?? 0) + checkpoints);
   });
 });
