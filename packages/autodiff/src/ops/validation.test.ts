@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { ArgumentError, ShapeError } from "../errors.js";
 import { type Tensor, tensor } from "../tensor.js";
 import { concat, diag, diagonal, matmul, matvec, pow, reshape, scale, slice } from "./index.js";
+import { unstackOp } from "./unstack.js";
 
 const v2 = tensor([1, 2]);
 const v3 = tensor([1, 2, 3]);
@@ -156,5 +157,26 @@ describe("ops refuse bad shapes and arguments with a typed error that says what 
     expect(slice(m23, 1, 2).shape).toEqual([1, 3]);
     expect(Array.from(slice(m23, 1, 2).data)).toEqual([4, 5, 6]);
     expect(Array.from(scale(v2, Number.POSITIVE_INFINITY).data)).toEqual([Infinity, Infinity]);
+  });
+});
+
+// unstack(x) only asks for indices 0…count − 1; the op itself, applied through the registry with
+// its attributes (as a user of getOp or defineOp-level code can), checks the index too.
+describe("the unstack op's index check", () => {
+  test.each([
+    [3, "unstack: index 3 is outside 0…2 along axis 0 of [3]."],
+    [-1, "unstack: index -1 is outside 0…2 along axis 0 of [3]."],
+    [1.5, "unstack: index 1.5 is outside 0…2 along axis 0 of [3]."],
+  ])("index %s", (index, message) => {
+    expect(() => unstackOp([v3], { axis: 0, index })).toThrow(ShapeError);
+    expect(() => unstackOp([v3], { axis: 0, index })).toThrow(message);
+  });
+
+  test("the last index of each axis is accepted", () => {
+    expect(unstackOp([v3], { axis: 0, index: 2 }).item()).toBe(3);
+    expect(Array.from(unstackOp([m23], { axis: 1, index: 2 }).data)).toEqual([3, 6]);
+    expect(() => unstackOp([m23], { axis: 1, index: 3 })).toThrow(
+      "unstack: index 3 is outside 0…2 along axis 1 of [2, 3].",
+    );
   });
 });
