@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { ArgumentError, ShapeError } from "../errors.js";
 import { type Tensor, tensor } from "../tensor.js";
-import { concat, diag, diagonal, matmul, matvec, pow, reshape, scale, slice } from "./index.js";
+import { concat, diag, diagonal, matmul, matvec, mean, pow, reshape, scale, slice, sum } from "./index.js";
 import { unstackOp } from "./unstack.js";
 
 const v2 = tensor([1, 2]);
@@ -178,5 +178,16 @@ describe("the unstack op's index check", () => {
     expect(() => unstackOp([m23], { axis: 1, index: 3 })).toThrow(
       "unstack: index 3 is outside 0…2 along axis 1 of [2, 3].",
     );
+  });
+});
+
+describe("sum and mean refuse an axis the shape lacks", () => {
+  test.each([
+    ["sum of a vector along axis 1", () => sum(v3, 1), "sum: axis 1 does not exist for shape [3]."],
+    ["mean of a matrix along axis 2", () => mean(m23, 2), "mean: axis 2 does not exist for shape [2, 3]."],
+    ["sum of a scalar along axis 0", () => sum(s, 0), "sum: axis 0 does not exist for shape []."],
+  ])("%s", (_what, run, message) => {
+    expect(run).toThrow(ShapeError);
+    expect(run).toThrow(message);
   });
 });
