@@ -1,4 +1,4 @@
-// Values of the elementwise ops against their closed forms, the overflow-free forms at the
+// Values of the elementwise ops and of sum/mean against their closed forms, the overflow-free forms at the
 // extremes, and the documented derivative 0 at the kinks of abs and relu.
 //
 // The op suite's dot-product check compares a rule with differences of the op's own forward, so
@@ -65,6 +65,23 @@ describe("elementwise ops against closed forms (module instance loaded in the te
     expect(Array.from(ad.sub(a, b).data)).toEqual([1, -6, 3.75]);
     expect(Array.from(ad.mul(a, b).data)).toEqual([0.75, -8, -2.25]);
     expect(Array.from(ad.div(a, b).data)).toEqual([3, -0.5, -0.25]);
+  });
+
+  test("sum and mean: totals and averages, whole and along each axis", async () => {
+    const ad = await fresh();
+    const m = ad.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(ad.sum(m).item()).toBe(21);
+    expect(ad.mean(m).item()).toBe(3.5);
+    expect(Array.from(ad.sum(m, 0).data)).toEqual([5, 7, 9]);
+    expect(Array.from(ad.mean(m, 0).data)).toEqual([2.5, 3.5, 4.5]);
+    expect(Array.from(ad.sum(m, 1).data)).toEqual([6, 15]);
+    expect(Array.from(ad.mean(m, 1).data)).toEqual([2, 5]);
+    expect(ad.mean(ad.tensor([1, 2, 3, 4])).item()).toBe(2.5);
+    // d mean/dx = 1/count in every entry.
+    expect(Array.from(ad.grad((x: typeof m) => ad.mean(x))(m).data)).toEqual(Array(6).fill(1 / 6));
   });
 
   test("sigmoid and softplus at the extremes: no overflow, no NaN", async () => {
