@@ -4,6 +4,13 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Workspace packages from TypeScript source (as vitest.shared.ts does for the unit tests): a
+  // fresh clone has no dist/ to resolve them to.
+  ssr: {
+    resolve: {
+      conditions: ["@udekit/source", "module", "node", "development|production"],
+    },
+  },
   test: {
     name: "ensemble-e2e",
     include: ["e2e/**/*.e2e.ts"],
