@@ -11,7 +11,7 @@
 import type { SolverStats } from "../solution.js";
 import type { CompositeSolver } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
-import { discreteAdjoint, type ForwardSteps } from "./discrete-adjoint.js";
+import { discreteAdjoint, type ForwardSteps, stridedSteps } from "./discrete-adjoint.js";
 import { rosenbrockDiscreteAdjoint } from "./discrete-adjoint-rosenbrock.js";
 
 /** The forward dense store of a composite solve (ODESolution.denseStore). */
@@ -36,19 +36,7 @@ export function memberSteps(
   width: number,
   n: number,
 ): ForwardSteps {
-  return {
-    ts,
-    hs,
-    width,
-    load(i, y, yNext, K) {
-      for (let j = 0; j < n; j++) {
-        y[j] = us[i * n + j];
-        yNext[j] = us[(i + 1) * n + j];
-      }
-      const off = (i * stride + 1) * n;
-      for (let j = 0; j < width * n; j++) K[j] = ks[off + j];
-    },
-  };
+  return stridedSteps(ts, hs, us, ks, stride, 1, width, n);
 }
 
 export function compositeDiscreteAdjoint(

@@ -219,12 +219,18 @@ export class SavePoints {
   }
 }
 
-/** Steps served from the forward solve's dense store (every step's stages kept). */
-export function storedSteps(
+/**
+ * Steps served from a dense store of blocks of `stride` vectors per step, the step's `width`
+ * stage vectors starting `skip` vectors into its block (a composite's store keeps a tag vector
+ * first).
+ */
+export function stridedSteps(
   ts: Float64Array,
   hs: Float64Array,
   us: Float64Array,
   ks: Float64Array,
+  stride: number,
+  skip: number,
   width: number,
   n: number,
 ): ForwardSteps {
@@ -237,10 +243,22 @@ export function storedSteps(
         y[j] = us[i * n + j];
         yNext[j] = us[(i + 1) * n + j];
       }
-      const off = i * width * n;
+      const off = (i * stride + skip) * n;
       for (let j = 0; j < width * n; j++) K[j] = ks[off + j];
     },
   };
+}
+
+/** Steps served from the forward solve's dense store (every step's stages kept). */
+export function storedSteps(
+  ts: Float64Array,
+  hs: Float64Array,
+  us: Float64Array,
+  ks: Float64Array,
+  width: number,
+  n: number,
+): ForwardSteps {
+  return stridedSteps(ts, hs, us, ks, width, 0, width, n);
 }
 
 /**
