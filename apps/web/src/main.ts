@@ -106,13 +106,16 @@ const STATUS: Record<string, string> = {
   results: "preparing the download…",
 };
 
+/** Marks the page busy with a job (status, disabled controls) before its request is sent. */
+function markBusy(type: PageRequest["type"]): void {
+  showError(null);
+  busy = type;
+  setStatus(STATUS[type] ?? "working…");
+  refreshControls();
+}
+
 function send(request: PageRequest): void {
-  if (request.type !== "stop") {
-    showError(null);
-    busy = request.type;
-    setStatus(STATUS[request.type] ?? "working…");
-    refreshControls();
-  }
+  if (request.type !== "stop") markBusy(request.type);
   worker.postMessage(request);
 }
 
@@ -367,7 +370,20 @@ for (const id of ["optimizer", "iters", "lbfgs-iters", "lr", "time-budget", "tim
 input("csv").addEventListener("change", async () => {
   const file = input("csv").files?.[0];
   if (file === undefined) return;
-  pendingCsv = { name: file.name, text: await file.text() };
+  // Busy from the moment a file is picked: reading it is part of loading the data, and the
+  // controls must not start another job meanwhile.
+  markBusy("data");
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    busy = null;
+    setStatus("ready");
+    refreshControls();
+    showError(`${file.name} could not be read (${(e as Error).message}). Fix: choose the file again.`);
+    return;
+  }
+  pendingCsv = { name: file.name, text };
   send({ type: "data", csv: pendingCsv, times: input("times").value });
 });
 input("times").addEventListener("change", () => {
