@@ -7,8 +7,8 @@
 // solution u(t), g(t) = −λ·t·u(t), T = −λ·(u(t) + t·u'(t)) — analytic, independent of the
 // difference under test.
 import { describe, expect, test } from "vitest";
-import { AdjointSystem } from "./adjoint-system.js";
 import type { DenseForward } from "./adjoint-context.js";
+import { AdjointSystem } from "./adjoint-system.js";
 import { differentiableRhs } from "./differentiable-rhs.js";
 
 const rhs = differentiableRhs(
