@@ -126,6 +126,8 @@ export function makeContext<A>(
     attrs,
     scratch: scratchLength > 0 ? new Float64Array(scratchLength) : EMPTY,
     saved: undefined,
+    // Present from the start (set by applyOp), so every context has one hidden class.
+    recorded: undefined,
   };
   return { ctx, outShape };
 }

@@ -30,6 +30,7 @@ export {
 export { allocF64, allocF64From, allocI32, arenaStats, freeArray, inWasmMemory } from "./memory.js";
 export { allocOwnedF64, allocOwnedI32, releaseOwned } from "./owned.js";
 export { wasmSimdSupported } from "./simd-support.js";
+export { fastTanh, tanhInto } from "./tanh.js";
 export { tsBackend } from "./ts-backend.js";
 
 type KernelName = Exclude<keyof KernelBackend, "name">;

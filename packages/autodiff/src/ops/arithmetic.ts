@@ -11,6 +11,9 @@ export const addOp = binaryOp({
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
   },
+  forwardRows: (rows, cols, a, b, out) => {
+    for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) out[o] = a[o] + b[j];
+  },
   gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
   gradB: (n, g, _a, _b, _out, gb) => axpy(n, 1, g, gb),
 });
@@ -20,6 +23,9 @@ export const subOp = binaryOp({
   reads: READS_NOTHING,
   forward: (n, a, b, out) => {
     for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+  },
+  forwardRows: (rows, cols, a, b, out) => {
+    for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) out[o] = a[o] - b[j];
   },
   gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
   gradB: (n, g, _a, _b, _out, gb) => axpy(n, -1, g, gb),

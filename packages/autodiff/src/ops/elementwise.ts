@@ -15,6 +15,12 @@ export interface BinaryLoops {
   reads: VjpReads;
   /** out[i] = f(a[i], b[i]) for i < n. */
   forward(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
+  /**
+   * out[i·cols + j] = f(a[i·cols + j], b[j]): b broadcast along the rows (a bias added to a
+   * batch). Optional; used only by ops whose gradients read neither operand, since it leaves the
+   * expanded b (which those would read) unwritten.
+   */
+  forwardRows?(rows: number, cols: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
   /** ga[i] += g[i]·∂f/∂a(a[i], b[i]), given out[i] = f(a[i], b[i]). */
   gradA(
     n: number,
@@ -71,6 +77,8 @@ interface Expanded {
   /** Operands already shaped like the output: used in place, neither expanded nor reduced. */
   fullA: boolean;
   fullB: boolean;
+  /** a is full and b a row broadcast down the rows: forwardRows applies (when the op has one). */
+  rowsB: boolean;
 }
 
 /** Views of the scratch, made once per context (a compiled replay reuses them). */
@@ -83,6 +91,10 @@ function expanded(ctx: OpContext<undefined>): Expanded {
       full: ctx.scratch.subarray(2 * n, 3 * n),
       fullA: sizeOf(ctx.inputShapes[0]) === n,
       fullB: sizeOf(ctx.inputShapes[1]) === n,
+      rowsB:
+        sizeOf(ctx.inputShapes[0]) === n &&
+        rowStride(ctx.inputShapes[1], ctx.outShape) === 0 &&
+        colStride(ctx.inputShapes[1], ctx.outShape) === 1,
     } satisfies Expanded;
   }
   return ctx.saved as Expanded;
@@ -108,6 +120,11 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
         return;
       }
       const e = expanded(ctx);
+      if (e.rowsB && loops.forwardRows !== undefined && !loops.reads.inputs) {
+        const cols = colsOf(ctx.outShape);
+        loops.forwardRows(n / cols, cols, ctx.inputs[0], ctx.inputs[1], out);
+        return;
+      }
       if (!e.fullA) expand(ctx.inputs[0], ctx.inputShapes[0], ctx.outShape, e.a);
       if (!e.fullB) expand(ctx.inputs[1], ctx.inputShapes[1], ctx.outShape, e.b);
       loops.forward(n, e.fullA ? ctx.inputs[0] : e.a, e.fullB ? ctx.inputs[1] : e.b, out);

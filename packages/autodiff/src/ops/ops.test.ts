@@ -248,3 +248,41 @@ describe("op registry", () => {
     );
   });
 });
+
+describe("broadcast arithmetic values", () => {
+  // a [m, n] with b [n] (a bias down the rows, add and sub take their own loop for it), with b
+  // [m, 1] and with a scalar: values against a plain loop over (i, j), eagerly and compiled.
+  const m = 3;
+  const n = 4;
+  const a = Float64Array.from({ length: m * n }, (_, i) => 0.5 * i - 2);
+  const cases: [string, Shape, (i: number, j: number) => number][] = [
+    ["[n]", [n], (_i, j) => 10 * (j + 1)],
+    ["[m, 1]", [m, 1], (i) => 100 * (i + 1)],
+    ["scalar", [], () => 7],
+  ];
+  const fns: [string, (x: Tensor, y: Tensor) => Tensor, (x: number, y: number) => number][] = [
+    ["add", ops.add, (x, y) => x + y],
+    ["sub", ops.sub, (x, y) => x - y],
+    ["mul", ops.mul, (x, y) => x * y],
+    ["div", ops.div, (x, y) => x / y],
+  ];
+  for (const [bName, bShape, bAt] of cases) {
+    const bData = Float64Array.from({ length: bShape.reduce((p, d) => p * d, 1) }, (_, k) =>
+      bShape.length === 2 ? bAt(k, 0) : bAt(0, k),
+    );
+    for (const [name, f, ref] of fns) {
+      test(`${name}: [m, n] with ${bName}, and ${bName} with [m, n]`, () => {
+        const A = new Tensor(a, [m, n]);
+        const B = new Tensor(bData, bShape);
+        const want = Float64Array.from({ length: m * n }, (_, k) => ref(a[k], bAt(Math.floor(k / n), k % n)));
+        const wantSwapped = Float64Array.from({ length: m * n }, (_, k) =>
+          ref(bAt(Math.floor(k / n), k % n), a[k]),
+        );
+        expect(f(A, B).data).toEqual(want);
+        expect(f(B, A).data).toEqual(wantSwapped);
+        const c = compile((x, y) => f(x, y), A, B);
+        expect(Array.from(c.forward([a, bData]))).toEqual(Array.from(want));
+      });
+    }
+  }
+});

@@ -4,7 +4,7 @@
  * softplus and sigmoid are evaluated in their overflow-free forms.
  */
 
-import { axpy, mulAdd } from "@udekit/kernels";
+import { axpy, fastTanh, mulAdd, tanhInto } from "@udekit/kernels";
 import { READS_INPUTS, READS_NOTHING, READS_OUTPUT } from "../define-op.js";
 import type { Tensor } from "../tensor.js";
 import { unaryOp } from "./elementwise.js";
@@ -93,9 +93,8 @@ export const absOp = unaryOp({
 export const tanhOp = unaryOp({
   name: "tanh",
   reads: READS_OUTPUT,
-  forward: (n, x, out) => {
-    for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
-  },
+  // fastTanh: within 1 ulp, without Math.tanh's library call (see @udekit/kernels tanh.ts).
+  forward: (n, x, out) => tanhInto(n, x, out),
   grad: (n, g, _x, out, gx) => {
     for (let i = 0; i < n; i++) gx[i] += g[i] * (1 - out[i] * out[i]);
   },
@@ -141,13 +140,13 @@ export const geluOp = unaryOp({
   forward: (n, x, out) => {
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      out[i] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + GELU_A * v * v * v)));
+      out[i] = 0.5 * v * (1 + fastTanh(GELU_C * (v + GELU_A * v * v * v)));
     }
   },
   grad: (n, g, x, _out, gx) => {
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      const t = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
+      const t = fastTanh(GELU_C * (v + GELU_A * v * v * v));
       gx[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v));
     }
   },
