@@ -9,7 +9,7 @@
  * whose model does nothing (ENSEMBLE_BENCH_NOOP: dispatch + parameter write + gradient rows +
  * ordered sum of 8 experiments), as a fraction of one experiment's gradient.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { type EnsemblePool, type Experiment, evaluateSerial } from "@udekit/ensemble";
 import { createEnsemblePool } from "@udekit/ensemble/pool";
@@ -52,20 +52,62 @@ function startPool(experiments: Experiment[], workers: number, noop = false): En
 }
 
 /**
- * Times async competitors interleaved (A B A B …) after `warmup` rounds; ms per call, and the
+ * CPU time (ms) of each thread of this process (main thread, pool workers, V8's helpers), from
+ * Linux's /proc/self/task/<tid>/stat (utime + stime, in clock ticks of 10 ms); empty elsewhere.
+ * Unlike wall time it does not grow when other jobs take the cores, so it shows how the work was
+ * split between the threads even on a busy machine.
+ */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync("/proc/self/task");
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** Per-thread CPU ms spent between two snapshots, added into `into`. */
+function addThreadCpu(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  into: Map<string, number>,
+): void {
+  for (const [tid, ms] of after) {
+    const d = ms - (before.get(tid) ?? 0);
+    if (d > 0) into.set(tid, (into.get(tid) ?? 0) + d);
+  }
+}
+
+/**
+ * Times async competitors interleaved (A B A B …) after `warmup` rounds; ms per call, the
  * process's CPU time over the timed calls divided by their wall time (the cores it got: about 1
- * for work on one thread; up to the number of workers when the machine gives the pool its cores).
+ * for work on one thread; up to the number of workers when the machine gives the pool its cores),
+ * and per call the CPU time of the process and of its busiest thread (a pool's busiest worker:
+ * the wall time the call would take if every thread had a core of its own).
  */
 async function timeInterleavedAsync(
   fns: Record<string, () => unknown>,
   warmup: number,
   samples: number,
-): Promise<(Timing & { cores: number })[]> {
+): Promise<(Timing & { cores: number; cpuMsPerCall: number; busiestThreadMsPerCall: number })[]> {
   const names = Object.keys(fns);
   const ms: number[][] = names.map(() => []);
   const cpuMs = names.map(() => 0);
+  const perThread = names.map(() => new Map<string, number>());
   for (let r = 0; r < warmup + samples; r++) {
     for (let k = 0; k < names.length; k++) {
+      const threads0 = threadCpuMs();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await fns[names[k]]();
@@ -74,13 +116,32 @@ async function timeInterleavedAsync(
       if (r >= warmup) {
         ms[k].push(wall);
         cpuMs[k] += (c.user + c.system) / 1000;
+        addThreadCpu(threads0, threadCpuMs(), perThread[k]);
       }
     }
   }
   return names.map((n, k) => {
     const t = summarise(n, ms[k]);
-    return { ...t, cores: cpuMs[k] / ms[k].reduce((a, b) => a + b, 0) };
+    const calls = ms[k].length;
+    return {
+      ...t,
+      cores: cpuMs[k] / ms[k].reduce((a, b) => a + b, 0),
+      cpuMsPerCall: cpuMs[k] / calls,
+      busiestThreadMsPerCall: Math.max(0, ...perThread[k].values()) / calls,
+    };
   });
+}
+
+/**
+ * The speed-up the pool's CPU times allow on this machine's cores had no other job run: its wall
+ * time cannot be below its busiest thread's CPU time, nor below its total CPU time spread over
+ * every core (workers, the main thread and V8's helper threads all need one).
+ */
+function dedicatedSpeedup(
+  serial: { cpuMsPerCall: number },
+  pool: { cpuMsPerCall: number; busiestThreadMsPerCall: number },
+): number {
+  return serial.cpuMsPerCall / Math.max(pool.busiestThreadMsPerCall, pool.cpuMsPerCall / cpus().length);
 }
 
 const load = () =>
@@ -94,7 +155,9 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
   const p = udeParams();
   const loadBefore = load();
   const samples = ctx.quick ? 2 : 7;
-  const warmup = ctx.quick ? 1 : 2;
+  // Each worker compiles its own code (it sees a share of the experiments per evaluation), so the
+  // pools get more warm-up rounds than one thread would need.
+  const warmup = ctx.quick ? 2 : 5;
   const eight = seedExperiments(8);
 
   // One experiment's gradient on the main thread (the unit of work).
@@ -107,7 +170,8 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
 
   // 8 experiments: serial vs pools of 1, 2, 4 workers; gradient bits compared with the serial sum.
   const serial8 = evaluateSerial(seedUdeModel, eight, p);
-  const byWorkers: { workers: number; t: Timing & { cores: number }; serial: Timing; same: boolean }[] = [];
+  type Measured = Timing & { cores: number; cpuMsPerCall: number; busiestThreadMsPerCall: number };
+  const byWorkers: { workers: number; t: Measured; serial: Measured; same: boolean }[] = [];
   for (const workers of [1, 2, 4]) {
     const pool = startPool(eight, workers);
     try {
@@ -164,6 +228,9 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
       "pool (ms)",
       "speed-up",
       "cores the pool got (CPU / wall)",
+      "CPU ms per evaluation: serial / pool",
+      "pool's busiest thread (CPU ms)",
+      `speed-up on ${cpus().length} dedicated cores, from CPU times (serial CPU / max(busiest thread, pool CPU / ${cpus().length}))`,
       "same bits as serial",
     ],
     rows: byWorkers.map((r) => [
@@ -172,6 +239,9 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
       r.t.median,
       `${(r.serial.median / r.t.median).toFixed(2)}×`,
       r.t.cores.toFixed(2),
+      `${r.serial.cpuMsPerCall.toFixed(0)} / ${r.t.cpuMsPerCall.toFixed(0)}`,
+      r.t.busiestThreadMsPerCall.toFixed(0),
+      r.t.busiestThreadMsPerCall > 0 ? `${dedicatedSpeedup(r.serial, r.t).toFixed(2)}×` : "—",
       r.same ? "yes" : "NO",
     ]),
   };
@@ -197,7 +267,7 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
       issue: 20,
       target:
         "8 experiments of the seed UDE: gradient with 2 workers ≥ 1.7× faster than serial (median, same run)",
-      measured: `${speedup2.toFixed(2)}× (${w2.serial.median.toFixed(0)} → ${w2.t.median.toFixed(0)} ms, the pool got ${w2.t.cores.toFixed(2)} cores; load average ${loadBefore} → ${loadAfter} on ${cpus().length} cores)`,
+      measured: `${speedup2.toFixed(2)}× (${w2.serial.median.toFixed(0)} → ${w2.t.median.toFixed(0)} ms, the pool got ${w2.t.cores.toFixed(2)} cores; load average ${loadBefore} → ${loadAfter} on ${cpus().length} cores); from CPU times on ${cpus().length} dedicated cores ${dedicatedSpeedup(w2.serial, w2.t).toFixed(2)}× (serial ${w2.serial.cpuMsPerCall.toFixed(0)} ms of CPU per evaluation, the pool ${w2.t.cpuMsPerCall.toFixed(0)} ms, its busiest thread ${w2.t.busiestThreadMsPerCall.toFixed(0)} ms)`,
       met: speedup2 >= 1.7,
     },
     {
@@ -236,6 +306,9 @@ export async function ensembleSuite(ctx: BenchContext): Promise<BenchSection> {
         serialMs: r.serial.median,
         poolMs: r.t.median,
         poolCores: r.t.cores,
+        serialCpuMsPerCall: r.serial.cpuMsPerCall,
+        poolCpuMsPerCall: r.t.cpuMsPerCall,
+        poolBusiestThreadMsPerCall: r.t.busiestThreadMsPerCall,
         same: r.same,
       })),
       byExperiments: byExperiments.map((r) => ({
