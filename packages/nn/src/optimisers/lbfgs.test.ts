@@ -96,6 +96,45 @@ describe("LBFGS", () => {
   });
 });
 
+describe("LBFGS with an objective that answers by a promise", () => {
+  // The objective resolves on a later turn of the event loop, as a worker pool's would.
+  const later = (fg: ObjectiveGradient) => (x: Float64Array, g: Float64Array) =>
+    new Promise<number>((resolve) => setTimeout(() => resolve(fg(x, g)), 0));
+
+  test("initAsync/stepAsync/runAsync take the synchronous methods' iterates, bit for bit", async () => {
+    const opt = LBFGS({ gtol: 1e-10 });
+    const x0 = new Float64Array([-1.2, 1]);
+    const sync = opt.init(x0, rosenbrock);
+    const async = await opt.initAsync(x0, later(rosenbrock));
+    for (let k = 0; k < 5; k++) {
+      expect(await opt.stepAsync(async, later(rosenbrock))).toBe(opt.step(sync, rosenbrock));
+      expect(Array.from(async.x)).toEqual(Array.from(sync.x));
+    }
+    const a = opt.run(sync, rosenbrock);
+    const b = await opt.runAsync(async, later(rosenbrock));
+    expect(b.retcode).toBe("Success");
+    expect({ ...b, state: undefined, x: Array.from(b.x) }).toEqual({
+      ...a,
+      state: undefined,
+      x: Array.from(a.x),
+    });
+    expect(Math.abs(b.x[0] - 1)).toBeLessThan(1e-8);
+  });
+
+  test("a rejected evaluation rejects the step; a bad state or x0 rejects with the synchronous errors", async () => {
+    const opt = LBFGS();
+    const s = await opt.initAsync(new Float64Array([-1.2, 1]), later(rosenbrock));
+    const failing = () => Promise.reject(new Error("worker crashed"));
+    await expect(opt.stepAsync(s, failing)).rejects.toThrow("worker crashed");
+    await expect(
+      opt.stepAsync({ ...s, rule: "Adam" } as unknown as LBFGSState, later(rosenbrock)),
+    ).rejects.toThrow(/not made by an LBFGS/);
+    await expect(opt.initAsync(new Float64Array(1), async () => Number.NaN)).rejects.toThrow(
+      NonFiniteGradientError,
+    );
+  });
+});
+
 describe("strong-Wolfe line search (N&W Alg. 3.5/3.6)", () => {
   test("the accepted step satisfies both strong Wolfe conditions on Rosenbrock from many points", () => {
     const c1 = 1e-4;

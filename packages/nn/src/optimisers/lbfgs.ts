@@ -10,6 +10,9 @@
  *   const opt = LBFGS(options); const state = opt.init(x0, fg); opt.step(state, fg); opt.run(state, fg)
  *                                    — step by step, with a state that stateToJSON/stateFromJSON
  *                                      round-trip so a run can resume identically.
+ *   initAsync / stepAsync / runAsync — the same iterations with `fg(x, g) → Promise<f>` (an
+ *                                      objective evaluated elsewhere, e.g. on a worker pool);
+ *                                      bit-for-bit the iterates of the synchronous methods.
  * Outcomes are retcodes (SciML names), never throws: "Success" (‖∇f‖∞ ≤ gtol or the relative
  * decrease of f ≤ ftol), "MaxIters", "Failure" (no step satisfied sufficient decrease).
  * A non-finite f or gradient at x0 is bad input and throws NonFiniteGradientError.
@@ -19,10 +22,18 @@
  */
 import { axpy, dot, scale } from "@udekit/kernels";
 import { NonFiniteGradientError, OptimiserError } from "../errors.js";
-import { type LineSearchResult, type ObjectiveGradient, strongWolfeLineSearch } from "./line-search.js";
+import {
+  type AsyncObjectiveGradient,
+  drive,
+  driveAsync,
+  type Evaluations,
+  type LineSearchResult,
+  type ObjectiveGradient,
+  strongWolfeSearch,
+} from "./line-search.js";
 import { checkHyper } from "./optimiser.js";
 
-export type { ObjectiveGradient } from "./line-search.js";
+export type { AsyncObjectiveGradient, ObjectiveGradient } from "./line-search.js";
 
 export interface LBFGSOptions {
   /** Number of (s, y) pairs kept. Default 10. */
@@ -160,92 +171,28 @@ export function LBFGS(options: LBFGSOptions = {}) {
     scale(n, -1, d);
   };
 
-  return {
+  const optimiser = {
     name: "LBFGS" as const,
     hyperparameters: { memory, gtol, ftol, c1, c2, maxIterations, maxLineSearch },
 
     /** Evaluates f and ∇f at a copy of x0 and returns a fresh state. */
     init(x0: Float64Array, fg: ObjectiveGradient): LBFGSState {
-      const n = x0.length;
-      const state: LBFGSState = {
-        rule: "LBFGS",
-        x: Float64Array.from(x0),
-        g: new Float64Array(n),
-        f: 0,
-        S: Array.from({ length: memory }, () => new Float64Array(n)),
-        Y: Array.from({ length: memory }, () => new Float64Array(n)),
-        rho: new Float64Array(memory),
-        count: 0,
-        head: 0,
-        iteration: 0,
-        evaluations: 1,
-        lastDecrease: Number.POSITIVE_INFINITY,
-      };
-      state.f = fg(state.x, state.g);
-      if (!Number.isFinite(state.f)) {
-        throw new NonFiniteGradientError(-1, state.f, "LBFGS.init: the objective at x0");
-      }
-      for (let i = 0; i < n; i++) {
-        if (!Number.isFinite(state.g[i])) throw new NonFiniteGradientError(i, state.g[i], "LBFGS.init at x0");
-      }
-      return state;
+      return drive(initSteps(x0), fg);
+    },
+
+    /** init with an objective that answers by a promise. */
+    initAsync(x0: Float64Array, fg: AsyncObjectiveGradient): Promise<LBFGSState> {
+      return driveAsync(initSteps(x0), fg);
     },
 
     /** One iteration, in place on `state`. Returns "Default" to continue, else the final retcode. */
     step(state: LBFGSState, fg: ObjectiveGradient): LBFGSRetcode {
-      if (state?.rule !== "LBFGS" || state.S.length !== memory) {
-        throw new OptimiserError(
-          `LBFGS.step: the state was not made by an LBFGS with memory ${memory}. ` +
-            "Fix: create it with this optimiser's init (or restore it with stateFromJSON and the same options).",
-        );
-      }
-      if (converged(state)) return "Success";
-      const n = state.x.length;
-      const w = work(state);
-      direction(state, w);
-      let slope = dot(n, state.g, w.d);
-      if (!(slope < 0)) {
-        // Not a descent direction (stale curvature pairs): restart from steepest descent.
-        state.count = 0;
-        w.d.set(state.g);
-        scale(n, -1, w.d);
-        slope = -dot(n, state.g, state.g);
-      }
-      const alpha1 = state.count === 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
-      const r = strongWolfeLineSearch(
-        fg,
-        state.x,
-        state.f,
-        state.g,
-        w.d,
-        alpha1,
-        w.xTrial,
-        w.gTrial,
-        search,
-        w.search,
-      );
-      state.evaluations += r.evaluations;
-      if (!r.ok) return "Failure";
-      // s = x⁺ − x, y = g⁺ − g into the slot after the newest pair (overwriting the oldest when full).
-      const slot = (state.head + state.count) % memory;
-      const s = state.S[slot];
-      const y = state.Y[slot];
-      for (let i = 0; i < n; i++) {
-        s[i] = w.xTrial[i] - state.x[i];
-        y[i] = w.gTrial[i] - state.g[i];
-      }
-      const sy = dot(n, s, y);
-      if (sy > Number.EPSILON * dot(n, y, y)) {
-        state.rho[slot] = 1 / sy;
-        if (state.count < memory) state.count += 1;
-        else state.head = (state.head + 1) % memory;
-      }
-      state.lastDecrease = (state.f - r.f) / Math.max(Math.abs(state.f), Math.abs(r.f), 1);
-      state.x.set(w.xTrial);
-      state.g.set(w.gTrial);
-      state.f = r.f;
-      state.iteration += 1;
-      return converged(state) ? "Success" : "Default";
+      return drive(stepSteps(state), fg);
+    },
+
+    /** step with an objective that answers by a promise. */
+    stepAsync(state: LBFGSState, fg: AsyncObjectiveGradient): Promise<LBFGSRetcode> {
+      return driveAsync(stepSteps(state), fg);
     },
 
     /** Iterates until convergence, failure, or `maxIterations` iterations in total. */
@@ -259,28 +206,133 @@ export function LBFGS(options: LBFGSOptions = {}) {
         retcode = this.step(state, fg);
         onIteration?.(state);
       }
-      const gradNorm = infNorm(state.g);
-      const message =
-        retcode === "Success"
-          ? `converged after ${state.iteration} iterations (‖∇f‖∞ = ${gradNorm.toExponential(2)})`
-          : retcode === "MaxIters"
-            ? `stopped after maxIterations = ${maxIterations} with ‖∇f‖∞ = ${gradNorm.toExponential(2)} > gtol = ${gtol}. ` +
-              "Fix: raise maxIterations, loosen gtol, or rescale the problem."
-            : `the line search found no step with sufficient decrease at iteration ${state.iteration + 1} ` +
-              `(‖∇f‖∞ = ${gradNorm.toExponential(2)}). Fix: check that the gradient matches the objective ` +
-              "(gradcheck), or loosen gtol if the gradient is at rounding level.";
-      return {
-        x: state.x,
-        f: state.f,
-        gradNorm,
-        iterations: state.iteration,
-        evaluations: state.evaluations,
-        retcode,
-        message,
-        state,
-      };
+      return result(state, retcode);
+    },
+
+    /** run with an objective that answers by a promise. */
+    async runAsync(
+      state: LBFGSState,
+      fg: AsyncObjectiveGradient,
+      onIteration?: (state: LBFGSState) => void,
+    ): Promise<LBFGSResult> {
+      let retcode: LBFGSRetcode = converged(state) ? "Success" : "Default";
+      while (retcode === "Default") {
+        if (state.iteration >= maxIterations) {
+          retcode = "MaxIters";
+          break;
+        }
+        retcode = await this.stepAsync(state, fg);
+        onIteration?.(state);
+      }
+      return result(state, retcode);
     },
   };
+
+  function* initSteps(x0: Float64Array): Evaluations<LBFGSState> {
+    const n = x0.length;
+    const state: LBFGSState = {
+      rule: "LBFGS",
+      x: Float64Array.from(x0),
+      g: new Float64Array(n),
+      f: 0,
+      S: Array.from({ length: memory }, () => new Float64Array(n)),
+      Y: Array.from({ length: memory }, () => new Float64Array(n)),
+      rho: new Float64Array(memory),
+      count: 0,
+      head: 0,
+      iteration: 0,
+      evaluations: 1,
+      lastDecrease: Number.POSITIVE_INFINITY,
+    };
+    state.f = yield { x: state.x, g: state.g };
+    if (!Number.isFinite(state.f)) {
+      throw new NonFiniteGradientError(-1, state.f, "LBFGS.init: the objective at x0");
+    }
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(state.g[i])) throw new NonFiniteGradientError(i, state.g[i], "LBFGS.init at x0");
+    }
+    return state;
+  }
+
+  function* stepSteps(state: LBFGSState): Evaluations<LBFGSRetcode> {
+    if (state?.rule !== "LBFGS" || state.S.length !== memory) {
+      throw new OptimiserError(
+        `LBFGS.step: the state was not made by an LBFGS with memory ${memory}. ` +
+          "Fix: create it with this optimiser's init (or restore it with stateFromJSON and the same options).",
+      );
+    }
+    if (converged(state)) return "Success";
+    const n = state.x.length;
+    const w = work(state);
+    direction(state, w);
+    let slope = dot(n, state.g, w.d);
+    if (!(slope < 0)) {
+      // Not a descent direction (stale curvature pairs): restart from steepest descent.
+      state.count = 0;
+      w.d.set(state.g);
+      scale(n, -1, w.d);
+      slope = -dot(n, state.g, state.g);
+    }
+    const alpha1 = state.count === 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
+    const r = yield* strongWolfeSearch(
+      state.x,
+      state.f,
+      state.g,
+      w.d,
+      alpha1,
+      w.xTrial,
+      w.gTrial,
+      search,
+      w.search,
+    );
+    state.evaluations += r.evaluations;
+    if (!r.ok) return "Failure";
+    // s = x⁺ − x, y = g⁺ − g into the slot after the newest pair (overwriting the oldest when full).
+    const slot = (state.head + state.count) % memory;
+    const s = state.S[slot];
+    const y = state.Y[slot];
+    for (let i = 0; i < n; i++) {
+      s[i] = w.xTrial[i] - state.x[i];
+      y[i] = w.gTrial[i] - state.g[i];
+    }
+    const sy = dot(n, s, y);
+    if (sy > Number.EPSILON * dot(n, y, y)) {
+      state.rho[slot] = 1 / sy;
+      if (state.count < memory) state.count += 1;
+      else state.head = (state.head + 1) % memory;
+    }
+    state.lastDecrease = (state.f - r.f) / Math.max(Math.abs(state.f), Math.abs(r.f), 1);
+    state.x.set(w.xTrial);
+    state.g.set(w.gTrial);
+    state.f = r.f;
+    state.iteration += 1;
+    return converged(state) ? "Success" : "Default";
+  }
+
+  function result(state: LBFGSState, retcode: LBFGSRetcode): LBFGSResult {
+    const gradNorm = infNorm(state.g);
+    const message =
+      retcode === "Success"
+        ? `converged after ${state.iteration} iterations (‖∇f‖∞ = ${gradNorm.toExponential(2)})`
+        : retcode === "MaxIters"
+          ? `stopped after maxIterations = ${maxIterations} with ‖∇f‖∞ = ${gradNorm.toExponential(2)} > gtol = ${gtol}. ` +
+            "Fix: raise maxIterations, loosen gtol, or rescale the problem."
+          : `the line search found no step with sufficient decrease at iteration ${state.iteration + 1} ` +
+            `(‖∇f‖∞ = ${gradNorm.toExponential(2)}). Fix: check that the gradient matches the objective ` +
+            "(gradcheck), or loosen gtol if the gradient is at rounding level.";
+    return {
+      x: state.x,
+      f: state.f,
+      gradNorm,
+      iterations: state.iteration,
+      evaluations: state.evaluations,
+      retcode,
+      message,
+      state,
+    };
+  }
+
+  return optimiser;
 }
 
 /** The L-BFGS optimiser object returned by `LBFGS(options)`. */

@@ -16,11 +16,40 @@
  * A non-finite φ(α) counts as "too far": the step shrinks. When zoom runs out of evaluations
  * or the bracket collapses, the best step found so far that satisfies sufficient decrease is
  * returned with `wolfe = false` (the caller may then skip its curvature update).
+ *
+ * The search is a generator that yields each trial point and is resumed with f there (its
+ * gradient written into gTrial), so the same steps serve a synchronous objective (`drive`) and
+ * one that answers later, e.g. a worker pool (`driveAsync`).
  */
 import { axpy, dot } from "@udekit/kernels";
 
 /** f(x), writing ∇f(x) into g. */
 export type ObjectiveGradient = (x: Float64Array, g: Float64Array) => number;
+/** f(x), writing ∇f(x) into g before the promise resolves. */
+export type AsyncObjectiveGradient = (x: Float64Array, g: Float64Array) => Promise<number>;
+
+/** A point to evaluate: f(x) is sent back, ∇f(x) goes into g. */
+export interface EvaluationRequest {
+  readonly x: Float64Array;
+  readonly g: Float64Array;
+}
+
+/** Steps of an optimiser that evaluate the objective by yielding requests; R is the outcome. */
+export type Evaluations<R> = Generator<EvaluationRequest, R, number>;
+
+/** Runs the steps with a synchronous objective. */
+export function drive<R>(steps: Evaluations<R>, fg: ObjectiveGradient): R {
+  let next = steps.next();
+  while (!next.done) next = steps.next(fg(next.value.x, next.value.g));
+  return next.value;
+}
+
+/** Runs the steps with an objective that returns a promise (one evaluation at a time). */
+export async function driveAsync<R>(steps: Evaluations<R>, fg: AsyncObjectiveGradient): Promise<R> {
+  let next = steps.next();
+  while (!next.done) next = steps.next(await fg(next.value.x, next.value.g));
+  return next.value;
+}
 
 export interface LineSearchOptions {
   /** Sufficient-decrease constant c₁ ∈ (0, 1). */
@@ -58,7 +87,7 @@ function cubicMinimiser(a: number, fa: number, da: number, b: number, fb: number
 
 /**
  * Searches along `d` from `x` (where f = f0, gradient g0, and g0·d < 0). Evaluates trial points
- * into `xTrial`/`gTrial`; allocates nothing. `alpha1` is the first step tried.
+ * into `xTrial`/`gTrial` through `fg`. `alpha1` is the first step tried.
  */
 export function strongWolfeLineSearch(
   fg: ObjectiveGradient,
@@ -72,7 +101,23 @@ export function strongWolfeLineSearch(
   options: LineSearchOptions,
   result: LineSearchResult,
 ): LineSearchResult {
+  return drive(strongWolfeSearch(x, f0, g0, d, alpha1, xTrial, gTrial, options, result), fg);
+}
+
+/** The search as steps that yield each trial point (xTrial, gTrial); see strongWolfeLineSearch. */
+export function* strongWolfeSearch(
+  x: Float64Array,
+  f0: number,
+  g0: Float64Array,
+  d: Float64Array,
+  alpha1: number,
+  xTrial: Float64Array,
+  gTrial: Float64Array,
+  options: LineSearchOptions,
+  result: LineSearchResult,
+): Evaluations<LineSearchResult> {
   const n = x.length;
+  const request: EvaluationRequest = { x: xTrial, g: gTrial };
   const { c1, c2, maxEvaluations, alphaMax } = options;
   const dphi0 = dot(n, g0, d);
   result.evaluations = 0;
@@ -80,11 +125,11 @@ export function strongWolfeLineSearch(
   result.wolfe = false;
   // φ'(α) of the last evaluation (φ itself is returned).
   let dphi = 0;
-  const evaluate = (alpha: number): number => {
+  const evaluate = function* (alpha: number): Evaluations<number> {
     xTrial.set(x);
     axpy(n, alpha, d, xTrial);
     result.evaluations += 1;
-    const f = fg(xTrial, gTrial);
+    const f = yield request;
     dphi = dot(n, gTrial, d);
     if (!Number.isFinite(f) || !Number.isFinite(dphi)) {
       dphi = Number.NaN;
@@ -107,21 +152,21 @@ export function strongWolfeLineSearch(
 
   // Algorithm 3.6: the bracket [lo, hi] contains a strong Wolfe step; lo has the lowest φ so far
   // and satisfies sufficient decrease.
-  const zoom = (
+  const zoom = function* (
     lo: number,
     flo: number,
     dlo: number,
     hi: number,
     fhi: number,
     dhi: number,
-  ): LineSearchResult => {
+  ): Evaluations<LineSearchResult> {
     while (result.evaluations < maxEvaluations) {
       const width = Math.abs(hi - lo);
       if (width <= Number.EPSILON * Math.max(lo, hi)) break;
       const left = Math.min(lo, hi);
       let alpha = cubicMinimiser(lo, flo, dlo, hi, fhi, dhi);
       if (!(alpha >= left + 0.1 * width && alpha <= left + 0.9 * width)) alpha = 0.5 * (lo + hi);
-      const f = evaluate(alpha);
+      const f = yield* evaluate(alpha);
       if (approximateWolfe(f)) return accept(alpha, f, true);
       if (!armijo(alpha, f) || f >= flo) {
         hi = alpha;
@@ -139,7 +184,7 @@ export function strongWolfeLineSearch(
         dlo = dphi;
       }
     }
-    if (lo > 0) return accept(lo, evaluate(lo), false); // sufficient decrease holds at lo
+    if (lo > 0) return accept(lo, yield* evaluate(lo), false); // sufficient decrease holds at lo
     return result;
   };
 
@@ -149,17 +194,17 @@ export function strongWolfeLineSearch(
   let dPrev = dphi0;
   let alpha = Math.min(alpha1, alphaMax);
   for (let i = 1; result.evaluations < maxEvaluations; i++) {
-    const f = evaluate(alpha);
+    const f = yield* evaluate(alpha);
     if (approximateWolfe(f)) return accept(alpha, f, true);
-    if (!armijo(alpha, f) || (i > 1 && f >= fPrev)) return zoom(prev, fPrev, dPrev, alpha, f, dphi);
+    if (!armijo(alpha, f) || (i > 1 && f >= fPrev)) return yield* zoom(prev, fPrev, dPrev, alpha, f, dphi);
     if (curvature()) return accept(alpha, f, true);
-    if (dphi >= 0) return zoom(alpha, f, dphi, prev, fPrev, dPrev);
+    if (dphi >= 0) return yield* zoom(alpha, f, dphi, prev, fPrev, dPrev);
     if (alpha >= alphaMax) return accept(alpha, f, false);
     prev = alpha;
     fPrev = f;
     dPrev = dphi;
     alpha = Math.min(2 * alpha, alphaMax);
   }
-  if (prev > 0) return accept(prev, evaluate(prev), false); // sufficient decrease held at prev
+  if (prev > 0) return accept(prev, yield* evaluate(prev), false); // sufficient decrease held at prev
   return result;
 }
