@@ -3,6 +3,7 @@ export { Adam, type AdamOptions } from "./adam.js";
 export { AdamW, type AdamWOptions } from "./adamw.js";
 export { Descent } from "./descent.js";
 export {
+  type AsyncObjectiveGradient,
   LBFGS,
   type LBFGSOptimiser,
   type LBFGSOptions,
