@@ -112,6 +112,8 @@ test("ude train on several experiments writes the per-experiment fit to results.
     files[2],
     "--iters",
     "3",
+    "--lbfgs-iters",
+    "2",
     "--lr",
     "1e-4",
     "--workers",
@@ -127,11 +129,18 @@ test("ude train on several experiments writes the per-experiment fit to results.
   };
   const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
     settings: { workers: number; experiments: number };
-    training: { iterations: number; final_loss: number };
+    training: { iterations: number; final_loss: number; history: { phase: string; loss: number }[] };
     experiments: { file: string; loss: number; rmse: number }[];
   };
-  expect(doc.settings).toMatchObject({ workers: 2, experiments: 3 });
-  expect(doc.training.iterations).toBe(3);
+  expect(doc.settings).toMatchObject({ workers: 2, experiments: 3, optimizer: "adam+lbfgs" });
+  // The default optimizer, as for one experiment: 3 Adam iterations, then 2 of L-BFGS (over the
+  // pool, through its asynchronous steps), each lowering the loss it started from.
+  expect(doc.training.iterations).toBe(5);
+  const phases = doc.training.history.map((h) => h.phase);
+  expect(phases).toEqual(["adam", "adam", "adam", "lbfgs", "lbfgs"]);
+  const losses = doc.training.history.map((h) => h.loss);
+  expect(losses[4]).toBeLessThan(losses[3]);
+  expect(losses[3]).toBeLessThan(Math.min(...losses.slice(0, 3)));
   expect(doc.experiments.map((e) => e.file)).toEqual(files.slice(0, 3));
   // The per-experiment losses at the saved (best) parameters add up to the recorded best loss.
   const total = doc.experiments.reduce((a, e) => a + e.loss, 0);
@@ -156,7 +165,7 @@ test("several experiments are refused where they do not apply, in one line with 
   expect(holdout.stderr).toMatch(
     /^ude: --holdout applies to one experiment; training on 8 experiments takes .* Fix: /,
   );
-  const lbfgs = await runCli(["train", "--data", folder, "--optimizer", "lbfgs"]);
-  expect(lbfgs.code).toBe(2);
-  expect(lbfgs.stderr).toMatch(/^ude: --optimizer lbfgs: training on several experiments runs Adam/);
+  const optimizer = await runCli(["train", "--data", folder, "--optimizer", "bfgs"]);
+  expect(optimizer.code).toBe(2);
+  expect(optimizer.stderr).toMatch(/^ude: unknown optimizer "bfgs" \(did you mean "lbfgs"\?\)/);
 }, 120_000);

@@ -3,7 +3,7 @@
  * the loss summed over experiments and its gradient from the @udekit/ensemble pool (--workers
  * threads), with each experiment's fit reported.
  */
-import { Adam } from "@udekit/nn";
+import { Adam, LBFGS, NonFiniteGradientError } from "@udekit/nn";
 import type { Command } from "commander";
 import {
   checkEnsembleMethod,
@@ -18,7 +18,7 @@ import { OptionError } from "../errors.js";
 import { formatMs, formatTol } from "../format.js";
 import { median, norm2 } from "../gradients.js";
 import { rawViews } from "../model.js";
-import { type MethodName, parseInteger, parsePositive } from "../options.js";
+import { type MethodName, parseInteger, parseOptimizer, parsePositive } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
 import { reportHtml } from "../report.js";
 import { resultsDocument, toJson, versions, writeResults } from "../results.js";
@@ -109,6 +109,7 @@ export async function runEnsembleGradient(
 export interface EnsembleTrainOptions extends ProblemOptions {
   optimizer: string;
   iters: string;
+  lbfgsIters: string;
   lr: string;
   timeBudget: string;
   sensealg: string;
@@ -125,13 +126,17 @@ const SINGLE_ONLY: [string, string][] = [
   ["l2", "--l2"],
   ["resume", "--resume"],
   ["checkpointEvery", "--checkpoint-every"],
-  ["lbfgsIters", "--lbfgs-iters"],
 ];
 
+/** Fraction of the time budget Adam may use when L-BFGS follows it (as in training.ts). */
+const ADAM_SHARE = 0.75;
+
 /**
- * `ude train` with several experiments: Adam on the loss summed over experiments, each evaluation
- * on the pool; results.json records the run as `ude train` does, plus each experiment's fit
- * (`experiments`: file, loss, RMSE at the best parameters), which report.html lists too.
+ * `ude train` with several experiments: Adam and/or L-BFGS (as `--optimizer` says, like one
+ * experiment) on the loss summed over experiments, each evaluation on the pool (L-BFGS through
+ * its asynchronous steps); results.json records the run as `ude train` does, plus each
+ * experiment's fit (`experiments`: file, loss, RMSE at the best parameters), which report.html
+ * lists too.
  */
 export async function runEnsembleTrain(
   o: EnsembleTrainOptions,
@@ -145,14 +150,13 @@ export async function runEnsembleTrain(
       );
     }
   }
-  if (cmd.getOptionValueSource("optimizer") === "cli" && o.optimizer !== "adam") {
-    throw new OptionError(
-      `--optimizer ${o.optimizer}: training on several experiments runs Adam (L-BFGS's line search is not run over the worker pool). Fix: pass --optimizer adam, or leave it out.`,
-    );
-  }
+  const optimizer = parseOptimizer(o.optimizer);
   checkEnsembleMethod(o.sensealg, "--sensealg");
   const workers = parseWorkers(o.workers);
   const iters = parseInteger("--iters", o.iters, 1, "200");
+  const lbfgsIters = parseInteger("--lbfgs-iters", o.lbfgsIters, 0, "50");
+  const adamIters = optimizer === "lbfgs" ? 0 : iters;
+  const lbfgsBudget = optimizer === "lbfgs" ? iters : optimizer === "adam+lbfgs" ? lbfgsIters : 0;
   const lr = parsePositive("--lr", o.lr, "0.01");
   const timeBudget = parsePositive("--time-budget", o.timeBudget, "60");
   const log = (m: string) => (o.json ? process.stderr : process.stdout).write(`${m}\n`);
@@ -169,15 +173,21 @@ export async function runEnsembleTrain(
   if (moved !== undefined) process.stderr.write(`${moved}\n`);
   const x = problem.params.vector;
   const settings: TrainSettings = {
-    optimizer: "adam",
+    optimizer,
     iters,
-    lbfgsIters: 0,
+    lbfgsIters: optimizer === "adam+lbfgs" ? lbfgsIters : 0,
     lr,
     timeBudget,
     sensealg: o.sensealg as MethodName,
   };
+  const plan = [
+    adamIters > 0 ? `Adam, lr ${lr}, ${adamIters} iterations` : "",
+    lbfgsBudget > 0 ? `L-BFGS, ${lbfgsBudget} iterations` : "",
+  ]
+    .filter((x) => x !== "")
+    .join(", then ");
   log(
-    `Training the ${problem.params.kind} model on ${experiments.length} experiments with ${workers} worker${workers === 1 ? "" : "s"} (Adam, lr ${lr}, ${iters} iterations or ${timeBudget} s) …`,
+    `Training the ${problem.params.kind} model on ${experiments.length} experiments with ${workers} worker${workers === 1 ? "" : "s"} (${plan}; at most ${timeBudget} s) …`,
   );
   const pool = startPool(problem, experiments, workers, o.sensealg);
   const history: IterationRecord[] = [];
@@ -190,30 +200,76 @@ export async function runEnsembleTrain(
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
   let finalLosses: Float64Array;
+  /** The summed loss and gradient at `at` on the pool; every evaluation counts towards the best. */
+  const evaluate = async (at: Float64Array) => {
+    const t0 = performance.now();
+    const r = await evaluateEnsemble(pool, at, experiments);
+    evalMs.push(performance.now() - t0);
+    if (Number.isNaN(initialLoss)) initialLoss = r.loss;
+    if (r.loss < bestLoss) {
+      bestLoss = r.loss;
+      best.set(at);
+    }
+    return r;
+  };
+  const record = (phase: "adam" | "lbfgs", loss: number, of: number) => {
+    const it = history.length + 1;
+    history.push({ iteration: it, phase, loss, elapsed_s: elapsed() });
+    const k = history.filter((h) => h.phase === phase).length;
+    if (k === 1 || k % 10 === 0 || k === of)
+      log(
+        `  ${phase === "adam" ? "Adam" : "L-BFGS"} ${k}/${of}  loss ${loss.toExponential(6)}  ${elapsed().toFixed(1)} s`,
+      );
+  };
   try {
     const opt = Adam({ eta: lr });
     const state = opt.init(x);
-    for (let it = 1; it <= iters; it++) {
-      const t0 = performance.now();
-      const r = await evaluateEnsemble(pool, x, experiments);
-      evalMs.push(performance.now() - t0);
-      if (it === 1) initialLoss = r.loss;
+    for (let it = 1; it <= adamIters; it++) {
+      const r = await evaluate(x);
       if (!Number.isFinite(r.loss)) {
         stopReason = "non-finite loss";
         message = `the summed loss is ${r.loss} at iteration ${it}; lower --lr or check the data`;
         break;
       }
-      if (r.loss < bestLoss) {
-        bestLoss = r.loss;
-        best.set(x);
-      }
-      history.push({ iteration: it, phase: "adam", loss: r.loss, elapsed_s: elapsed() });
-      if (it === 1 || it % 10 === 0 || it === iters)
-        log(`  iteration ${it}/${iters}  loss ${r.loss.toExponential(6)}  ${elapsed().toFixed(1)} s`);
+      record("adam", r.loss, adamIters);
       opt.update(state, x, r.grad);
-      if (elapsed() > timeBudget) {
-        stopReason = "time budget";
+      if (elapsed() > (lbfgsBudget > 0 ? ADAM_SHARE : 1) * timeBudget) {
+        if (lbfgsBudget === 0) stopReason = "time budget";
         break;
+      }
+    }
+    if (stopReason === "completed" && lbfgsBudget > 0) {
+      // Start from the best point Adam reached (its last step may have gone uphill).
+      if (bestLoss < Number.POSITIVE_INFINITY) x.set(best);
+      const lbfgs = LBFGS({ maxIterations: lbfgsBudget, gtol: 1e-10 });
+      const fg = async (at: Float64Array, g: Float64Array) => {
+        const r = await evaluate(at);
+        g.set(r.grad);
+        return r.loss;
+      };
+      try {
+        const st = await lbfgs.initAsync(x, fg);
+        for (let k = 0; k < lbfgsBudget; k++) {
+          const retcode = await lbfgs.stepAsync(st, fg);
+          record("lbfgs", st.f, lbfgsBudget);
+          if (retcode === "Success" || retcode === "Failure") {
+            stopReason = "converged";
+            message =
+              retcode === "Success"
+                ? "the gradient norm fell below L-BFGS's tolerance."
+                : "L-BFGS's line search found no further decrease, a local minimum at this solver tolerance.";
+            break;
+          }
+          if (elapsed() > timeBudget) {
+            stopReason = "time budget";
+            break;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof NonFiniteGradientError)) throw e;
+        stopReason = "non-finite loss";
+        message =
+          "the summed loss or its gradient is not finite where L-BFGS started; lower --lr or check the data";
       }
     }
     x.set(best);
