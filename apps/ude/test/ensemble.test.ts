@@ -165,6 +165,10 @@ test("several experiments are refused where they do not apply, in one line with 
   expect(holdout.stderr).toMatch(
     /^ude: --holdout applies to one experiment; training on 8 experiments takes .* Fix: /,
   );
+  // predict takes one data set: a second --data is refused, not silently used instead of the first.
+  const predict = await runCli(["predict", "--params", "x.json", "--data", files[0], "--data", files[1]]);
+  expect(predict.code).toBe(2);
+  expect(predict.stderr).toMatch(/^ude: `ude predict` takes one --data file, got 2 experiments .* Fix: /);
   const optimizer = await runCli(["train", "--data", folder, "--optimizer", "bfgs"]);
   expect(optimizer.code).toBe(2);
   expect(optimizer.stderr).toMatch(/^ude: unknown optimizer "bfgs" \(did you mean "lbfgs"\?\)/);

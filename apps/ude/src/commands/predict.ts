@@ -11,6 +11,7 @@ import type { SolveOdeInfo } from "@udekit/ode";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { checkMagnitudes, formatCsv, loadObservations, missingLine, userPath } from "../data.js";
+import { checkSingleData, collectData } from "../ensemble.js";
 import { OptionError, RunError } from "../errors.js";
 import { fitLoss, fitTargets } from "../fit.js";
 import { formatLoss } from "../format.js";
@@ -44,8 +45,8 @@ interface PredictOptions {
 }
 
 export function addPredictCommand(program: Command): void {
-  program
-    .command("predict")
+  const cmd = program.command("predict");
+  cmd
     .summary("predicted trajectories of saved parameters, as CSV or JSON, on any time grid")
     .description(
       "Solves the saved model (from a results.json written by `ude train` or `ude demo`) from the first column of the data " +
@@ -54,7 +55,9 @@ export function addPredictCommand(program: Command): void {
         "t=<time> header (which `--data` reads back as the times). Prints the loss against the data.",
     )
     .requiredOption("--params <file>", "results.json (or a parameter file) to predict with")
-    .option("--data <file>", "observations as CSV (default: the built-in seed data)")
+    // Collected like gradient's and train's --data, so a second --data (or a folder) is refused
+    // instead of silently replacing the first.
+    .option("--data <file>", "observations as CSV (default: the built-in seed data)", collectData(cmd))
     .option("--times <list>", "observation times, comma-separated (default: 1,2,… or a t=… header)")
     .option(
       "--saveat <grid>",
@@ -86,7 +89,10 @@ Examples:
   pnpm ude predict --params ude-results/results.json --saveat-n 500 --json > trajectories.json
   pnpm ude predict --params runs/1/results.json --data mydata.csv --plots runs/1/predict`,
     )
-    .action((o: PredictOptions) => runPredict(o));
+    .action((o: PredictOptions) => {
+      checkSingleData(cmd, "predict");
+      return runPredict(o);
+    });
 }
 
 /** The times asked for (undefined: the observation times), checked before anything is solved. */
