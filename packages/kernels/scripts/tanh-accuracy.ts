@@ -5,20 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { fastTanh } from "../src/tanh.js";
+import { ulps } from "../test/ulps.js";
 
 const ref = JSON.parse(
   readFileSync(new URL("../test/fixtures/tanh-reference.json", import.meta.url), "utf8"),
 ) as { x: string[]; tanh: string[] };
-const bits = new BigInt64Array(1);
-const view = new Float64Array(bits.buffer);
-function ulps(a: number, b: number): number {
-  if (a === b) return 0;
-  view[0] = a;
-  const ia = bits[0];
-  view[0] = b;
-  const ib = bits[0];
-  return Number(ia > ib ? ia - ib : ib - ia);
-}
 for (const [name, f] of [
   ["fastTanh", fastTanh],
   ["Math.tanh", Math.tanh],

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { ulps } from "../test/ulps.js";
 import { fastTanh, tanhInto } from "./tanh.js";
 
 // Correctly rounded tanh from mpmath (scripts/gen-tanh-reference.py): ≈ 8 300 points over every
@@ -9,18 +10,6 @@ const ref = JSON.parse(
 ) as { x: string[]; tanh: string[] };
 const xs = ref.x.map(Number);
 const exact = ref.tanh.map(Number);
-
-const bits = new BigInt64Array(1);
-const view = new Float64Array(bits.buffer);
-/** Distance in units in the last place between two finite doubles of the same sign. */
-function ulps(a: number, b: number): number {
-  if (a === b) return 0;
-  view[0] = a;
-  const ia = bits[0];
-  view[0] = b;
-  const ib = bits[0];
-  return Number(ia > ib ? ia - ib : ib - ia);
-}
 
 describe("fastTanh", () => {
   test("is within 1 ulp of the correctly rounded tanh at every reference point", () => {
