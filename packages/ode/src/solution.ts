@@ -8,6 +8,7 @@
 import { giveBuffer, takeBuffer } from "./buffer-pool.js";
 import { SolutionAccessError } from "./errors.js";
 import type { ReturnCode } from "./retcode.js";
+import { keepShape } from "./shape-anchor.js";
 import type { Stepper } from "./stepper.js";
 import { releaseWorkspace } from "./workspace.js";
 
@@ -73,6 +74,7 @@ export class GrowableBuffer {
     return this.data.subarray(0, this.length);
   }
 }
+keepShape(new GrowableBuffer(16));
 
 /** Per-step dense-output data: step boundaries, states at them, and each step's stage vectors. */
 export interface DenseData {

@@ -14,9 +14,14 @@
 import { matvecT } from "@udekit/kernels";
 import { InvalidTableauError } from "../errors.js";
 import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import { keepShape } from "../shape-anchor.js";
 import type { ErkSolver, RhsContext, Stepper } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
-import { workspace } from "../workspace.js";
+import { releaseWorkspace, workspace } from "../workspace.js";
+
+let anchored = false;
+const NO_RHS = (): void => {};
+const noStats = () => ({ nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 });
 
 export interface ErkSpec {
   name: string;
@@ -103,6 +108,20 @@ class ErkStepper implements Stepper {
     this.denseStages = this.Kbuf.subarray(0, this.denseVectors * n);
     this.hasExtras = interp.stages > tab.endStage + 1;
     this.Kstored = Array.from({ length: this.total }, (_, i) => this.KstoredBuf.subarray(i * n, (i + 1) * n));
+    // The first stepper made builds a dummy one (n = 1, no reference to this problem) that lives
+    // for good, so the class keeps its hidden class and sumStages its optimised code across
+    // full garbage collections (shape-anchor.ts). Not at import: workspaces live in the kernels'
+    // arena, which is set up at first use.
+    if (!anchored) {
+      anchored = true;
+      const dummy = new ErkStepper(
+        { n: 1, f: NO_RHS, p: new Float64Array(0), jac: undefined, tgrad: undefined, stats: noStats() },
+        tab,
+        interp,
+      );
+      releaseWorkspace(dummy);
+      keepShape(dummy);
+    }
   }
 
   start(t: number, y: Float64Array): void {

@@ -57,6 +57,12 @@ export interface DifferentiableRhs {
    */
   prepare(p: Float64Array): void;
   f(du: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+  /**
+   * f as a plain function for an ODEProblem, made once per right-hand side. A closure made per
+   * solve would lose its optimised code at every full garbage collection once the solve that
+   * made it is over, and the next solve would start in the interpreter again.
+   */
+  readonly inPlace: (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
   /** uBar = (∂f/∂u)ᵀ·λ. */
   vjpU(uBar: Float64Array, lambda: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
   /** uBar = (∂f/∂u)ᵀ·λ and pBar = (∂f/∂p)ᵀ·λ. */
@@ -102,6 +108,8 @@ const P_BATCH = 64;
 
 class CompiledRhs implements DifferentiableRhs {
   readonly counts: RhsCounts = { f: 0, vjp: 0 };
+  readonly inPlace = (du: Float64Array, u: Float64Array, p: Float64Array, t: number): void =>
+    this.f(du, u, p, t);
   private readonly program: SpecialisedFunction;
   private readonly pullU: Pullback;
   private readonly pullP: Pullback;
@@ -229,6 +237,8 @@ class CompiledRhs implements DifferentiableRhs {
 
 class UserRhs implements DifferentiableRhs {
   readonly counts: RhsCounts = { f: 0, vjp: 0 };
+  readonly inPlace = (du: Float64Array, u: Float64Array, p: Float64Array, t: number): void =>
+    this.f(du, u, p, t);
   private readonly uTmp: Float64Array;
   private readonly pTmp: Float64Array;
 

@@ -81,7 +81,7 @@ export function directBackprop(input: DirectBackpropInput): {
   const boundaries: number[] = [input.tspan[0]];
   if (last !== input.tspan[0]) {
     const problem = new ODEProblem(
-      (du, u, q, t) => rhs.f(du, u, q, t),
+      rhs.inPlace,
       u0.data,
       [input.tspan[0], last],
       p.data,

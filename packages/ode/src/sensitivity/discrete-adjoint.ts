@@ -28,6 +28,7 @@
 import { allocF64, freeArray, ger, matvecT } from "@udekit/kernels";
 import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
 import type { InPlaceRhs, JacobianFunction } from "../problem.js";
+import { keepShape } from "../shape-anchor.js";
 import type { SolverStats } from "../solution.js";
 import type { ErkSolver, OdeSolver, Stepper } from "../stepper.js";
 import { releaseWorkspace } from "../workspace.js";
@@ -88,33 +89,7 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     const Kv = Array.from({ length: total }, (_, i) => K.subarray(i * n, (i + 1) * n));
     const KbarV = Array.from({ length: total }, (_, i) => Kbar.subarray(i * n, (i + 1) * n));
     const { a, c } = tab;
-
-    /** Y = y + h·Σⱼ<i aᵢⱼKⱼ. */
-    const stageInput = (i: number, h: number): void => {
-      Y.set(y);
-      for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
-      matvecT(i, n, K, hw, Y, true);
-    };
-    /** Ȳ = (∂f/∂u)(Y)ᵀK̄ᵢ, p̄ += (∂f/∂p)(Y)ᵀK̄ᵢ; returns false when K̄ᵢ = 0 (nothing to do). */
-    const pullStage = (i: number, t: number, input: Float64Array): boolean => {
-      const kb = KbarV[i];
-      let nonzero = false;
-      for (let j = 0; j < n; j++) {
-        if (kb[j] !== 0) {
-          nonzero = true;
-          break;
-        }
-      }
-      if (!nonzero) return false;
-      rhs.vjpUAndPAccumulate(Ybar, pAcc, 1, kb, input, p, t);
-      return true;
-    };
-    /** ȳ += Ȳ and K̄ⱼ += h·aᵢⱼ·Ȳ for j < i. */
-    const spread = (i: number, h: number): void => {
-      for (let j = 0; j < n; j++) yBar[j] += Ybar[j];
-      for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
-      ger(i, n, 1, hw, Ybar, Kbar);
-    };
+    const walk: Walk = { n, total, a, rhs, p, pAcc, y, Y, Ybar, yBar, K, Kbar, KbarV, hw };
 
     yBarNext.fill(0);
     points.addAtBoundary(N, yBarNext);
@@ -143,21 +118,21 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
       }
       // Lazy dense-output stages (Verner): recompute them forward, then pull them back in reverse.
       for (let e = E + 1; e < extras; e++) {
-        stageInput(e, hInterp);
+        walkStageInput(walk, e, hInterp);
         rhs.f(Kv[e], Y, p, tA + c[e] * hInterp);
       }
       for (let e = extras - 1; e > E; e--) {
-        stageInput(e, hInterp);
-        if (pullStage(e, tA + c[e] * hInterp, Y)) spread(e, hInterp);
+        walkStageInput(walk, e, hInterp);
+        if (walkPullStage(walk, e, tA + c[e] * hInterp, Y)) walkSpread(walk, e, hInterp);
       }
       // End stage: y₁ = Y_E, K_E = f(t₁, y₁) (FSAL: evaluated in the step at t + c_E·h;
       // otherwise on acceptance at t₁).
-      if (!pullStage(E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext)) Ybar.fill(0);
+      if (!walkPullStage(walk, E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext)) Ybar.fill(0);
       for (let j = 0; j < n; j++) Ybar[j] += yBarNext[j];
-      spread(E, h);
+      walkSpread(walk, E, h);
       for (let s = E - 1; s >= 1; s--) {
-        stageInput(s, h);
-        if (pullStage(s, tA + c[s] * h, Y)) spread(s, h);
+        walkStageInput(walk, s, h);
+        if (walkPullStage(walk, s, tA + c[s] * h, Y)) walkSpread(walk, s, h);
       }
       carry.set(KbarV[0]);
       carryNonzero = true;
@@ -167,7 +142,7 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     // K₀ of the first step is f(t0, u0).
     if (N > 0) {
       KbarV[0].set(carry);
-      if (pullStage(0, t0, ctx.u0)) for (let j = 0; j < n; j++) yBarNext[j] += Ybar[j];
+      if (walkPullStage(walk, 0, t0, ctx.u0)) for (let j = 0; j < n; j++) yBarNext[j] += Ybar[j];
     }
     rhs.flushP(pAcc);
     return commitGradients(ctx, yBarNext, pAcc, METHOD);
@@ -177,6 +152,60 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     freeArray(pAcc);
     freeArray(work);
   }
+}
+
+/**
+ * The arrays one explicit walk works on. Its stage operations are module functions over this
+ * plain object, not closures made per gradient: a closure's optimised code, and the hidden class
+ * of a class instance, are dropped at a full garbage collection once the gradient that made them
+ * is over, and the next gradient would recompile them (shape-anchor.ts).
+ */
+interface Walk {
+  n: number;
+  total: number;
+  a: ArrayLike<number>;
+  rhs: AdjointContext["rhs"];
+  p: Float64Array;
+  pAcc: Float64Array;
+  y: Float64Array;
+  Y: Float64Array;
+  Ybar: Float64Array;
+  yBar: Float64Array;
+  K: Float64Array;
+  Kbar: Float64Array;
+  KbarV: Float64Array[];
+  hw: Float64Array;
+}
+
+/** Y = y + h·Σⱼ<i aᵢⱼKⱼ. */
+function walkStageInput(w: Walk, i: number, h: number): void {
+  const { total, a, hw } = w;
+  w.Y.set(w.y);
+  for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
+  matvecT(i, w.n, w.K, hw, w.Y, true);
+}
+
+/** Ȳ = (∂f/∂u)(Y)ᵀK̄ᵢ, p̄ += (∂f/∂p)(Y)ᵀK̄ᵢ; returns false when K̄ᵢ = 0 (nothing to do). */
+function walkPullStage(w: Walk, i: number, t: number, input: Float64Array): boolean {
+  const kb = w.KbarV[i];
+  let nonzero = false;
+  for (let j = 0; j < w.n; j++) {
+    if (kb[j] !== 0) {
+      nonzero = true;
+      break;
+    }
+  }
+  if (!nonzero) return false;
+  w.rhs.vjpUAndPAccumulate(w.Ybar, w.pAcc, 1, kb, input, w.p, t);
+  return true;
+}
+
+/** ȳ += Ȳ and K̄ⱼ += h·aᵢⱼ·Ȳ for j < i. */
+function walkSpread(w: Walk, i: number, h: number): void {
+  const { n, total, a, hw, yBar, Ybar } = w;
+  for (let j = 0; j < n; j++) yBar[j] += Ybar[j];
+  for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
+  ger(i, n, 1, hw, Ybar, w.Kbar);
 }
 
 /**
@@ -234,20 +263,36 @@ export function stridedSteps(
   width: number,
   n: number,
 ): ForwardSteps {
-  return {
-    ts,
-    hs,
-    width,
-    load(i, y, yNext, K) {
-      for (let j = 0; j < n; j++) {
-        y[j] = us[i * n + j];
-        yNext[j] = us[(i + 1) * n + j];
-      }
-      const off = (i * stride + skip) * n;
-      for (let j = 0; j < width * n; j++) K[j] = ks[off + j];
-    },
-  };
+  return new StridedSteps(ts, hs, us, ks, stride, skip, width, n);
 }
+
+// A class with one instance kept alive (shape-anchor.ts), not an object literal with a closure
+// per gradient: `load` keeps its optimised code across full garbage collections.
+class StridedSteps implements ForwardSteps {
+  constructor(
+    readonly ts: Float64Array,
+    readonly hs: Float64Array,
+    private readonly us: Float64Array,
+    private readonly ks: Float64Array,
+    private readonly stride: number,
+    private readonly skip: number,
+    readonly width: number,
+    private readonly n: number,
+  ) {}
+
+  load(i: number, y: Float64Array, yNext: Float64Array, K: Float64Array): void {
+    const { us, ks, n } = this;
+    for (let j = 0; j < n; j++) {
+      y[j] = us[i * n + j];
+      yNext[j] = us[(i + 1) * n + j];
+    }
+    const off = (i * this.stride + this.skip) * n;
+    const len = this.width * n;
+    for (let j = 0; j < len; j++) K[j] = ks[off + j];
+  }
+}
+const NONE = new Float64Array(0);
+keepShape(new StridedSteps(NONE, NONE, NONE, NONE, 1, 0, 0, 0));
 
 /** Steps served from the forward solve's dense store (every step's stages kept). */
 export function storedSteps(

@@ -370,7 +370,7 @@ function forwardSolve(
   p: Float64Array,
   differentiable: boolean,
 ): Saved {
-  const problem = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), u0, a.tspan, p, {
+  const problem = new ODEProblem(rhs.inPlace, u0, a.tspan, p, {
     kind: "inplace",
     jac: forwardJacobian(rhs, a.solver),
   });
@@ -414,7 +414,7 @@ function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (F
       dense: sol.dense ? clampedForward(sol, a.tspan[0], a.saveat[a.saveat.length - 1]) : undefined,
       forwardSteps: recorded.steps,
       resolve: (tA, uA, tB) => {
-        const local = new ODEProblem((du, u, q, t) => rhs.f(du, u, q, t), uA, [tA, tB], p, {
+        const local = new ODEProblem(rhs.inPlace, uA, [tA, tB], p, {
           kind: "inplace",
           jac: forwardJacobian(rhs, a.solver),
         });
@@ -577,7 +577,7 @@ function discreteSteps(
     const rhs = actx.rhs;
     return checkpointedSteps(
       solver,
-      (du, u, q, t) => rhs.f(du, u, q, t),
+      rhs.inPlace,
       forwardJacobian(rhs, solver),
       actx.p,
       n,

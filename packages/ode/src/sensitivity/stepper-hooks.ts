@@ -3,6 +3,8 @@
  * accepted. The sensitivity methods use it to record the forward solution's step
  * boundaries and the stages of accepted backward steps, without touching the engines.
  */
+
+import { keepShape } from "../shape-anchor.js";
 import type { OdeSolver, Stepper } from "../stepper.js";
 import { aliasWorkspace } from "../workspace.js";
 
@@ -19,35 +21,83 @@ export function withStepperHooks(solver: OdeSolver, hooks: StepperHooks): OdeSol
   return {
     ...solver,
     createStepper: (rc) => {
-      const inner = solver.createStepper(rc);
-      const stepper: Stepper = {
-        get f0() {
-          return inner.f0;
-        },
-        denseVectors: inner.denseVectors,
-        start: (t, y) => inner.start(t, y),
-        attempt: (t, y, h, yNew, err) => {
-          hooks.beforeAttempt?.(t, y, h);
-          try {
-            return inner.attempt(t, y, h, yNew, err);
-          } finally {
-            hooks.afterAttempt?.();
-          }
-        },
-        accept: (tNew, yNew) => {
-          hooks.beforeAccept?.(tNew, yNew);
-          inner.accept(tNew, yNew);
-        },
-        saveDense: (dst, offset) => inner.saveDense(dst, offset),
-        interpolate: (theta, t0, h, y0, out) => inner.interpolate(theta, t0, h, y0, out),
-        interpolateStored: (theta, t0, h, y0, store, offset, out) =>
-          inner.interpolateStored(theta, t0, h, y0, store, offset, out),
-        // A composite's change of method reaches the integrator through the wrapper.
-        takeSwitch: inner.takeSwitch === undefined ? undefined : () => inner.takeSwitch?.(),
-      };
+      const stepper = new HookedStepper(solver.createStepper(rc), hooks);
       // Handing the wrapper's buffers back hands back the engine's (solve() releases integ.stepper).
-      aliasWorkspace(stepper, inner);
+      aliasWorkspace(stepper, stepper.inner);
       return stepper;
     },
   };
 }
+
+/**
+ * The wrapper as a class, not an object of closures made per solve: its methods keep their
+ * optimised code across full garbage collections (with the instance kept below; see
+ * shape-anchor.ts), where per-solve closures were recompiled after each one.
+ */
+class HookedStepper implements Stepper {
+  readonly denseVectors: number;
+  /** A composite's change of method reaches the integrator through the wrapper. */
+  readonly takeSwitch: Stepper["takeSwitch"];
+
+  constructor(
+    readonly inner: Stepper,
+    private readonly hooks: StepperHooks,
+  ) {
+    this.denseVectors = inner.denseVectors;
+    this.takeSwitch = inner.takeSwitch === undefined ? undefined : () => inner.takeSwitch?.();
+  }
+
+  get f0(): Float64Array {
+    return this.inner.f0;
+  }
+
+  start(t: number, y: Float64Array): void {
+    this.inner.start(t, y);
+  }
+
+  attempt(t: number, y: Float64Array, h: number, yNew: Float64Array, err: Float64Array): boolean {
+    this.hooks.beforeAttempt?.(t, y, h);
+    try {
+      return this.inner.attempt(t, y, h, yNew, err);
+    } finally {
+      this.hooks.afterAttempt?.();
+    }
+  }
+
+  accept(tNew: number, yNew: Float64Array): void {
+    this.hooks.beforeAccept?.(tNew, yNew);
+    this.inner.accept(tNew, yNew);
+  }
+
+  saveDense(dst: Float64Array, offset: number): void {
+    this.inner.saveDense(dst, offset);
+  }
+
+  interpolate(theta: number, t0: number, h: number, y0: Float64Array, out: Float64Array): void {
+    this.inner.interpolate(theta, t0, h, y0, out);
+  }
+
+  interpolateStored(
+    theta: number,
+    t0: number,
+    h: number,
+    y0: Float64Array,
+    store: Float64Array,
+    offset: number,
+    out: Float64Array,
+  ): void {
+    this.inner.interpolateStored(theta, t0, h, y0, store, offset, out);
+  }
+}
+
+const NO_STEPPER: Stepper = {
+  f0: new Float64Array(0),
+  denseVectors: 0,
+  start() {},
+  attempt: () => false,
+  accept() {},
+  saveDense() {},
+  interpolate() {},
+  interpolateStored() {},
+};
+keepShape(new HookedStepper(NO_STEPPER, {}));
