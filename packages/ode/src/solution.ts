@@ -232,3 +232,15 @@ export class ODESolution {
     return out;
   }
 }
+keepShape(
+  new ODESolution({
+    t: [],
+    u: new Float64Array(0),
+    n: 0,
+    retcode: "Success",
+    message: "",
+    stats: { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 },
+    solver: "",
+    dense: undefined,
+  }),
+);
