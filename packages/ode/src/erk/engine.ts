@@ -14,14 +14,10 @@
 import { matvecT } from "@udekit/kernels";
 import { InvalidTableauError } from "../errors.js";
 import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
-import { keepShape } from "../shape-anchor.js";
+import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { ErkSolver, RhsContext, Stepper } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
 import { releaseWorkspace, workspace } from "../workspace.js";
-
-let anchored = false;
-const NO_RHS = (): void => {};
-const noStats = () => ({ nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 });
 
 export interface ErkSpec {
   name: string;
@@ -112,16 +108,11 @@ class ErkStepper implements Stepper {
     // for good, so the class keeps its hidden class and sumStages its optimised code across
     // full garbage collections (shape-anchor.ts). Not at import: workspaces live in the kernels'
     // arena, which is set up at first use.
-    if (!anchored) {
-      anchored = true;
-      const dummy = new ErkStepper(
-        { n: 1, f: NO_RHS, p: new Float64Array(0), jac: undefined, tgrad: undefined, stats: noStats() },
-        tab,
-        interp,
-      );
+    keepShapeOnce(ErkStepper, () => {
+      const dummy = new ErkStepper(dummyRhsContext(), tab, interp);
       releaseWorkspace(dummy);
-      keepShape(dummy);
-    }
+      return dummy;
+    });
   }
 
   start(t: number, y: Float64Array): void {

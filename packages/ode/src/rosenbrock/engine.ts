@@ -9,15 +9,11 @@
  */
 import { axpy, luFactor, luSolve } from "@udekit/kernels";
 import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
-import { keepShape } from "../shape-anchor.js";
+import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { RhsContext, RosenbrockSolver, Stepper } from "../stepper.js";
 import { releaseWorkspace, workspace, workspaceI32 } from "../workspace.js";
 import { finiteDifferenceJacobian, timeDerivative } from "./jacobian.js";
 import type { RosenbrockTableau } from "./tableau.js";
-
-let anchored = false;
-const NO_RHS = (): void => {};
-const noStats = () => ({ nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 });
 
 export interface RosenbrockSpec {
   name: string;
@@ -91,16 +87,11 @@ class RosenbrockStepper implements Stepper {
     this.w = new Float64Array(Math.max(s, interp.stages));
     // As in the explicit engine: a dummy stepper (n = 1, nothing of this problem) kept for good,
     // so attempt() keeps its optimised code across full garbage collections (shape-anchor.ts).
-    if (!anchored) {
-      anchored = true;
-      const dummy = new RosenbrockStepper(
-        { n: 1, f: NO_RHS, p: new Float64Array(0), jac: undefined, tgrad: undefined, stats: noStats() },
-        tab,
-        interp,
-      );
+    keepShapeOnce(RosenbrockStepper, () => {
+      const dummy = new RosenbrockStepper(dummyRhsContext(), tab, interp);
       releaseWorkspace(dummy);
-      keepShape(dummy);
-    }
+      return dummy;
+    });
   }
 
   start(t: number, y: Float64Array): void {
