@@ -112,7 +112,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option("--time-budget <S>", "stop training after this many seconds", "60")
     .option(
       "--sensealg <name>",
-      `gradient method: ${METHOD_NAMES.filter((m) => m !== "forward").join(", ")} (forward works but is slow); discrete by default: the exact gradient of the loss being minimised (what L-BFGS's line search needs), about 0.6× the interpolating adjoint's time per gradient on the seed UDE`,
+      `gradient method: ${METHOD_NAMES.filter((m) => m !== "forward").join(", ")} (forward works but is slow); discrete by default: the exact gradient of the loss being minimised (what L-BFGS's line search needs), about half the interpolating adjoint's time per gradient on the seed UDE`,
       "discrete",
     )
     .option("--out <dir>", "folder for results.json, the pictures (*.svg) and report.html", "ude-results")
