@@ -80,15 +80,9 @@ export function directBackprop(input: DirectBackpropInput): {
   // 1. The step sequence, from a plain solve with the save points as tstops.
   const boundaries: number[] = [input.tspan[0]];
   if (last !== input.tspan[0]) {
-    const problem = new ODEProblem(
-      rhs.inPlace,
-      u0.data,
-      [input.tspan[0], last],
-      p.data,
-      {
-        kind: "inplace",
-      },
-    );
+    const problem = new ODEProblem(rhs.inPlace, u0.data, [input.tspan[0], last], p.data, {
+      kind: "inplace",
+    });
     const integ = init(problem, solver, { ...input.forwardOptions, tstops: saveat });
     while (integ.step()) boundaries.push(integ.t);
     if (integ.retcode !== "Success") {
