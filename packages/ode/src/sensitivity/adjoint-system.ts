@@ -17,6 +17,7 @@
  *   (≤ a quarter of it): the derivative of the very polynomial piece the stages evaluate.
  */
 import type { JacobianFunction, TimeDerivativeFunction } from "../problem.js";
+import { keepShape } from "../shape-anchor.js";
 import type { DenseForward } from "./adjoint-context.js";
 import type { DifferentiableRhs } from "./differentiable-rhs.js";
 
@@ -69,14 +70,29 @@ export class AdjointSystem {
     return u;
   }
 
+  // f, jac and tgrad are handed to a backward solve as plain functions, made per system (per
+  // gradient); each only forwards to a method, whose optimised code then survives full garbage
+  // collections (a per-gradient closure's would not; see ../shape-anchor.ts).
+
   /** dλ/dt = −(∂f/∂u)ᵀλ. */
-  readonly f = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
-    this.load(t, l);
-    this.rhs.vjpU(dl, this.negLambda, this.u, this.p, t);
-  };
+  readonly f = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void =>
+    this.evaluate(dl, l, t);
 
   /** J = −(∂f/∂u)ᵀ at u(t). */
-  readonly jac: JacobianFunction = (J, _l, _q, t) => {
+  readonly jac: JacobianFunction = (J, _l, _q, t) => this.jacobian(J, t);
+
+  /**
+   * T = ∂/∂t[−J(u(t), t)ᵀλ] at fixed λ: (−3g(t) + 4g(t + d) − g(t + 2d))/(2d) with
+   * d = direction·δ, δ = min(ε^(1/3)·max(1, |t|), piece/4).
+   */
+  readonly tgrad: TimeDerivativeFunction = (T, l, _q, t) => this.timeDerivative(T, l, t);
+
+  private evaluate(dl: Float64Array, l: Float64Array, t: number): void {
+    this.load(t, l);
+    this.rhs.vjpU(dl, this.negLambda, this.u, this.p, t);
+  }
+
+  private jacobian(J: Float64Array, t: number): void {
     const { rhs, p, u, e, row } = this;
     const n = rhs.n;
     this.forward.at(t, u);
@@ -87,13 +103,9 @@ export class AdjointSystem {
       // row = ∂f_j/∂u: column j of −(∂f/∂u)ᵀ.
       for (let i = 0; i < n; i++) J[i * n + j] = -row[i];
     }
-  };
+  }
 
-  /**
-   * T = ∂/∂t[−J(u(t), t)ᵀλ] at fixed λ: (−3g(t) + 4g(t + d) − g(t + 2d))/(2d) with
-   * d = direction·δ, δ = min(ε^(1/3)·max(1, |t|), piece/4).
-   */
-  readonly tgrad: TimeDerivativeFunction = (T, l, _q, t) => {
+  private timeDerivative(T: Float64Array, l: Float64Array, t: number): void {
     const { rhs, p, u, g1, g2, negLambda } = this;
     const n = rhs.n;
     const piece = this.pieceLength(t);
@@ -111,5 +123,15 @@ export class AdjointSystem {
     rhs.vjpU(g2, negLambda, u, p, t2);
     const width = 2 * (t1 - t);
     for (let i = 0; i < n; i++) T[i] = (-3 * T[i] + 4 * g1[i] - g2[i]) / width;
-  };
+  }
 }
+
+// One instance kept for good, so the class keeps its hidden class across full collections.
+keepShape(
+  new AdjointSystem(
+    { n: 0 } as DifferentiableRhs,
+    new Float64Array(0),
+    { at: () => {} } as unknown as DenseForward,
+    1,
+  ),
+);

@@ -60,68 +60,37 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     const stageLambda = Array.from({ length: s }, (_, i) => work.subarray((2 + i) * n, (3 + i) * n));
     const stageU = Array.from({ length: s }, (_, i) => work.subarray((2 + s + i) * n, (3 + s + i) * n));
     const stageT = new Float64Array(s);
-    let recording = false;
-    let stage = 0;
-    let stepH = 0;
-    /** True from an attempt's start until it is accepted: its stage terms are in pAcc. */
-    let attemptOpen = false;
     const system = new AdjointSystem(rhs, p, ctx.dense as DenseForward, 0, negLambda);
-    const { b } = tableau;
-
+    const st: StageState = {
+      n,
+      s,
+      b: tableau.b,
+      rhs,
+      p,
+      pAcc,
+      system,
+      negLambda,
+      weighted,
+      stageLambda,
+      stageU,
+      stageT,
+      solverName: ctx.solver.name,
+      recording: false,
+      stage: 0,
+      stepH: Number.NaN,
+      attemptOpen: false,
+    };
     // μ ← μ + h·Σ bᵢ·(−(∂f/∂p)ᵀλᵢ), i.e. p̄ += −h·bᵢ·(∂f/∂p)ᵀλᵢ per stage: −h = |h| when the
     // forward solve runs up in time, −|h| when it runs down (p̄ = ∫ from t0 to t_last, oriented).
     // With the VJP's cotangent −λᵢ that is the weight h·bᵢ.
-    const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
-      const slot = recording && stage < s ? stage : -1;
-      const u = system.load(t, l, slot >= 0 ? stageU[slot] : weighted);
-      if (slot >= 0) {
-        const dst = stageLambda[slot];
-        for (let i = 0; i < n; i++) dst[i] = l[i];
-        stageT[slot] = t;
-      }
-      if (recording) stage++;
-      const w = slot > 0 ? stepH * b[slot] : 0;
-      if (w !== 0) rhs.vjpUAndPAccumulate(dl, pAcc, w, negLambda, u, p, t);
-      else rhs.vjpU(dl, negLambda, u, p, t);
-    };
-
-    /** p̄ += w·(∂f/∂p)ᵀλᵢ for recorded stage i. */
-    const addStageTerm = (i: number, w: number): void => {
-      const li = stageLambda[i];
-      for (let j = 0; j < n; j++) weighted[j] = w * li[j];
-      rhs.vjpPAccumulate(pAcc, weighted, stageU[i], p, stageT[i]);
-    };
-    /** Takes a rejected attempt's stage terms (added with weight −h·bᵢ) out of p̄ again. */
-    const retractAttempt = (): void => {
-      for (let i = 1; i < Math.min(stage, s); i++) if (b[i] !== 0) addStageTerm(i, stepH * b[i]);
-      attemptOpen = false;
-    };
-
+    const adjoint = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void =>
+      stageRhs(st, dl, l, t);
     const recordingSolver = withStepperHooks(ctx.solver, {
-      beforeAttempt: (t, y, h) => {
-        if (attemptOpen) retractAttempt();
-        // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
-        const dst = stageLambda[0];
-        for (let i = 0; i < n; i++) dst[i] = y[i];
-        stageT[0] = t;
-        system.forward.at(t, stageU[0]);
-        stepH = h;
-        stage = 1;
-        recording = true;
-        attemptOpen = true;
-      },
+      beforeAttempt: (t, y, h) => beginAttempt(st, t, y, h),
       afterAttempt: () => {
-        recording = false;
+        st.recording = false;
       },
-      beforeAccept: () => {
-        if (stage !== s) {
-          throw new InvalidProblemError(
-            `${METHOD}: expected ${s} stage evaluations in a ${ctx.solver.name} step, saw ${stage}; this solver does not evaluate its stages one call each in order.`,
-          );
-        }
-        if (b[0] !== 0) addStageTerm(0, -stepH * b[0]);
-        attemptOpen = false;
-      },
+      beforeAccept: () => acceptAttempt(st),
     });
 
     const result = sweepBackward(ctx, checkpointing, {
@@ -131,7 +100,7 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
       setForward: (f, pieceLength) => system.use(f, pieceLength),
       method: METHOD,
     });
-    if (attemptOpen) retractAttempt();
+    if (st.attemptOpen) retractAttempt(st);
     rhs.flushP(pAcc);
     if (result.retcode !== "Success") return result;
     return commitGradients(ctx, lambda, pAcc, METHOD);
@@ -141,4 +110,85 @@ function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: Butc
     freeArray(pAcc);
     freeArray(work);
   }
+}
+
+/**
+ * What the stage adjoint's hooks share: its buffers and the attempt being recorded. Its steps
+ * are module functions over this plain object, not closures made per gradient, so their
+ * optimised code survives full garbage collections (see ../shape-anchor.ts).
+ */
+interface StageState {
+  n: number;
+  s: number;
+  b: ArrayLike<number>;
+  rhs: AdjointContext["rhs"];
+  p: Float64Array;
+  pAcc: Float64Array;
+  system: AdjointSystem;
+  negLambda: Float64Array;
+  weighted: Float64Array;
+  /** Stage inputs of the step being attempted: λᵢ, u(tᵢ), tᵢ. */
+  stageLambda: Float64Array[];
+  stageU: Float64Array[];
+  stageT: Float64Array;
+  solverName: string;
+  recording: boolean;
+  stage: number;
+  stepH: number;
+  /** True from an attempt's start until it is accepted: its stage terms are in pAcc. */
+  attemptOpen: boolean;
+}
+
+/** The backward right-hand side, recording the stage inputs of the attempt in progress. */
+function stageRhs(st: StageState, dl: Float64Array, l: Float64Array, t: number): void {
+  const { n, s, rhs, p } = st;
+  const slot = st.recording && st.stage < s ? st.stage : -1;
+  const u = st.system.load(t, l, slot >= 0 ? st.stageU[slot] : st.weighted);
+  if (slot >= 0) {
+    const dst = st.stageLambda[slot];
+    for (let i = 0; i < n; i++) dst[i] = l[i];
+    st.stageT[slot] = t;
+  }
+  if (st.recording) st.stage++;
+  const w = slot > 0 ? st.stepH * st.b[slot] : 0;
+  if (w !== 0) rhs.vjpUAndPAccumulate(dl, st.pAcc, w, st.negLambda, u, p, t);
+  else rhs.vjpU(dl, st.negLambda, u, p, t);
+}
+
+/** p̄ += w·(∂f/∂p)ᵀλᵢ for recorded stage i. */
+function addStageTerm(st: StageState, i: number, w: number): void {
+  const { n, weighted } = st;
+  const li = st.stageLambda[i];
+  for (let j = 0; j < n; j++) weighted[j] = w * li[j];
+  st.rhs.vjpPAccumulate(st.pAcc, weighted, st.stageU[i], st.p, st.stageT[i]);
+}
+
+/** Takes a rejected attempt's stage terms (added with weight −h·bᵢ) out of p̄ again. */
+function retractAttempt(st: StageState): void {
+  const { b } = st;
+  for (let i = 1; i < Math.min(st.stage, st.s); i++) if (b[i] !== 0) addStageTerm(st, i, st.stepH * b[i]);
+  st.attemptOpen = false;
+}
+
+function beginAttempt(st: StageState, t: number, y: Float64Array, h: number): void {
+  if (st.attemptOpen) retractAttempt(st);
+  // Stage 1 is f(t, y) at the step start (kept from the previous step or from start()).
+  const dst = st.stageLambda[0];
+  for (let i = 0; i < st.n; i++) dst[i] = y[i];
+  st.stageT[0] = t;
+  st.system.forward.at(t, st.stageU[0]);
+  st.stepH = h;
+  st.stage = 1;
+  st.recording = true;
+  st.attemptOpen = true;
+}
+
+function acceptAttempt(st: StageState): void {
+  if (st.stage !== st.s) {
+    throw new InvalidProblemError(
+      `${METHOD}: expected ${st.s} stage evaluations in a ${st.solverName} step, saw ${st.stage}; this solver does not evaluate its stages one call each in order.`,
+    );
+  }
+  if (st.b[0] !== 0) addStageTerm(st, 0, -st.stepH * st.b[0]);
+  st.attemptOpen = false;
 }
