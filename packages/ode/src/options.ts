@@ -191,14 +191,7 @@ export function resolveOptions(
   let saveat: Float64Array | undefined;
   if (options.saveat !== undefined) {
     if (typeof options.saveat === "number") {
-      const s = positiveNumber("saveat", options.saveat);
-      const count = Math.floor(span / s + 1e-9);
-      const dir = Math.sign(t1 - t0);
-      const times: number[] = [];
-      for (let i = 0; i <= count; i++) times.push(t0 + dir * i * s);
-      if (Math.abs(times[times.length - 1] - t1) > 1e-12 * Math.max(1, span)) times.push(t1);
-      else times[times.length - 1] = t1;
-      saveat = Float64Array.from(times);
+      saveat = saveatGrid(t0, t1, positiveNumber("saveat", options.saveat));
     } else {
       saveat = timesInSpan("saveat", options.saveat, t0, t1);
     }
@@ -270,4 +263,19 @@ export function resolveOptions(
     dense,
     controller,
   };
+}
+
+/**
+ * The save times of a numeric saveat: t0, t0 + step, … towards t1, always ending at t1 exactly
+ * (a last point within 1e-12 of the span from t1 is moved onto it rather than repeated).
+ */
+export function saveatGrid(t0: number, t1: number, step: number): Float64Array {
+  const span = Math.abs(t1 - t0);
+  const count = Math.floor(span / step + 1e-9);
+  const dir = Math.sign(t1 - t0);
+  const times: number[] = [];
+  for (let i = 0; i <= count; i++) times.push(t0 + dir * i * step);
+  if (Math.abs(times[times.length - 1] - t1) > 1e-12 * Math.max(1, span)) times.push(t1);
+  else times[times.length - 1] = t1;
+  return Float64Array.from(times);
 }

@@ -32,6 +32,9 @@ describe("solveOde rejects bad input before solving", () => {
     ],
     ["unordered save points", { ...base, saveat: [0.8, 0.5] }, /saveat must be ordered from t0 to t1/],
     ["no save points", { ...base, saveat: [] }, /saveat must be a non-empty array/],
+    ["a zero save step", { ...base, saveat: 0 }, /saveat = 0 as a step must be a finite number > 0/],
+    ["a negative save step", { ...base, saveat: -0.5 }, /saveat = -0.5 as a step must be/],
+    ["a NaN save step", { ...base, saveat: Number.NaN }, /saveat = NaN as a step must be/],
     [
       "an unknown sensealg",
       { ...base, sensealg: { kind: "Magic" } as unknown as SensitivityAlgorithm },

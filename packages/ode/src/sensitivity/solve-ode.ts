@@ -6,7 +6,7 @@
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
 import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
-import { closestName } from "../options.js";
+import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
 import type { ReturnCode } from "../retcode.js";
@@ -51,8 +51,11 @@ export interface SolveOdeInfo {
 export interface SolveOdeOptions {
   /** [t0, t1]; t1 < t0 integrates backward in time. */
   tspan: readonly [number, number];
-  /** Times at which states are returned (rows of the result), inside tspan, in the direction of integration. */
-  saveat: ArrayLike<number>;
+  /**
+   * Times at which states are returned (rows of the result), inside tspan, in the direction of
+   * integration; or a step (a number): the rows are then t0, t0 + step, …, t1 (as in solve).
+   */
+  saveat: ArrayLike<number> | number;
   /** Forward solver (default AutoTsit5(Rodas5P()): Tsit5 until a stiffness estimate says otherwise). */
   solver?: OdeSolver;
   reltol?: number;
@@ -156,16 +159,26 @@ function resolve(options: SolveOdeOptions): Resolved {
   }
   const [t0, t1] = tspan as [number, number];
   const dir = Math.sign(t1 - t0);
-  if (
-    options.saveat === undefined ||
-    typeof options.saveat.length !== "number" ||
-    options.saveat.length === 0
+  const given: unknown = options.saveat;
+  if (typeof given === "number") {
+    // A step, as in solve(): the rows are t0, t0 + step, …, t1.
+    if (!(given > 0) || !Number.isFinite(given)) {
+      throw new SensitivityOptionError(
+        `solveOde: saveat = ${given} as a step must be a finite number > 0 (or pass the times as an array, e.g. [1, 2, 3, 4]).`,
+      );
+    }
+  } else if (
+    given === undefined ||
+    given === null ||
+    typeof (given as ArrayLike<number>).length !== "number" ||
+    (given as ArrayLike<number>).length === 0
   ) {
     throw new SensitivityOptionError(
-      "solveOde: saveat must be a non-empty array of times inside tspan (the rows of the result), e.g. [1, 2, 3, 4].",
+      "solveOde: saveat must be a non-empty array of times inside tspan (the rows of the result), e.g. [1, 2, 3, 4], or a step (a number: the rows are t0, t0 + step, …, t1).",
     );
   }
-  const saveat = Float64Array.from(options.saveat);
+  const saveat =
+    typeof given === "number" ? saveatGrid(t0, t1, given) : Float64Array.from(given as ArrayLike<number>);
   for (let k = 0; k < saveat.length; k++) {
     const s = saveat[k];
     if (!Number.isFinite(s) || dir * (s - t0) < 0 || dir * (t1 - s) < 0) {
