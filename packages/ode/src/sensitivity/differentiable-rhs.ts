@@ -10,6 +10,7 @@
 import type { Shape } from "@udekit/autodiff";
 import {
   compile,
+  formatShape,
   type Pullback,
   type SpecialisedFunction,
   scalar,
@@ -331,7 +332,16 @@ export function differentiableRhs(
   const key = `${n}|${pShape.join(",")}`;
   let rhs = byShape.get(key);
   if (rhs === undefined) {
-    rhs = new CompiledRhs(n, np, f, u0, p, pShape, t0);
+    try {
+      rhs = new CompiledRhs(n, np, f, u0, p, pShape, t0);
+    } catch (err) {
+      // The error comes from inside the user's f (e.g. an op's ShapeError): say which call it was,
+      // keeping the error's class and stack.
+      if (err instanceof Error && !err.message.startsWith("solveOde: ")) {
+        err.message = `solveOde: calling f(u, p, t) with u of shape [${n}], p of shape ${formatShape(pShape)} and t = ${t0} failed: ${err.message}`;
+      }
+      throw err;
+    }
     byShape.set(key, rhs);
   }
   return rhs;

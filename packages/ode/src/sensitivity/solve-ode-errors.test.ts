@@ -64,6 +64,15 @@ describe("solveOde rejects bad input before solving", () => {
     expect(() => solveOde(decay, tensor([[1, 2]]), p, base)).toThrow(/Reshape it to \[2\]/);
   });
 
+  test("an error inside f says which call of f it came from, keeping its class", () => {
+    // p of 3 entries against u of 2: mul inside f throws; the message names the shapes f got.
+    const call = () => solveOde((u: Tensor, q: Tensor) => mul(q, u), u0, tensor([1, 2, 3]), base);
+    expect(call).toThrow(ShapeError);
+    expect(call).toThrow(
+      /^solveOde: calling f\(u, p, t\) with u of shape \[2\], p of shape \[3\] and t = 0 failed: mul: shapes \[3\] and \[2\]/,
+    );
+  });
+
   test("f must be a tensor function or { f, vjp }", () => {
     // @ts-expect-error deliberately wrong
     expect(() => solveOde({ f: () => {} }, u0, p, base)).toThrow(/\{ f: \(du, u, p, t\) => void, vjp:/);
