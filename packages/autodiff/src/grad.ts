@@ -2,6 +2,7 @@
  * Reverse mode: `grad`, `valueAndGrad` and `vjp` record a function's ops on a fresh tape,
  * then walk it backwards once, each op accumulating its inputs' cotangents.
  */
+import { giveBuffer, takeZeroed } from "@udekit/kernels";
 import { describeNonTensor, foreignOutputError } from "./copies.js";
 import { ArgumentError, NonScalarOutputError, ShapeError } from "./errors.js";
 import { formatShape } from "./shape.js";
@@ -15,7 +16,10 @@ import { isTensor, Tensor } from "./tensor.js";
 export function backward(tape: Tape, output: Tensor, seed: Float64Array): (Float64Array | null)[] {
   const grads: (Float64Array | null)[] = new Array(tape.entries.length).fill(null);
   if (output.tape !== tape) return grads;
-  grads[output.index] = Float64Array.from(seed);
+  // Cotangent buffers come from the kernels' pool (large fresh arrays are slow to touch) and
+  // go back to it after the pass (leafGrads), all but the leaves' own.
+  grads[output.index] = takeZeroed(seed.length);
+  (grads[output.index] as Float64Array).set(seed);
   for (let k = output.index; k >= 0; k--) {
     const entry = tape.entries[k];
     const g = grads[k];
@@ -23,7 +27,7 @@ export function backward(tape: Tape, output: Tensor, seed: Float64Array): (Float
     const inputGrads = entry.inputs.map((t) => {
       if (t.tape !== tape) return null;
       let gi = grads[t.index];
-      if (gi === null) gi = grads[t.index] = new Float64Array(t.size);
+      if (gi === null) gi = grads[t.index] = takeZeroed(t.size);
       return gi;
     });
     entry.op.vjp(entry.ctx, g, inputGrads);
@@ -89,8 +93,15 @@ function scalarSeed(what: string, out: Tensor): Float64Array {
   return Float64Array.of(1);
 }
 
+/** The leaves' cotangents as tensors; every other cotangent buffer goes back to the pool. */
 function leafGrads(leaves: Tensor[], grads: (Float64Array | null)[]): Tensor[] {
-  return leaves.map((leaf) => new Tensor(grads[leaf.index] ?? new Float64Array(leaf.size), leaf.shape));
+  const out = leaves.map((leaf) => new Tensor(grads[leaf.index] ?? new Float64Array(leaf.size), leaf.shape));
+  const kept = new Set(leaves.map((leaf) => leaf.index));
+  for (let k = 0; k < grads.length; k++) {
+    const g = grads[k];
+    if (g !== null && !kept.has(k)) giveBuffer(g);
+  }
+  return out;
 }
 
 /**

@@ -12,6 +12,7 @@
  * References: Hairer–Nørsett–Wanner I §II.4 (step control, starting step).
  */
 
+import { giveBuffer, takeZeroed } from "@udekit/kernels";
 import { scaledErrorNorm } from "./controllers/error-norm.js";
 import { initialStep } from "./controllers/initial-step.js";
 import { PIController } from "./controllers/pi-controller.js";
@@ -331,8 +332,21 @@ const UNSET = -7.291092638122591e-287;
  */
 function checkRhs(problem: ODEProblem, f: InPlaceRhs): void {
   const n = problem.n;
-  const du = new Float64Array(n + 1).fill(UNSET);
-  f(du, Float64Array.from(problem.u0), problem.p, problem.tspan[0]);
+  // Pooled: on a large state, fresh arrays per solve cost more than the check itself.
+  const du = takeZeroed(n + 1).fill(UNSET);
+  const u = takeZeroed(n);
+  u.set(problem.u0);
+  try {
+    f(du, u, problem.p, problem.tspan[0]);
+    checkRhsOutput(problem, du);
+  } finally {
+    giveBuffer(du);
+    giveBuffer(u);
+  }
+}
+
+function checkRhsOutput(problem: ODEProblem, du: Float64Array): void {
+  const n = problem.n;
   for (let i = 0; i < n; i++) {
     if (du[i] === UNSET) {
       throw new InvalidProblemError(

@@ -5,7 +5,7 @@
  * allocates nothing when `out` is given.
  */
 
-import { giveBuffer, takeBuffer } from "./buffer-pool.js";
+import { giveBuffer, takeBuffer } from "@udekit/kernels";
 import { SolutionAccessError } from "./errors.js";
 import type { ReturnCode } from "./retcode.js";
 import { keepShape } from "./shape-anchor.js";
@@ -41,7 +41,7 @@ export interface MethodSwitch {
 
 /**
  * A growable Float64Array (capacity doubles): amortised O(1) appends for per-step storage. Its
- * arrays come from, and outgrown ones go back to, the buffer pool (buffer-pool.ts).
+ * arrays come from, and outgrown ones go back to, the buffer pool (@udekit/kernels buffer-pool.ts).
  */
 export class GrowableBuffer {
   data: Float64Array;

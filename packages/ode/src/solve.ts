@@ -4,6 +4,7 @@
  * (steps are never shortened to hit them); `tstops` are stepped to exactly. Failures return
  * the partial solution with a retcode; nothing is thrown from inside the loop.
  */
+import { giveBuffer, takeZeroed } from "@udekit/kernels";
 import { ODEIntegrator } from "./integrator.js";
 import type { SolveOptions } from "./options.js";
 import type { ODEProblem } from "./problem.js";
@@ -44,7 +45,7 @@ export function solve(
       : undefined;
   const outT: number[] = [];
   const savedU = saveat === undefined ? undefined : new Float64Array(saveat.length * n);
-  const scratch = new Float64Array(n);
+  const scratch = takeZeroed(n);
   let saveIdx = 0;
   const width = integ.stepper.denseVectors;
   // Room for a first few steps, the stage store capped at 2¹⁶ numbers to start with (a large
@@ -127,6 +128,7 @@ export function solve(
   // its stepper, which evaluates the interpolant.
   releaseWorkspace(integ);
   if (dense === undefined) releaseWorkspace(integ.stepper);
+  giveBuffer(scratch);
   return new ODESolution({
     t: outT,
     u,

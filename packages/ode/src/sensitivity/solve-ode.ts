@@ -6,6 +6,7 @@
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
 import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
+import { giveBuffer, takeZeroed } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
@@ -406,8 +407,10 @@ function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (F
   const f0 = rhs.counts.f;
   const v0 = rhs.counts.vjp;
   let result: BackwardResult;
-  const u0Bar = new Float64Array(n);
-  const pBar = new Float64Array(np);
+  // Pooled (given back below once added into the input cotangents): fresh large arrays per
+  // gradient are slow to touch.
+  const u0Bar = takeZeroed(n);
+  const pBar = takeZeroed(np);
   const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
   const stepping = backwardStepping(a, alg);
   rhs.prepare(p);
@@ -497,6 +500,8 @@ function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (F
   }
   if (gu0 !== null) for (let i = 0; i < n; i++) gu0[i] += u0Bar[i];
   if (gp !== null) for (let j = 0; j < np; j++) gp[j] += pBar[j];
+  giveBuffer(u0Bar);
+  giveBuffer(pBar);
 }
 
 /**

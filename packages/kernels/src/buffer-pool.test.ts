@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
+
+// Pooled arrays are those of at least 2¹⁵ entries (MIN_POOLED).
+const BIG = 1 << 16;
+
+describe("buffer pool", () => {
+  it("takeZeroed hands back a given array of that exact length, zeroed", () => {
+    const a = takeZeroed(BIG);
+    a.fill(7);
+    giveBuffer(a);
+    const b = takeZeroed(BIG);
+    expect(b).toBe(a);
+    expect(b.length).toBe(BIG);
+    expect(b.every((x) => x === 0)).toBe(true);
+  });
+
+  it("takeZeroed never hands out an array of another length", () => {
+    const a = new Float64Array(BIG + 8);
+    giveBuffer(a);
+    const b = takeZeroed(BIG);
+    expect(b).not.toBe(a);
+    expect(b.length).toBe(BIG);
+    // a is still pooled: takeBuffer (at least the length asked) may use it.
+    expect(takeBuffer(BIG)).toBe(a);
+  });
+
+  it("a given array is handed out once, and small arrays and views are not pooled", () => {
+    const a = new Float64Array(BIG);
+    giveBuffer(a);
+    giveBuffer(a);
+    expect(takeZeroed(BIG)).toBe(a);
+    expect(takeZeroed(BIG)).not.toBe(a);
+    const small = new Float64Array(16);
+    giveBuffer(small);
+    expect(takeZeroed(16)).not.toBe(small);
+    const whole = new Float64Array(2 * BIG);
+    const view = whole.subarray(0, BIG);
+    giveBuffer(view);
+    expect(takeZeroed(BIG)).not.toBe(view);
+  });
+});
