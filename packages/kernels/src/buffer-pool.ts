@@ -3,8 +3,8 @@
  * buffers that live for one call: the per-step stores of dense solutions, a solve's scratch,
  * the cotangents of a backward pass. Fresh large arrays are expensive where it matters most: the
  * engine maps new zeroed pages for each, and on some hosts every first touch of a page is a slow
- * fault (measured here: filling a fresh 40 MB array took 540 ms, the same array warm 10 ms; a
- * fresh 800 KB array 1.1 ms against 0.04 ms warm — a training loop paid it on every gradient).
+ * fault (measured here: filling a fresh 40 MB array took 540 ms, the same array warm 10 ms;
+ * scripts/first-touch.mjs prints the cost at other sizes — a training loop paid it on every gradient).
  * Arrays come back with `giveBuffer` when their owner is done and are handed out again; the pool
  * keeps at most POOL_BYTES and forgets the rest to the garbage collector. Arrays below
  * MIN_POOLED entries are neither pooled nor looked up (the engine reuses small blocks cheaply).
