@@ -10,6 +10,7 @@ import {
   checkClip,
   checkEta,
   checkHyper,
+  checkOptionNames,
   freshState,
   learningRate,
   type Optimiser,
@@ -77,6 +78,7 @@ export function adamStep(
 
 /** Adam. State: first moment `m`, second moment `v`, update count `t`. */
 export function Adam(options: number | AdamOptions = {}): Optimiser {
+  checkOptionNames("Adam", options, ["eta", "beta1", "beta2", "epsilon", "clipNorm"]);
   const h = adamHyper("Adam", typeof options === "number" ? { eta: options } : options);
   return {
     name: "Adam",

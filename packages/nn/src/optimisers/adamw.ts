@@ -6,7 +6,7 @@
  * AdamW(couple = true). Default λ = 0.01 (PyTorch's default).
  */
 import { type AdamOptions, adamHyper, adamStep } from "./adam.js";
-import { checkHyper, freshState, type Optimiser } from "./optimiser.js";
+import { checkHyper, checkOptionNames, freshState, type Optimiser } from "./optimiser.js";
 
 export interface AdamWOptions extends AdamOptions {
   /** Weight-decay coefficient λ ≥ 0. Default 0.01. */
@@ -15,6 +15,7 @@ export interface AdamWOptions extends AdamOptions {
 
 /** AdamW. State: first moment `m`, second moment `v`, update count `t`. */
 export function AdamW(options: number | AdamWOptions = {}): Optimiser {
+  checkOptionNames("AdamW", options, ["eta", "beta1", "beta2", "epsilon", "lambda", "clipNorm"]);
   const o = typeof options === "number" ? { eta: options } : options;
   const h = adamHyper("AdamW", o);
   const lambda = checkHyper("AdamW", "lambda", o.lambda ?? 0.01, 0, Number.POSITIVE_INFINITY, "pass λ ≥ 0");

@@ -6,6 +6,7 @@ import {
   type CommonOptions,
   checkClip,
   checkEta,
+  checkOptionNames,
   freshState,
   learningRate,
   type Optimiser,
@@ -14,6 +15,7 @@ import {
 
 /** Gradient descent with learning rate `eta` (number or options). */
 export function Descent(options: number | CommonOptions = {}): Optimiser {
+  checkOptionNames("Descent", options, ["eta", "clipNorm"]);
   const o = typeof options === "number" ? { eta: options } : options;
   const eta = checkEta("Descent", o.eta ?? 0.1);
   const clipNorm = checkClip("Descent", o.clipNorm);

@@ -1,6 +1,6 @@
 /** L-BFGS and its strong-Wolfe line search on functions with known minimisers. */
 import { describe, expect, test } from "vitest";
-import { NonFiniteGradientError } from "../errors.js";
+import { NonFiniteGradientError, OptimiserError } from "../errors.js";
 import {
   LBFGS,
   minimize,
@@ -173,5 +173,12 @@ describe("strong-Wolfe line search (N&W Alg. 3.5/3.6)", () => {
       expect(Math.abs(gt[0] * d[0] + gt[1] * d[1])).toBeLessThanOrEqual(c2 * Math.abs(dphi0));
       expect(xt[0]).toBe(x[0] + r.alpha * d[0]);
     }
+  });
+  test("an option LBFGS does not take throws, naming ours for another library's name", () => {
+    expect(() => LBFGS({ maxiter: 50 } as never)).toThrow(OptimiserError);
+    expect(() => LBFGS({ maxiter: 50 } as never)).toThrow(
+      /LBFGS: unknown option "maxiter" \(did you mean maxIterations\?\)\. LBFGS takes memory, gtol, ftol, maxIterations, c1, c2, maxLineSearch/,
+    );
+    expect(() => LBFGS(5 as never)).toThrow(/LBFGS: options = 5; expected an options object/);
   });
 });

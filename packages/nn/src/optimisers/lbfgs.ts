@@ -31,7 +31,7 @@ import {
   type ObjectiveGradient,
   strongWolfeSearch,
 } from "./line-search.js";
-import { checkHyper } from "./optimiser.js";
+import { checkHyper, checkOptionNames } from "./optimiser.js";
 
 export type { AsyncObjectiveGradient, ObjectiveGradient } from "./line-search.js";
 
@@ -50,6 +50,8 @@ export interface LBFGSOptions {
   /** Function evaluations per line search. Default 30. */
   readonly maxLineSearch?: number;
 }
+
+const LBFGS_OPTIONS = ["memory", "gtol", "ftol", "maxIterations", "c1", "c2", "maxLineSearch"] as const;
 
 /** L-BFGS state: the iterate, its value and gradient, and the ring buffer of (s, y) pairs. */
 export interface LBFGSState {
@@ -116,6 +118,7 @@ function infNorm(v: Float64Array): number {
 
 /** The L-BFGS method; see the file header. */
 export function LBFGS(options: LBFGSOptions = {}) {
+  checkOptionNames("LBFGS", options, LBFGS_OPTIONS, false);
   const memory = options.memory ?? 10;
   if (!Number.isInteger(memory) || memory < 1) {
     throw new OptimiserError(

@@ -7,6 +7,7 @@ import {
   checkClip,
   checkEta,
   checkHyper,
+  checkOptionNames,
   freshState,
   learningRate,
   type Optimiser,
@@ -28,6 +29,7 @@ export function velocityMethod(
   options: number | MomentumOptions,
   apply: (v: Float64Array, params: Float64Array, grad: Float64Array, rho: number, step: number) => void,
 ): Optimiser {
+  checkOptionNames(name, options, ["eta", "rho", "clipNorm"]);
   const o = typeof options === "number" ? { eta: options } : options;
   const eta = checkEta(name, o.eta ?? defaultEta);
   const rho = checkHyper(name, "rho", o.rho ?? 0.9, 0, 1 - Number.EPSILON, "pass 0 ≤ rho < 1, e.g. 0.9");

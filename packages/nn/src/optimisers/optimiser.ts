@@ -47,6 +47,59 @@ export interface Optimiser {
   update(state: OptimiserState, params: Float64Array, grad: Float64Array): OptimiserState;
 }
 
+/** Names other libraries use for these options (PyTorch, Optax, Keras), and ours. */
+const ALIASES: Readonly<Record<string, string>> = {
+  lr: "eta",
+  learningRate: "eta",
+  learning_rate: "eta",
+  alpha: "eta",
+  eps: "epsilon",
+  betas: "beta1 and beta2",
+  b1: "beta1",
+  b2: "beta2",
+  weightDecay: "lambda",
+  weight_decay: "lambda",
+  momentum: "rho",
+  decay: "rho",
+  clip: "clipNorm",
+  clipnorm: "clipNorm",
+  maxIter: "maxIterations",
+  maxiter: "maxIterations",
+  maxIters: "maxIterations",
+  history: "memory",
+  historySize: "memory",
+};
+
+/**
+ * Throws OptimiserError for an options object with a name `rule` does not take (a misspelt or
+ * another library's option would otherwise be ignored silently, e.g. Adam({ lr: 0.01 }) training
+ * with the default η), naming our option when the name is another library's.
+ */
+export function checkOptionNames(
+  rule: string,
+  options: unknown,
+  allowed: readonly string[],
+  takesLearningRate = true,
+): void {
+  if (typeof options === "number" && takesLearningRate) return;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    const expected = takesLearningRate
+      ? "a learning rate (a number) or an options object"
+      : "an options object";
+    throw new OptimiserError(
+      `${rule}: options = ${JSON.stringify(options)}; expected ${expected}. Fix: e.g. ${rule}({ ${allowed[0]}: … }).`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const ours = ALIASES[key];
+    const hint = ours !== undefined && allowed.includes(ours.split(" ")[0]) ? ` (did you mean ${ours}?)` : "";
+    throw new OptimiserError(
+      `${rule}: unknown option "${key}"${hint}. ${rule} takes ${allowed.join(", ")}. Fix: rename or remove it.`,
+    );
+  }
+}
+
 /** η at update t. */
 export function learningRate(eta: LearningRate, t: number): number {
   const value = typeof eta === "number" ? eta : eta(t);

@@ -232,6 +232,35 @@ describe("bad input", () => {
     expect(() => stepDecay({ eta: 1, stepSize: 0 })).toThrow(/stepSize/);
     expect(() => stateFromJSON({ nope: 1 } as never)).toThrow(/not a saved optimiser state/);
   });
+
+  test("an option a rule does not take throws, naming ours for another library's name", () => {
+    // Adam({ lr }) would otherwise train silently with the default η = 0.001.
+    expect(() => Adam({ lr: 0.01 } as never)).toThrow(OptimiserError);
+    expect(() => Adam({ lr: 0.01 } as never)).toThrow(
+      /Adam: unknown option "lr" \(did you mean eta\?\)\. Adam takes eta, beta1, beta2, epsilon, clipNorm/,
+    );
+    expect(() => AdamW({ weight_decay: 0.1 } as never)).toThrow(/"weight_decay" \(did you mean lambda\?\)/);
+    expect(() => Momentum({ momentum: 0.9 } as never)).toThrow(/"momentum" \(did you mean rho\?\)/);
+    expect(() => Nesterov({ momentum: 0.9 } as never)).toThrow(/Nesterov: unknown option "momentum"/);
+    expect(() => RMSProp({ eps: 1e-6 } as never)).toThrow(/"eps" \(did you mean epsilon\?\)/);
+    // A name with no alias gets the list only; an alias for an option this rule lacks gets no hint.
+    expect(() => Descent({ etta: 0.1 } as never)).toThrow(
+      /Descent: unknown option "etta"\. Descent takes eta, clipNorm\./,
+    );
+    expect(() => Descent({ weight_decay: 0.1 } as never)).toThrow(
+      /unknown option "weight_decay"\. Descent takes/,
+    );
+    expect(() => Adam("fast" as never)).toThrow(
+      /options = "fast"; expected a learning rate \(a number\) or an options object/,
+    );
+    // Every option each rule documents is still accepted, and a number is the learning rate.
+    expect(Adam({ eta: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-7, clipNorm: 1 }).hyperparameters.eta).toBe(
+      0.01,
+    );
+    expect(AdamW({ lambda: 0.1 }).hyperparameters.lambda).toBe(0.1);
+    expect(RMSProp({ rho: 0.8, epsilon: 1e-6 }).hyperparameters.rho).toBe(0.8);
+    expect(Momentum(0.05).hyperparameters.eta).toBe(0.05);
+  });
 });
 
 describe("state serialisation", () => {

@@ -8,6 +8,7 @@ import {
   checkClip,
   checkEta,
   checkHyper,
+  checkOptionNames,
   freshState,
   learningRate,
   type Optimiser,
@@ -23,6 +24,7 @@ export interface RMSPropOptions extends CommonOptions {
 
 /** RMSProp. State: running mean of squared gradients `a`. */
 export function RMSProp(options: number | RMSPropOptions = {}): Optimiser {
+  checkOptionNames("RMSProp", options, ["eta", "rho", "epsilon", "clipNorm"]);
   const o = typeof options === "number" ? { eta: options } : options;
   const eta = checkEta("RMSProp", o.eta ?? 0.001);
   const rho = checkHyper("RMSProp", "rho", o.rho ?? 0.9, 0, 1 - Number.EPSILON, "pass 0 ≤ rho < 1, e.g. 0.9");
