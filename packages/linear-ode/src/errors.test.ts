@@ -1,6 +1,7 @@
 import { tensor } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import {
+  ExpmOverflowError,
   expm,
   expmFrechet,
   expmv,
@@ -50,5 +51,28 @@ describe("bad input throws typed errors with fix-it messages", () => {
     expect(() => solveLinearOde(A, v, [0, 0])).toThrow(TimesError);
     expect(() => expmv([0, Number.NaN], A, v)).toThrow(/non-finite/);
     expect(() => expmv(Number.POSITIVE_INFINITY, A, v)).toThrow(TimesError);
+  });
+  test("a result beyond double precision is an overflow error, never NaN or Infinity", () => {
+    // e^1000 overflows; the squaring phase would turn Infinity·0 into NaN in exp(A)[0].
+    const big = tensor([
+      [1000, 0],
+      [0, -1000],
+    ]);
+    expect(() => expm(big)).toThrow(ExpmOverflowError);
+    expect(() => expm(big)).toThrow(/expm: the result overflows double precision \(entry 0 is /);
+    expect(() => expm(Float64Array.of(710))).toThrow(/entry 0 is Infinity/);
+    expect(() => expmv(1, big, v)).toThrow(ExpmOverflowError);
+    expect(() => expmFrechet(big, A)).toThrow(ExpmOverflowError);
+    expect(() => solveLinearOde(big, v, [0, 1])).toThrow(ExpmOverflowError);
+    // Just below the limit the results are finite and right: e^709 = 8.2184e307.
+    const edge = expm(
+      tensor([
+        [709, 0],
+        [0, 1],
+      ]),
+    );
+    expect(edge.data[0] / Math.exp(709)).toBeCloseTo(1, 12);
+    expect(Array.from(expmv(1, A, v).data).every(Number.isFinite)).toBe(true);
+    expect(Array.from(solveLinearOde(big, v, [0, 0.5]).data).every(Number.isFinite)).toBe(true);
   });
 });

@@ -88,3 +88,25 @@ export class ArgumentTypeError extends LinearOdeError {
     );
   }
 }
+
+/**
+ * The result does not fit in double precision: an entry of exp(A) (or exp(tA)·v, or the Fréchet
+ * derivative) exceeds 1.8e308 ≈ e^709.78. Reported instead of returning Infinity or the NaN that
+ * Infinity·0 makes in the squaring phase.
+ */
+export class ExpmOverflowError extends LinearOdeError {
+  constructor(what: string, index: number, value: number) {
+    super(
+      `${what}: the result overflows double precision (entry ${index} is ${value}; doubles end at 1.8e308 ≈ e^709.78). ` +
+        "exp(t·A) grows like e^(t·λ) for the eigenvalue λ of A with the largest real part, so t·Re λ ≳ 709 cannot be represented. " +
+        "Fix: shorten the time span or rescale time (or the model's rates); to compare growth, work with logarithms of norms.",
+    );
+  }
+}
+
+/** Throws ExpmOverflowError when one of the first `len` entries of `x` is not finite (inputs were finite). */
+export function checkNoOverflow(what: string, x: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) {
+    if (!Number.isFinite(x[i])) throw new ExpmOverflowError(what, i, x[i]);
+  }
+}

@@ -19,7 +19,7 @@
  */
 import { luFactor, matmul } from "@udekit/kernels";
 import { addIdentity, copyInto, luSolveColumns } from "./dense.js";
-import { ExpmTooLargeError, SingularPadeError } from "./errors.js";
+import { checkNoOverflow, ExpmTooLargeError, SingularPadeError } from "./errors.js";
 import { traceShift } from "./expm.js";
 import { norm1 } from "./norms.js";
 import { FRECHET_ELL, MAX_SQUARINGS, PADE_B, type PadeDegree } from "./pade.js";
@@ -158,6 +158,8 @@ export function expmFrechetInto(
     const e = Math.exp(Ain[0]);
     L[0] = e * Ein[0];
     X[0] = e;
+    checkNoOverflow("expmFrechet", X, 1);
+    checkNoOverflow("expmFrechet (the derivative L)", L, 1);
     return { m: 3, s: 0, mu: 0 };
   }
   const { A, U, V, Q, piv, vecA, T1, T2 } = ws;
@@ -222,5 +224,7 @@ export function expmFrechetInto(
       L[i] *= e;
     }
   }
+  checkNoOverflow("expmFrechet", X, nn);
+  checkNoOverflow("expmFrechet (the derivative L)", L, nn);
   return { m, s, mu };
 }

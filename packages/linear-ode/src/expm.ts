@@ -25,7 +25,7 @@
  */
 import { luFactor, matmul } from "@udekit/kernels";
 import { addIdentity, copyInto, luSolveColumns } from "./dense.js";
-import { ExpmTooLargeError, SingularPadeError } from "./errors.js";
+import { checkNoOverflow, ExpmTooLargeError, SingularPadeError } from "./errors.js";
 import { log2NormAbsPower1, norm1, normest1 } from "./norms.js";
 import { MAX_SQUARINGS, PADE_B, type PadeDegree, padeErrorCoefficient, THETA } from "./pade.js";
 import type { ExpmWorkspace } from "./workspace.js";
@@ -145,6 +145,7 @@ export function expmInto(n: number, Ain: Float64Array, X: Float64Array, ws: Expm
   const nn = n * n;
   if (n === 1) {
     X[0] = Math.exp(Ain[0]);
+    checkNoOverflow("expm", X, 1);
     return { m: 3, s: 0, mu: 0 };
   }
   const { A, A2, A4, A6, A8, T1 } = ws;
@@ -157,6 +158,7 @@ export function expmInto(n: number, Ain: Float64Array, X: Float64Array, ws: Expm
   if (normA === 0) {
     X.fill(0, 0, nn);
     addIdentity(n, Math.exp(mu), X);
+    checkNoOverflow("expm", X, nn);
     return { m: 3, s: 0, mu };
   }
   const finish = (m: PadeDegree, s: number): ExpmInfo => {
@@ -177,6 +179,7 @@ export function expmInto(n: number, Ain: Float64Array, X: Float64Array, ws: Expm
       const e = Math.exp(mu);
       for (let i = 0; i < nn; i++) X[i] *= e;
     }
+    checkNoOverflow("expm", X, nn);
     return { m, s, mu };
   };
   const est = (mats: Float64Array[]) => normest1(n, mats, ws.normest);

@@ -19,6 +19,7 @@
  * with an application to exponential integrators", SIAM J. Sci. Comput. 33(2), 488–511, 2011.
  */
 import { matvec } from "@udekit/kernels";
+import { checkNoOverflow } from "./errors.js";
 import { expmInto } from "./expm.js";
 import { norm1, normest1, normInf } from "./norms.js";
 import { THETA } from "./pade.js";
@@ -219,6 +220,7 @@ export function expmvStep(
       b[i] = F[i];
     }
   }
+  checkNoOverflow("expmv", F, n);
   return products;
 }
 

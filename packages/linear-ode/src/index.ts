@@ -4,6 +4,7 @@
  */
 export {
   ArgumentTypeError,
+  ExpmOverflowError,
   ExpmTooLargeError,
   LinearOdeError,
   NonFiniteError,
