@@ -51,6 +51,11 @@ describe("bad input throws typed errors with fix-it messages", () => {
     expect(() => solveLinearOde(A, v, [0, 0])).toThrow(TimesError);
     expect(() => expmv([0, Number.NaN], A, v)).toThrow(/non-finite/);
     expect(() => expmv(Number.POSITIVE_INFINITY, A, v)).toThrow(TimesError);
+    // The arguments in scipy's order (A, v): the message says the time comes first.
+    expect(() => expmv(A as never, v as never, undefined as never)).toThrow(
+      /t\) is a Tensor, not a time; expmv takes \(t, A, v\), time first, e\.g\. expmv\(1, A, v\)/,
+    );
+    expect(() => expmv(A as never, v as never, undefined as never)).toThrow(TimesError);
   });
   test("a result beyond double precision is an overflow error, never NaN or Infinity", () => {
     // e^1000 overflows; the squaring phase would turn Infinity·0 into NaN in exp(A)[0].

@@ -74,6 +74,14 @@ export function expmv(
   options: ExpmvOptions = {},
 ): Tensor | Float64Array {
   const scalarTime = typeof t === "number";
+  if (!scalarTime && !Array.isArray(t) && !ArrayBuffer.isView(t)) {
+    // Typically expmv(A, v): the time comes first, as in expmv(t, A, v).
+    const got =
+      t === null ? "null" : typeof t === "object" ? `a ${t.constructor?.name ?? "object"}` : typeof t;
+    throw new TimesError(
+      `(expmv's first argument, t) is ${got}, not a time; expmv takes (t, A, v), time first, e.g. expmv(1, A, v)`,
+    );
+  }
   if (scalarTime && !Number.isFinite(t)) throw new TimesError(`t = ${t} is not finite`);
   const times = scalarTime ? Float64Array.of(t) : checkTimes(t);
   if (A instanceof Float64Array) {
