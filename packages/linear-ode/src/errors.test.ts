@@ -65,9 +65,35 @@ describe("bad input throws typed errors with fix-it messages", () => {
     ]);
     expect(() => expm(big)).toThrow(ExpmOverflowError);
     expect(() => expm(big)).toThrow(/expm: the result overflows double precision \(entry 0 is /);
-    expect(() => expm(Float64Array.of(710))).toThrow(/entry 0 is Infinity/);
-    expect(() => expmv(1, big, v)).toThrow(ExpmOverflowError);
-    expect(() => expmFrechet(big, A)).toThrow(ExpmOverflowError);
+    expect(() => expm(Float64Array.of(710))).toThrow(/^expm: the result overflows .*entry 0 is Infinity/);
+    // 710·I: the trace shift leaves a zero matrix, and e^710 overflows on the diagonal.
+    expect(() =>
+      expm(
+        tensor([
+          [710, 0],
+          [0, 710],
+        ]),
+      ),
+    ).toThrow(/^expm: the result overflows double precision \(entry 0 is Infinity/);
+    expect(() => expmv(1, big, v)).toThrow(/^expmv: the result overflows/);
+    expect(() => expmFrechet(big, A)).toThrow(/^expmFrechet: the result overflows/);
+    expect(() => expmFrechet(Float64Array.of(710), Float64Array.of(1))).toThrow(/^expmFrechet: the result/);
+    // exp(A) just fits (e^709 = 8.2e307) but L = e^709·E does not, for E = 10 (1×1 and 2×2).
+    expect(() => expmFrechet(Float64Array.of(709), Float64Array.of(10))).toThrow(
+      /^expmFrechet \(the derivative L\): the result overflows/,
+    );
+    expect(() =>
+      expmFrechet(
+        tensor([
+          [709, 0],
+          [0, 1],
+        ]),
+        tensor([
+          [10, 0],
+          [0, 10],
+        ]),
+      ),
+    ).toThrow(/^expmFrechet \(the derivative L\): the result overflows double precision \(entry 0 is Infinity/);
     expect(() => solveLinearOde(big, v, [0, 1])).toThrow(ExpmOverflowError);
     // Just below the limit the results are finite and right: e^709 = 8.2184e307.
     const edge = expm(
