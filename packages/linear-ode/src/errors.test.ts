@@ -66,7 +66,7 @@ describe("bad input throws typed errors with fix-it messages", () => {
     expect(() => expm(big)).toThrow(ExpmOverflowError);
     expect(() => expm(big)).toThrow(/expm: the result overflows double precision \(entry 0 is /);
     expect(() => expm(Float64Array.of(710))).toThrow(/^expm: the result overflows .*entry 0 is Infinity/);
-    // 710·I: the trace shift leaves a zero matrix, and e^710 overflows on the diagonal.
+    // 710·I: no trace shift beyond |μ| = 500, so the Padé and squaring path overflows.
     expect(() =>
       expm(
         tensor([
