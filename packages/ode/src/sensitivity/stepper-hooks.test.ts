@@ -102,6 +102,7 @@ describe("the wrapped solver is the solver", () => {
     const options = { reltol: 1e-6, abstol: 1e-9, dense: true };
     const problem = () => {
       const p = vanDerPol(1000, false);
+      if (p.f === undefined) throw new Error("vanDerPol is an in-place problem");
       return new ODEProblem(p.f, p.u0, [0, 900], p.p, { kind: "inplace" });
     };
     const sol = solve(problem(), withStepperHooks(AutoTsit5(Rodas5P()), {}), options);
