@@ -1,10 +1,15 @@
-import { describe, expect, it } from "vitest";
-import { giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { clearBufferPool, giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
 
 // Pooled arrays are those of at least 2¹⁵ entries (MIN_POOLED).
 const BIG = 1 << 16;
 
 describe("buffer pool", () => {
+  // Each test starts from an empty pool (other tests in this worker may have filled it).
+  beforeEach(() => {
+    clearBufferPool();
+  });
+
   it("takeZeroed hands back a given array of that exact length, zeroed", () => {
     const a = takeZeroed(BIG);
     a.fill(7);
@@ -38,5 +43,17 @@ describe("buffer pool", () => {
     const view = whole.subarray(0, BIG);
     giveBuffer(view);
     expect(takeZeroed(BIG)).not.toBe(view);
+  });
+
+  it("clearBufferPool forgets every pooled array and reports the bytes it held", () => {
+    clearBufferPool();
+    const a = new Float64Array(BIG);
+    const b = new Float64Array(2 * BIG);
+    giveBuffer(a);
+    giveBuffer(b);
+    expect(clearBufferPool()).toBe(3 * BIG * 8);
+    expect(clearBufferPool()).toBe(0);
+    expect(takeZeroed(BIG)).not.toBe(a);
+    expect(takeBuffer(2 * BIG)).not.toBe(b);
   });
 });

@@ -70,3 +70,15 @@ export function giveBuffer(a: Float64Array): void {
     pooledBytes -= dropped.byteLength;
   }
 }
+
+/**
+ * Forgets every pooled array (the garbage collector then reclaims them) and returns how many
+ * bytes the pool held: for a program that is done with large solves and wants the memory back
+ * (the pool otherwise keeps up to POOL_BYTES for the next call).
+ */
+export function clearBufferPool(): number {
+  const bytes = pooledBytes;
+  pool.length = 0;
+  pooledBytes = 0;
+  return bytes;
+}

@@ -20,7 +20,7 @@ import { wasmKernels } from "./wasm-instance.js";
 export { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
 export type { ArenaStats } from "./arena.js";
 export type { KernelBackend } from "./backend.js";
-export { giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
+export { clearBufferPool, giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
 export {
   AllocationLimitError,
   ArenaError,
