@@ -93,7 +93,9 @@ describe("bad input throws typed errors with fix-it messages", () => {
           [0, 10],
         ]),
       ),
-    ).toThrow(/^expmFrechet \(the derivative L\): the result overflows double precision \(entry 0 is Infinity/);
+    ).toThrow(
+      /^expmFrechet \(the derivative L\): the result overflows double precision \(entry 0 is Infinity/,
+    );
     expect(() => solveLinearOde(big, v, [0, 1])).toThrow(ExpmOverflowError);
     // Just below the limit the results are finite and right: e^709 = 8.2184e307.
     const edge = expm(
