@@ -7,7 +7,7 @@ import { Rodas5P, Tsit5 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
 import { AdjointInstabilityError, SensitivityOptionError } from "./errors.js";
 import { BacksolveAdjoint, type BacksolveAdjointOptions } from "./sensealg.js";
-import { solveOde } from "./solve-ode.js";
+import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
 
 const growth = (u: Tensor, p: Tensor) => mul(p, u);
 const saveat = [0.5, 1.5];
@@ -17,6 +17,7 @@ function gradient(
   rate: number,
   options: BacksolveAdjointOptions = {},
   solver: OdeSolver = Tsit5(),
+  info: SolveOdeInfo = {},
 ) {
   const [value, [gu, gp]] = valueAndGrad(
     (u: Tensor, p: Tensor) =>
@@ -29,6 +30,7 @@ function gradient(
             reltol: 1e-10,
             abstol: 1e-12,
             sensealg: BacksolveAdjoint(options),
+            info,
           }),
         ),
       ),
@@ -70,11 +72,18 @@ describe("BacksolveAdjoint", () => {
   test("a check tolerance the reconstruction cannot meet: AdjointInstabilityError with the error found", () => {
     let error: unknown;
     try {
-      gradient([1, -2], 0.8, { checkTolerance: 1e-300 });
+      // A state of size 10³: the error is relative to it (reltol 1e-10: about 1e-12 here).
+      gradient([1e3, -2e3], 0.8, { checkTolerance: 1e-300 });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(AdjointInstabilityError);
+    const found = Number(/relative error of (\S+) \(/.exec((error as Error).message)?.[1]);
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(1e-8);
+    expect((error as Error).message).toContain(
+      "The problem is unstable in reverse time (dissipative or stiff: errors grow like e^(|λ_min|·Δt)). ",
+    );
     expect((error as Error).message).toMatch(
       /^BacksolveAdjoint: integrating the state backward from t = 1\.5 reproduced the forward state only to a relative error of \d\.\d\de-\d+ \(tolerance 1\.00e-300\), so its gradient would be wrong\. .*Use InterpolatingAdjoint\(\) \(the default\)/,
     );
@@ -85,6 +94,16 @@ describe("BacksolveAdjoint", () => {
     expect(() => gradient([1, -2], 0.8, { maxiters: 2 })).toThrow(
       /^BacksolveAdjoint: integrating the state backward from t = [\d.]+ failed \(MaxIters: .*\), so its gradient would be wrong\./,
     );
+  });
+
+  test("the backward pass integrates [u; λ; μ] once, with no forward re-solve", () => {
+    const info: SolveOdeInfo = {};
+    gradient([1, -2], 0.8, {}, Tsit5(), info);
+    const backward = info.backward;
+    // One f and one VJP per evaluation of the augmented system (a re-solve of the forward
+    // problem would add f calls only).
+    expect(backward?.vjpEvals).toBeGreaterThan(0);
+    expect(backward?.rhsEvals).toBe(backward?.vjpEvals);
   });
 
   test("a stiff solver is refused", () => {

@@ -5,8 +5,9 @@ import { mul, square, sum, type Tensor, tensor, valueAndGrad } from "@udekit/aut
 import { describe, expect, test } from "vitest";
 import { ODEProblem } from "../problem.js";
 import { solve } from "../solve.js";
-import { Tsit5 } from "../solvers/index.js";
+import { Rodas4, Tsit5 } from "../solvers/index.js";
 import type { InPlaceOdeRhs } from "./differentiable-rhs.js";
+import { SensitivityOptionError } from "./errors.js";
 import { DirectBackprop } from "./sensealg.js";
 import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
 
@@ -103,5 +104,34 @@ describe("the steps and the rows", () => {
     expect(Array.from(rows.data.subarray(0, 4))).toEqual([1, -2, 1, -2]);
     const end = Math.exp(0.8 * 1.5);
     expect(Math.abs(rows.data[4] - end)).toBeLessThan(TOL * end);
+  });
+});
+
+describe("refusals and failures", () => {
+  test("a Rosenbrock solver is refused, with what to use instead", () => {
+    const call = () =>
+      solveOde(inPlace, tensor([1, -2]), tensor([0.8]), {
+        ...options,
+        solver: Rodas4(),
+        sensealg: DirectBackprop(),
+      });
+    expect(call).toThrow(SensitivityOptionError);
+    expect(call).toThrow(
+      "solveOde: DirectBackprop replays explicit Runge–Kutta steps on the tape; Rodas4 is not an explicit Runge–Kutta method. " +
+        "Use an explicit solver (Tsit5, DP5, Vern7, …) with DirectBackprop, or InterpolatingAdjoint() with a stiff solver.",
+    );
+  });
+
+  test("a failed solve reports the steps it took before failing", () => {
+    const info: SolveOdeInfo = {};
+    solveOde(inPlace, tensor([1, -2]), tensor([0.8]), {
+      ...options,
+      maxiters: 3,
+      sensealg: DirectBackprop(),
+      info,
+    });
+    expect(info.retcode).toBe("MaxIters");
+    expect(info.tapeSteps).toBe(3);
+    expect(info.forward?.naccept).toBe(3);
   });
 });
