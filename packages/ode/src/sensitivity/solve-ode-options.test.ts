@@ -10,6 +10,7 @@ import {
   BacksolveAdjoint,
   DirectBackprop,
   DiscreteAdjoint,
+  ForwardSensitivity,
   InterpolatingAdjoint,
   QuadratureAdjoint,
   type SensitivityAlgorithm,
@@ -141,11 +142,35 @@ describe("resolve() refuses, saying what was wrong", () => {
     expect(refusal({ ...base, sensealg: { ...BacksolveAdjoint(), zzzzzzzzzz: 1 } })).toBe(
       `solveOde: BacksolveAdjoint has no option "zzzzzzzzzz". Its options: ${BACKWARD_LIST}, checkTolerance.`,
     );
+    expect(refusal({ ...base, sensealg: { ...ForwardSensitivity(), checkpointing: true } })).toBe(
+      `solveOde: ForwardSensitivity has no option "checkpointing". Its options: ${BACKWARD_LIST}.`,
+    );
     expect(refusal({ ...base, sensealg: { ...DiscreteAdjoint(), reltol: 1e-6 } })).toBe(
       'solveOde: DiscreteAdjoint has no option "reltol". Its options: checkpoints, verify.',
     );
     expect(refusal({ ...base, sensealg: { ...DirectBackprop(), verify: true } })).toBe(
       'solveOde: DirectBackprop has no option "verify". Its options: none.',
+    );
+  });
+
+  test("u0 and p must be tensors, f a function or { f, vjp }", () => {
+    const call = (f: unknown, x: unknown, q: unknown) => () =>
+      solveOde(f as typeof decay, x as Tensor, q as Tensor, base);
+    expect(call(decay, null, p)).toThrow(
+      "solveOde: u0 must be a Tensor (got null); wrap numbers and arrays with tensor(...) from @udekit/autodiff.",
+    );
+    expect(call(decay, u0, 0.5)).toThrow("solveOde: p must be a Tensor (got number);");
+    const fMessage =
+      "solveOde: f must be a tensor function (u, p, t) => Tensor, or { f: (du, u, p, t) => void, vjp: (uBar, pBar, lambda, u, p, t) => void }.";
+    for (const f of [null, undefined, {}, { vjp: () => {} }, { f: () => {} }, { f: 1, vjp: () => {} }]) {
+      expect(call(f, u0, p)).toThrow(SensitivityOptionError);
+      expect(call(f, u0, p)).toThrow(fMessage);
+    }
+  });
+
+  test("DirectBackprop checks u0's shape too", () => {
+    expect(() => solveOde(decay, tensor([[1, 2]]), p, { ...base, sensealg: DirectBackprop() })).toThrow(
+      "solveOde: u0 must be a vector [n]; got shape [1, 2]. Reshape it to [2].",
     );
   });
 
