@@ -9,6 +9,7 @@ import {
   allocF64From,
   allocI32,
   arenaStats,
+  clearBufferPool,
   freeArray,
   inWasmMemory,
   tsBackend,
@@ -106,5 +107,24 @@ describe("the wasm memory's arena", () => {
     freeArray(filler);
     expect(inWasmMemory(allocF64(4))).toBe(true);
     freeArray(early);
+  });
+
+  test("an allocation larger than the arena comes from the buffer pool and goes back there", () => {
+    clearBufferPool();
+    // More entries than the whole arena holds: always an ordinary array.
+    const n = arenaStats().capacityBytes / 8 + 1024;
+    const big = allocF64(n);
+    expect(inWasmMemory(big)).toBe(false);
+    big.fill(3);
+    freeArray(big);
+    const again = allocF64(n);
+    expect(again).toBe(big);
+    expect(again.every((v) => v === 0)).toBe(true);
+    freeArray(again);
+    // An ordinary array that allocF64 did not hand out is ignored by freeArray, never pooled.
+    const mine = new Float64Array(n + 8);
+    freeArray(mine);
+    expect(allocF64(n + 8)).not.toBe(mine);
+    clearBufferPool();
   });
 });

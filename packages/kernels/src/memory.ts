@@ -5,19 +5,31 @@
 
 import { checkAllocation } from "./allocation-limit.js";
 import type { ArenaStats } from "./arena.js";
+import { giveBuffer, takeZeroed } from "./buffer-pool.js";
 import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
 
 /**
  * A zero-filled Float64Array of n entries in the wasm backend's memory, where its kernels use it
  * without copying. When the arena is full (or WebAssembly SIMD is unavailable) it is an ordinary
- * Float64Array instead: still correct, the wasm kernels then copy it in and out per call. The
+ * Float64Array instead (from the buffer pool when large): still correct, the wasm kernels then
+ * copy it in and out per call. The
  * array stays valid for the life of the program (the memory never grows); give it back with
  * `freeArray` when done, and do not use it afterwards.
  */
 export function allocF64(n: number): Float64Array {
   checkAllocation(n, `allocF64(${n})`);
-  return wasmKernels()?.arena.allocF64(n) ?? new Float64Array(n);
+  const inArena = wasmKernels()?.arena.allocF64(n);
+  if (inArena != null) return inArena;
+  // Too large for the arena (e.g. a solve's work arrays at n = 10⁶): from the buffer pool, so a
+  // loop of solves reuses warm pages instead of faulting in fresh ones every time; freeArray
+  // hands it back there.
+  const a = takeZeroed(n);
+  fromPool.add(a);
+  return a;
 }
+
+/** Ordinary arrays allocF64 handed out (arena overflow): freeArray returns them to the pool. */
+const fromPool = new WeakSet<Float64Array>();
 
 /** allocF64(values.length) filled with a copy of values. */
 export function allocF64From(values: ArrayLike<number>): Float64Array {
@@ -33,11 +45,16 @@ export function allocI32(n: number): Int32Array {
 }
 
 /**
- * Returns an array from allocF64 / allocF64From / allocI32 to the arena; ordinary arrays are
- * ignored, so anything those functions returned may be passed. Throws ArenaError on a double
- * free or a subarray.
+ * Returns an array from allocF64 / allocF64From / allocI32 to the arena (or, for an ordinary
+ * array allocF64 handed out, to the buffer pool); other ordinary arrays are ignored, so anything
+ * those functions returned may be passed. Throws ArenaError on a double free or a subarray.
  */
 export function freeArray(a: Float64Array | Int32Array): void {
+  if (a instanceof Float64Array && fromPool.has(a)) {
+    fromPool.delete(a);
+    giveBuffer(a);
+    return;
+  }
   // Before the first allocation nothing can live in the arena: no need to instantiate.
   loadedWasmKernels()?.arena.free(a);
 }
