@@ -3,6 +3,7 @@
  * solve starts; a misspelt name throws UnknownOptionError naming the closest valid one.
  * Defaults follow DifferentialEquations.jl / scipy where they agree.
  */
+import { allocationLimit } from "@udekit/kernels";
 import { InvalidOptionError, UnknownOptionError } from "./errors.js";
 
 /**
@@ -272,6 +273,13 @@ export function resolveOptions(
 export function saveatGrid(t0: number, t1: number, step: number): Float64Array {
   const span = Math.abs(t1 - t0);
   const count = Math.floor(span / step + 1e-9);
+  // A step far below the span (e.g. 1e-12 over [0, 1]) would build 10¹² times before anything
+  // else could refuse them: refuse here, with the allocation limit every other array obeys.
+  if ((count + 2) * 8 > allocationLimit()) {
+    throw new InvalidOptionError(
+      `@udekit/ode: saveat = ${step} over tspan [${t0}, ${t1}] asks for ${count + 1} save points, more than one array may hold (setAllocationLimit). Pass a larger step, or the times you need as an array.`,
+    );
+  }
   const dir = Math.sign(t1 - t0);
   const times: number[] = [];
   for (let i = 0; i <= count; i++) times.push(t0 + dir * i * step);

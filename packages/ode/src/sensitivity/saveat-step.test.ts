@@ -2,6 +2,9 @@
 // and values and gradients are those of the same times passed as an array.
 import { mul, square, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
+import { InvalidOptionError } from "../errors.js";
+import { ODEProblem } from "../problem.js";
+import { solve } from "../solve.js";
 import { Rodas5P, Tsit5 } from "../solvers/index.js";
 import {
   DirectBackprop,
@@ -64,5 +67,14 @@ describe("solveOde with saveat as a step", () => {
         expect(Math.abs(gStep.data[i] - exact)).toBeLessThan(1e-7 * Math.abs(exact));
       }
     }
+  });
+
+  test("a step that would make more save points than an array may hold is refused at once", () => {
+    // 1e-12 over [0, 1]: 10¹² times (8 TB) — refused before any is built, in solveOde and solve.
+    const call = () => solveOde(decay, u0, p, { tspan: [0, 1], saveat: 1e-12 });
+    expect(call).toThrow(InvalidOptionError);
+    expect(call).toThrow(/saveat = 1e-12 over tspan \[0, 1\] asks for 1000000000001 save points/);
+    const problem = new ODEProblem((du: Float64Array, u: Float64Array) => du.set(u), [1], [0, 1]);
+    expect(() => solve(problem, Tsit5(), { saveat: 1e-12 })).toThrow(/asks for 1000000000001 save points/);
   });
 });
