@@ -12,8 +12,8 @@
 
 /** Arrays smaller than this come from the engine as usual (small ones are cheap to allocate). */
 const MIN_POOLED = 1 << 15;
-/** The most the pool keeps, in bytes. */
-const POOL_BYTES = 256 * 2 ** 20;
+/** The most the pool keeps, in bytes (a caller sizing its stores to stay warm reads it). */
+export const POOL_BYTES = 256 * 2 ** 20;
 
 const pool: Float64Array[] = [];
 let pooledBytes = 0;

@@ -20,7 +20,8 @@ import { wasmKernels } from "./wasm-instance.js";
 export { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
 export type { ArenaStats } from "./arena.js";
 export type { KernelBackend } from "./backend.js";
-export { clearBufferPool, giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
+export { clearBufferPool, giveBuffer, POOL_BYTES, takeBuffer, takeZeroed } from "./buffer-pool.js";
+export { copyRange } from "./copy-range.js";
 export {
   AllocationLimitError,
   ArenaError,

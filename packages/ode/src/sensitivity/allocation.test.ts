@@ -7,7 +7,7 @@
 import { matvec, mul, square, sub, sum, type Tensor, tensor, vjp } from "@udekit/autodiff";
 import { afterEach, describe, expect, test } from "vitest";
 import { Tsit5 } from "../solvers/index.js";
-import { InterpolatingAdjoint, QuadratureAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
+import { DiscreteAdjoint, InterpolatingAdjoint, QuadratureAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
 import { type SolveOdeInfo, solveOde } from "./solve-ode.js";
 
 const Original = globalThis.Float64Array;
@@ -93,6 +93,9 @@ describe("backward pass allocation", () => {
   test.each([
     ["InterpolatingAdjoint", InterpolatingAdjoint()],
     ["QuadratureAdjoint", QuadratureAdjoint()],
+    ["DiscreteAdjoint", DiscreteAdjoint()],
+    ["DiscreteAdjoint({ checkpoints: 4 })", DiscreteAdjoint({ checkpoints: 4 })],
+    ["DiscreteAdjoint({ storeBytes: 0 })", DiscreteAdjoint({ storeBytes: 0 })],
   ] as const)("%s: the typed arrays a pullback makes do not depend on its step count", (_name, alg) => {
     const loose = pullbackArrays(alg, 1e-5);
     const tight = pullbackArrays(alg, 1e-10);

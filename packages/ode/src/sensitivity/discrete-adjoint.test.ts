@@ -3,9 +3,21 @@
 //   implementation of the same derivative), on the same step sequence;
 // - central differences of the discrete solution with the steps frozen (fixed-step solves);
 // - checkpointed walks must reproduce the stored walk bit for bit (same stages recomputed).
-import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import {
+  concat,
+  mul,
+  slice,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+  valueAndGrad,
+  vjp,
+} from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import {
+  AutoTsit5,
   BS3,
   DP5,
   Euler,
@@ -166,7 +178,81 @@ describe("DiscreteAdjoint({ checkpoints }) with a Rosenbrock method", () => {
   });
 });
 
+describe("DiscreteAdjoint({ storeBytes }): a store over budget becomes checkpoints mid-solve", () => {
+  // 2 states: a step of Tsit5 stores 2 + 7·2 numbers (128 bytes), ~60 steps here. 0 switches at
+  // the first step; 100 bytes allows 3 checkpoints (the stride doubles many times); 2 000 bytes
+  // switches after ~15 steps with room for 62; Infinity never switches.
+  const saveat = [0.7, 2.3, 5, 6.1, 8];
+  const stored = lossAndGrad({
+    solver: Tsit5(),
+    saveat,
+    sensealg: DiscreteAdjoint({ storeBytes: Infinity }),
+  });
+  test.each([0, 100, 2000])("storeBytes: %s reproduces the stored walk bit for bit (Tsit5)", (storeBytes) => {
+    const info: SolveOdeInfo = {};
+    const g = lossAndGrad({ solver: Tsit5(), saveat, sensealg: DiscreteAdjoint({ storeBytes }), info });
+    expect(g).toEqual(stored);
+    // The walk recomputed the steps from checkpoints.
+    expect(info.backward?.nf).toBeGreaterThan(0);
+  });
+  test("the default budget stores this solve's steps (nothing recomputed)", () => {
+    const info: SolveOdeInfo = {};
+    expect(lossAndGrad({ solver: Tsit5(), saveat, sensealg: DiscreteAdjoint(), info })).toEqual(stored);
+    expect(info.backward?.nf).toBe(0);
+  });
+  test("a fixed-step RK4 solve (its store sized once) and a Rosenbrock method", () => {
+    const extra = { dt: 0.1, adaptive: false };
+    const rk4 = (sensealg: SensitivityAlgorithm) => lossAndGrad({ solver: RK4(), saveat, sensealg, extra });
+    expect(rk4(DiscreteAdjoint({ storeBytes: 300 }))).toEqual(rk4(DiscreteAdjoint()));
+    const rodas = (sensealg: SensitivityAlgorithm) => lossAndGrad({ solver: Rodas5P(), saveat, sensealg });
+    expect(rodas(DiscreteAdjoint({ storeBytes: 500 }))).toEqual(
+      rodas(DiscreteAdjoint({ storeBytes: Infinity })),
+    );
+  });
+  test.each([0, Infinity])(
+    "storeBytes: %s: a pullback called twice gives the same gradient",
+    (storeBytes) => {
+      const [, pullback] = vjp(
+        (uu: Tensor, pp: Tensor) =>
+          sum(
+            square(
+              solveOde(lv, uu, pp, {
+                tspan: [0, 8],
+                saveat,
+                solver: Tsit5(),
+                sensealg: DiscreteAdjoint({ storeBytes }),
+              }),
+            ),
+          ),
+        tensor(u0),
+        tensor(p0),
+      );
+      const first = pullback(tensor(1)).map((g) => Array.from(g.data));
+      const second = pullback(tensor(1)).map((g) => Array.from(g.data));
+      expect(second).toEqual(first);
+    },
+  );
+});
+
 describe("DiscreteAdjoint rejects what it cannot do", () => {
+  test.each([-1, Number.NaN, "1e6"])("storeBytes: %s", (storeBytes) => {
+    const sensealg = DiscreteAdjoint({ storeBytes: storeBytes as number });
+    expect(() => lossAndGrad({ solver: Tsit5(), saveat: [8], sensealg })).toThrow(
+      /storeBytes.*number of bytes ≥ 0/,
+    );
+  });
+  test("storeBytes with an automatic composite (which stores its tagged dense output)", () => {
+    const sensealg = DiscreteAdjoint({ storeBytes: 1e6 });
+    expect(() => lossAndGrad({ solver: AutoTsit5(Rodas5P()), saveat: [8], sensealg })).toThrow(
+      /storeBytes.*AutoTsit5.*single method/,
+    );
+  });
+  test("checkpoints and storeBytes together", () => {
+    const sensealg = DiscreteAdjoint({ checkpoints: 4, storeBytes: 1e6 });
+    expect(() => lossAndGrad({ solver: Tsit5(), saveat: [8], sensealg })).toThrow(
+      /checkpoints or storeBytes, not both/,
+    );
+  });
   test.each([1, 2.5, -3])("checkpoints: %s", (checkpoints) => {
     expect(() =>
       lossAndGrad({ solver: Tsit5(), saveat: [8], sensealg: DiscreteAdjoint({ checkpoints }) }),

@@ -25,7 +25,16 @@
  * of a Runge–Kutta method); Sandu, "On the properties of Runge–Kutta discrete adjoints"
  * (ICCS 2006); Griewank & Walther, Evaluating Derivatives (2008) ch. 12 (checkpointing).
  */
-import { allocF64, freeArray, ger, matvecT } from "@udekit/kernels";
+import {
+  allocF64,
+  copyRange,
+  freeArray,
+  ger,
+  giveBuffer,
+  matvecT,
+  takeBuffer,
+  takeZeroed,
+} from "@udekit/kernels";
 import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
 import type { InPlaceRhs, JacobianFunction } from "../problem.js";
 import { keepShape } from "../shape-anchor.js";
@@ -282,13 +291,9 @@ class StridedSteps implements ForwardSteps {
 
   load(i: number, y: Float64Array, yNext: Float64Array, K: Float64Array): void {
     const { us, ks, n } = this;
-    for (let j = 0; j < n; j++) {
-      y[j] = us[i * n + j];
-      yNext[j] = us[(i + 1) * n + j];
-    }
-    const off = (i * this.stride + this.skip) * n;
-    const len = this.width * n;
-    for (let j = 0; j < len; j++) K[j] = ks[off + j];
+    copyRange(y, 0, us, i * n, n);
+    copyRange(yNext, 0, us, (i + 1) * n, n);
+    copyRange(K, 0, ks, (i * this.stride + this.skip) * n, this.width * n);
   }
 }
 const NONE = new Float64Array(0);
@@ -328,24 +333,26 @@ export function checkpointedSteps(
   const width = stepper.denseVectors;
   // One segment's states and stages; the stepper works on two rotating vectors (copied into
   // the segment store), so a walk makes no view per step.
-  const segY = new Float64Array((stride + 1) * n);
-  const segK = new Float64Array(stride * width * n);
-  const err = new Float64Array(n);
-  let yA = new Float64Array(n);
-  let yB = new Float64Array(n);
+  // Pooled (given back by release): fresh large arrays per gradient are slow to touch.
+  const segY = takeBuffer((stride + 1) * n);
+  const segK = takeBuffer(stride * width * n);
+  const err = takeZeroed(n);
+  let yA = takeZeroed(n);
+  let yB = takeZeroed(n);
   let segStart = -1;
   const N = ts.length - 1;
   const recompute = (start: number): void => {
     const end = Math.min(start + stride, N);
     const c0 = (start / stride) * n;
-    for (let j = 0; j < n; j++) yA[j] = segY[j] = states[c0 + j];
+    copyRange(yA, 0, states, c0, n);
+    copyRange(segY, 0, states, c0, n);
     stepper.start(ts[start], yA);
     for (let i = start; i < end; i++) {
       const r = i - start;
       stepper.attempt(ts[i], yA, hs[i], yB, err);
       stepper.accept(ts[i + 1], yB);
       stepper.saveDense(segK, r * width * n);
-      for (let j = 0; j < n; j++) segY[(r + 1) * n + j] = yB[j];
+      copyRange(segY, (r + 1) * n, yB, 0, n);
       const t = yA;
       yA = yB;
       yB = t;
@@ -357,17 +364,17 @@ export function checkpointedSteps(
     hs,
     width,
     segmentStats: stats,
-    release: () => releaseWorkspace(stepper),
+    release: () => {
+      releaseWorkspace(stepper);
+      for (const a of [segY, segK, err, yA, yB]) giveBuffer(a);
+    },
     load(i, y, yNext, K) {
       const start = i - (i % stride);
       if (start !== segStart) recompute(start);
       const r = i - start;
-      for (let j = 0; j < n; j++) {
-        y[j] = segY[r * n + j];
-        yNext[j] = segY[(r + 1) * n + j];
-      }
-      const off = r * width * n;
-      for (let j = 0; j < width * n; j++) K[j] = segK[off + j];
+      copyRange(y, 0, segY, r * n, n);
+      copyRange(yNext, 0, segY, (r + 1) * n, n);
+      copyRange(K, 0, segK, r * width * n, width * n);
     },
   };
 }

@@ -78,9 +78,16 @@ export interface DiscreteAdjointOptions {
    * Keep the states of only this many steps and recompute the stages of the steps between
    * them during the backward walk (memory ≈ checkpoints·n + (steps/checkpoints)·stages·n
    * instead of steps·stages·n; one extra forward evaluation per stage). Default: keep every
-   * step's stages.
+   * step's stages up to `storeBytes`, then checkpoints.
    */
   checkpoints?: number;
+  /**
+   * The most memory, in bytes, every step's stored states and stages may take (default 224 MiB,
+   * 7/8 of @udekit/kernels' buffer pool, so the store is reused warm call after call). A store that would grow past it is dropped during the
+   * forward solve, whose states so far become checkpoints (about √(2·steps·stages) of them,
+   * within storeBytes/2), and the backward walk recomputes each step once, as with `checkpoints`. Infinity: always store.
+   */
+  storeBytes?: number;
   /** Gradient audit, as in BackwardOptions.verify. */
   verify?: boolean | number;
 }

@@ -146,7 +146,7 @@ describe("resolve() refuses, saying what was wrong", () => {
       `solveOde: ForwardSensitivity has no option "checkpointing". Its options: ${BACKWARD_LIST}.`,
     );
     expect(refusal({ ...base, sensealg: { ...DiscreteAdjoint(), reltol: 1e-6 } })).toBe(
-      'solveOde: DiscreteAdjoint has no option "reltol". Its options: checkpoints, verify.',
+      'solveOde: DiscreteAdjoint has no option "reltol". Its options: checkpoints, storeBytes, verify.',
     );
     expect(refusal({ ...base, sensealg: { ...DirectBackprop(), verify: true } })).toBe(
       'solveOde: DirectBackprop has no option "verify". Its options: none.',

@@ -6,7 +6,7 @@
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
 import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
-import { giveBuffer, takeZeroed } from "@udekit/kernels";
+import { giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { ODEProblem } from "../problem.js";
@@ -33,7 +33,7 @@ import { auditGradient, type GradientAudit } from "./gradient-audit.js";
 import { interpolatingAdjoint } from "./interpolating-adjoint.js";
 import { quadratureAdjoint } from "./quadrature-adjoint.js";
 import { DiscreteAdjoint, InterpolatingAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
-import { withStepperHooks } from "./stepper-hooks.js";
+import { type RecordedSteps, type RecordingPlan, solveRecordingSteps } from "./step-recorder.js";
 
 /** What a solveOde call did; pass an object as `info` to have it filled in. */
 export interface SolveOdeInfo {
@@ -125,7 +125,7 @@ const SENSEALG_OPTIONS: Record<string, readonly string[]> = {
   QuadratureAdjoint: ["solver", ...BACKWARD_OPTIONS, "verify", "points"],
   BacksolveAdjoint: ["solver", ...BACKWARD_OPTIONS, "verify", "checkTolerance"],
   ForwardSensitivity: ["solver", ...BACKWARD_OPTIONS, "verify"],
-  DiscreteAdjoint: ["checkpoints", "verify"],
+  DiscreteAdjoint: ["checkpoints", "storeBytes", "verify"],
   DirectBackprop: [],
 };
 
@@ -230,6 +230,22 @@ function resolve(options: SolveOdeOptions): Resolved {
         `solveOde: DiscreteAdjoint({ checkpoints }) must be a whole number ≥ 2 (states kept); got ${K}.`,
       );
     }
+    const bytes = sensealg.storeBytes;
+    if (bytes !== undefined && !(typeof bytes === "number" && bytes >= 0)) {
+      throw new SensitivityOptionError(
+        `solveOde: DiscreteAdjoint({ storeBytes }) must be a number of bytes ≥ 0 (Infinity: never switch to checkpoints); got ${bytes}.`,
+      );
+    }
+    if (bytes !== undefined && solver.family === "composite") {
+      throw new SensitivityOptionError(
+        `solveOde: DiscreteAdjoint({ storeBytes }) bounds one method's stage store, but ${solver.name} keeps its dense output, tagged per method, for every step. Drop storeBytes, or pass a single method: solver: ${solver.members[1].name}() (or ${solver.members[0].name}()).`,
+      );
+    }
+    if (bytes !== undefined && K !== undefined) {
+      throw new SensitivityOptionError(
+        "solveOde: DiscreteAdjoint takes checkpoints or storeBytes, not both: checkpoints keeps that many states from the start; storeBytes keeps every step's stages up to that size and then switches to checkpoints.",
+      );
+    }
   }
   return {
     tspan: [t0, t1],
@@ -255,70 +271,6 @@ interface Saved {
   released: boolean;
 }
 
-/** What the forward solve records about its accepted steps. */
-interface RecordedSteps {
-  /** End times of the accepted steps (they bound the backward pass's steps). */
-  steps: Float64Array;
-  /** The step sizes of the accepted attempts. */
-  hs: Float64Array;
-  /** With checkpoints: states at steps 0, stride, 2·stride, … (at most `checkpoints` of them). */
-  states?: Float64Array;
-  stride?: number;
-}
-
-/**
- * Solves and records the accepted steps: their end times and sizes, and (checkpoints > 0)
- * the states at every stride-th step, the stride doubling (every other state dropped)
- * whenever more than `checkpoints` would be kept.
- */
-function solveRecordingSteps(
-  problem: ODEProblem,
-  solver: OdeSolver,
-  options: Record<string, unknown>,
-  checkpoints = 0,
-): { sol: ODESolution; recorded: RecordedSteps } {
-  const steps: number[] = [];
-  const hs: number[] = [];
-  const n = problem.n;
-  let h = 0;
-  let stride = 1;
-  let kept = 0;
-  const states = checkpoints > 0 ? new Float64Array(checkpoints * n) : undefined;
-  if (states !== undefined) {
-    states.set(problem.u0);
-    kept = 1;
-  }
-  const recording = withStepperHooks(solver, {
-    beforeAttempt: (_t, _y, hAttempt) => {
-      h = hAttempt;
-    },
-    beforeAccept: (tNew, yNew) => {
-      steps.push(tNew);
-      hs.push(h);
-      if (states === undefined || steps.length % stride !== 0) return;
-      if (kept === checkpoints) {
-        // Keep states 0, 2·stride, 4·stride, …: every other one.
-        for (let j = 1; 2 * j < kept; j++) states.copyWithin(j * n, 2 * j * n, (2 * j + 1) * n);
-        kept = Math.ceil(kept / 2);
-        stride *= 2;
-        if (steps.length % stride !== 0) return;
-      }
-      states.set(yNew, kept * n);
-      kept++;
-    },
-  });
-  const sol = solve(problem, recording, options);
-  return {
-    sol,
-    recorded: {
-      steps: Float64Array.from(steps),
-      hs: Float64Array.from(hs),
-      states: states?.subarray(0, kept * n),
-      stride,
-    },
-  };
-}
-
 function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
   const [u0] = shapes;
   if (u0.length !== 1) {
@@ -329,13 +281,30 @@ function checkShapes(shapes: readonly Shape[], attrs: SolveAttrs): Shape {
   return [attrs.saveat.length, u0[0]];
 }
 
-function needsDense(alg: SensitivityAlgorithm): boolean {
+/** Whether the method reads the forward solve's dense output (a composite's DiscreteAdjoint reads its tagged store). */
+function needsDense(alg: SensitivityAlgorithm, solver: OdeSolver): boolean {
   return (
     (alg.kind === "InterpolatingAdjoint" && alg.checkpointing !== true) ||
     alg.kind === "QuadratureAdjoint" ||
-    (alg.kind === "DiscreteAdjoint" && alg.checkpoints === undefined)
+    (alg.kind === "DiscreteAdjoint" && alg.checkpoints === undefined && solver.family === "composite")
   );
 }
+
+/** What DiscreteAdjoint has the forward solve record (its own stage store, or checkpoints). */
+function recordingPlan(alg: SensitivityAlgorithm, solver: OdeSolver, differentiable: boolean): RecordingPlan {
+  if (alg.kind !== "DiscreteAdjoint") return {};
+  if (alg.checkpoints !== undefined) return { checkpoints: alg.checkpoints };
+  if (!differentiable || solver.family === "composite") return {};
+  return { storeBytes: alg.storeBytes ?? DEFAULT_STORE_BYTES };
+}
+
+/**
+ * DiscreteAdjoint's default stage-store budget: 7/8 of the buffer pool (224 of 256 MiB), so the
+ * store and the gradient's other large arrays come back warm call after call. Measured at the
+ * pool's edge (gradbench ode, n = 10⁵, RK4): a 245 MB store 312 ms per gradient; a 337 MB one,
+ * fresh pages each call, 1 427 ms, where 23 checkpoints took 607 ms.
+ */
+const DEFAULT_STORE_BYTES = (7 / 8) * POOL_BYTES;
 
 const solveOp = defineOp<SolveAttrs>({
   name: "ode.solve",
@@ -361,7 +330,7 @@ const solveOp = defineOp<SolveAttrs>({
     let saved = ctx.saved as Saved;
     // A second pullback after the first released the dense output: solve again (same steps)
     // if this method reads it.
-    if (saved.released && needsDense(a.sensealg)) {
+    if (saved.released && (needsDense(a.sensealg, a.solver) || a.sensealg.kind === "DiscreteAdjoint")) {
       saved = forwardSolve(a, saved.rhs, saved.u0, saved.p, true);
       ctx.saved = saved;
     }
@@ -371,6 +340,7 @@ const solveOp = defineOp<SolveAttrs>({
       // Hand the dense output's arena buffers back now: a training loop never yields to the
       // finalisers that would, and a full arena makes every kernel call copy its operands.
       saved.sol.release();
+      saved.recorded.release();
       saved.released = true;
     }
   },
@@ -392,8 +362,8 @@ function forwardSolve(
   const { sol, recorded } = solveRecordingSteps(
     problem,
     a.solver,
-    { ...a.forwardOptions, saveat: a.saveat, dense: differentiable && needsDense(a.sensealg) },
-    a.sensealg.kind === "DiscreteAdjoint" ? (a.sensealg.checkpoints ?? 0) : 0,
+    { ...a.forwardOptions, saveat: a.saveat, dense: differentiable && needsDense(a.sensealg, a.solver) },
+    recordingPlan(a.sensealg, a.solver, differentiable),
   );
   return { rhs, sol, p: problem.p, u0: problem.u0, recorded, released: false };
 }
@@ -604,6 +574,10 @@ function discreteSteps(
       recorded.states,
       recorded.stride,
     );
+  }
+  if (recorded.store !== undefined) {
+    const { us, ks, width } = recorded.store;
+    return storedSteps(ts, recorded.hs, us, ks, width, n);
   }
   const store = sol.denseStore;
   if (store === undefined)

@@ -15,6 +15,8 @@ export interface StepperHooks {
   afterAttempt?(): void;
   /** When the attempted step is accepted, before the stepper moves on. */
   beforeAccept?(tNew: number, yNew: Float64Array): void;
+  /** After the stepper accepted the step (its dense-output stages are then complete). */
+  afterAccept?(stepper: Stepper): void;
 }
 
 export function withStepperHooks(solver: OdeSolver, hooks: StepperHooks): OdeSolver {
@@ -67,6 +69,7 @@ class HookedStepper implements Stepper {
   accept(tNew: number, yNew: Float64Array): void {
     this.hooks.beforeAccept?.(tNew, yNew);
     this.inner.accept(tNew, yNew);
+    this.hooks.afterAccept?.(this.inner);
   }
 
   saveDense(dst: Float64Array, offset: number): void {
