@@ -104,52 +104,28 @@ export function rosenbrockDiscreteAdjoint(
     const plus = take(n);
     const minus = take(n);
     const w = take(Math.max(s, interp.stages));
-    const { a, C, c, d, m, gamma } = tab;
+    const { a, C, c, d, m } = tab;
 
-    /** The forward step from (t, y) with h: J, T, W (factored), stages Uᵢ and their inputs Yᵢ. */
-    const recompute = (t: number, h: number): boolean => {
-      vjpJacobian(rhs, J, y, p, t, e, row);
-      // T as the engine computes it without a user tgrad: central difference in t.
-      const dt = CBRT_EPS * Math.max(1, Math.abs(t));
-      rhs.f(T, y, p, t + dt);
-      rhs.f(row, y, p, t - dt);
-      const width = t + dt - (t - dt);
-      for (let i = 0; i < n; i++) T[i] = (T[i] - row[i]) / width;
-      const diag = 1 / (h * gamma);
-      for (let k = 0; k < n * n; k++) W[k] = -J[k];
-      for (let i = 0; i < n; i++) W[i * n + i] += diag;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Wt[j * n + i] = W[i * n + j];
-      if (luFactor(n, W, piv) !== 0 || luFactor(n, Wt, pivT) !== 0) return false;
-      for (let i = 0; i < s; i++) {
-        const Yi = Y[i];
-        Yi.set(y);
-        for (let j = 0; j < i; j++) {
-          const aij = a[i * s + j];
-          if (aij !== 0) for (let q = 0; q < n; q++) Yi[q] += aij * U[j][q];
-        }
-        const Ui = U[i];
-        rhs.f(Ui, Yi, p, t + c[i] * h);
-        for (let j = 0; j < i; j++) {
-          const cij = C[i * s + j] / h;
-          if (cij !== 0) for (let q = 0; q < n; q++) Ui[q] += cij * U[j][q];
-        }
-        if (d[i] !== 0) for (let q = 0; q < n; q++) Ui[q] += d[i] * h * T[q];
-        luSolve(n, W, piv, Ui);
-      }
-      return true;
-    };
-
-    /** ȳ += ∇ᵤ[r̄ᵀ·g(u)] and p̄ += ∇ₚ[…] for g(u) = J(u)v: (J(u + εv)ᵀr̄ − J(u − εv)ᵀr̄)/(2ε). */
-    const secondOrder = (rBar: Float64Array, v: Float64Array, t: number, eps: number): void => {
-      for (let q = 0; q < n; q++) {
-        plus[q] = y[q] + eps * v[q];
-        minus[q] = y[q] - eps * v[q];
-      }
-      const wgt = 1 / (2 * eps);
-      rhs.vjpUAndPAccumulate(Ybar, pAcc, wgt, rBar, plus, p, t);
-      for (let q = 0; q < n; q++) yBar[q] += wgt * Ybar[q];
-      rhs.vjpUAndPAccumulate(Ybar, pAcc, -wgt, rBar, minus, p, t);
-      for (let q = 0; q < n; q++) yBar[q] -= wgt * Ybar[q];
+    const walk: RosenbrockWalk = {
+      rhs,
+      p,
+      pAcc,
+      tab,
+      J,
+      W,
+      Wt,
+      piv,
+      pivT,
+      U,
+      Y,
+      y,
+      T,
+      e,
+      row,
+      plus,
+      minus,
+      Ybar,
+      yBar,
     };
 
     yBarNext.fill(0);
@@ -163,7 +139,7 @@ export function rosenbrockDiscreteAdjoint(
       // Each step rebuilds J (n VJPs) and factors W and Wᵀ: counted like a stiff solver's work.
       ctx.stats.njac++;
       ctx.stats.nlu += 2;
-      if (!recompute(tA, h)) {
+      if (!recomputeStep(walk, tA, h)) {
         return {
           retcode: "Failure",
           message: `${METHOD}: the W-matrix of the step at t = ${tA} is singular`,
@@ -212,7 +188,7 @@ export function rosenbrockDiscreteAdjoint(
         const uNorm = maxAbs(U[st]);
         if (uNorm > 0) {
           const eps = (CBRT_EPS * Math.max(maxAbs(y), 1e-5)) / uNorm;
-          secondOrder(R, U[st], tA, eps);
+          secondOrder(walk, R, U[st], tA, eps);
         }
       }
       // T̄ through T(t, y) = (f(t + δ, y) − f(t − δ, y))/(2δ): exactly two VJPs.
@@ -237,4 +213,83 @@ export function rosenbrockDiscreteAdjoint(
     freeArray(pAcc);
     freeArray(work);
   }
+}
+
+/**
+ * The arrays one Rosenbrock walk works on. Its step operations are module functions over this
+ * plain object, not closures made per gradient: a closure's optimised code is dropped at a full
+ * garbage collection once the gradient that made it is over, and the next gradient would
+ * recompile it (shape-anchor.ts; the explicit walk does the same).
+ */
+interface RosenbrockWalk {
+  rhs: DifferentiableRhs;
+  p: Float64Array;
+  pAcc: Float64Array;
+  tab: RosenbrockSolver["tableau"];
+  J: Float64Array;
+  W: Float64Array;
+  Wt: Float64Array;
+  piv: Int32Array;
+  pivT: Int32Array;
+  U: Float64Array[];
+  Y: Float64Array[];
+  y: Float64Array;
+  T: Float64Array;
+  e: Float64Array;
+  row: Float64Array;
+  plus: Float64Array;
+  minus: Float64Array;
+  Ybar: Float64Array;
+  yBar: Float64Array;
+}
+
+/** The forward step from (t, y) with h: J, T, W (factored), stages Uᵢ and their inputs Yᵢ. */
+function recomputeStep(w: RosenbrockWalk, t: number, h: number): boolean {
+  const { rhs, p, J, W, Wt, piv, pivT, U, Y, y, T, row } = w;
+  const { a, C, c, d, gamma, stages: s } = w.tab;
+  const n = rhs.n;
+  vjpJacobian(rhs, J, y, p, t, w.e, row);
+  // T as the engine computes it without a user tgrad: central difference in t.
+  const dt = CBRT_EPS * Math.max(1, Math.abs(t));
+  rhs.f(T, y, p, t + dt);
+  rhs.f(row, y, p, t - dt);
+  const width = t + dt - (t - dt);
+  for (let i = 0; i < n; i++) T[i] = (T[i] - row[i]) / width;
+  const diag = 1 / (h * gamma);
+  for (let k = 0; k < n * n; k++) W[k] = -J[k];
+  for (let i = 0; i < n; i++) W[i * n + i] += diag;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Wt[j * n + i] = W[i * n + j];
+  if (luFactor(n, W, piv) !== 0 || luFactor(n, Wt, pivT) !== 0) return false;
+  for (let i = 0; i < s; i++) {
+    const Yi = Y[i];
+    Yi.set(y);
+    for (let j = 0; j < i; j++) {
+      const aij = a[i * s + j];
+      if (aij !== 0) for (let q = 0; q < n; q++) Yi[q] += aij * U[j][q];
+    }
+    const Ui = U[i];
+    rhs.f(Ui, Yi, p, t + c[i] * h);
+    for (let j = 0; j < i; j++) {
+      const cij = C[i * s + j] / h;
+      if (cij !== 0) for (let q = 0; q < n; q++) Ui[q] += cij * U[j][q];
+    }
+    if (d[i] !== 0) for (let q = 0; q < n; q++) Ui[q] += d[i] * h * T[q];
+    luSolve(n, W, piv, Ui);
+  }
+  return true;
+}
+
+/** ȳ += ∇ᵤ[r̄ᵀ·g(u)] and p̄ += ∇ₚ[…] for g(u) = J(u)v: (J(u + εv)ᵀr̄ − J(u − εv)ᵀr̄)/(2ε). */
+function secondOrder(w: RosenbrockWalk, rBar: Float64Array, v: Float64Array, t: number, eps: number): void {
+  const { rhs, p, pAcc, y, plus, minus, Ybar, yBar } = w;
+  const n = rhs.n;
+  for (let q = 0; q < n; q++) {
+    plus[q] = y[q] + eps * v[q];
+    minus[q] = y[q] - eps * v[q];
+  }
+  const wgt = 1 / (2 * eps);
+  rhs.vjpUAndPAccumulate(Ybar, pAcc, wgt, rBar, plus, p, t);
+  for (let q = 0; q < n; q++) yBar[q] += wgt * Ybar[q];
+  rhs.vjpUAndPAccumulate(Ybar, pAcc, -wgt, rBar, minus, p, t);
+  for (let q = 0; q < n; q++) yBar[q] -= wgt * Ybar[q];
 }
