@@ -30,7 +30,7 @@ const g = valueAndGrad((p: Tensor) =>
     ),
   ),
 );
-const gc = (globalThis as any).gc as () => void;
+const gc = (globalThis as unknown as { gc: () => void }).gc;
 for (let i = 0; i < 10; i++) g(P);
 const plain: number[] = [],
   afterGc: number[] = [];

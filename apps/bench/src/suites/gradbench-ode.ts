@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { concat, mul, reshape, slice, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
-import { DirectBackprop, DiscreteAdjoint, ODEProblem, RK4, solve, solveOde } from "@udekit/ode";
+import { DirectBackprop, DiscreteAdjoint, ODEProblem, RK4, type SolveOdeInfo, solve, solveOde } from "@udekit/ode";
 import type { BenchContext, BenchSection, TargetResult } from "../report.js";
 import { timeInterleaved } from "../timing.js";
 
@@ -61,9 +61,12 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
     const x = tensor(inputs(n));
     const y0 = tensor(new Float64Array(n));
     const options = { tspan: [0, 2] as const, saveat: [2], solver: RK4(), dt: 2 / s, adaptive: false };
-    const last = (alg: ReturnType<typeof DiscreteAdjoint>) => (xx: Tensor) =>
-      slice(reshape(solveOde(rhs, y0, xx, { ...options, sensealg: alg }), [n]), n - 1, n);
-    const daGrad = valueAndGrad(last(DiscreteAdjoint()));
+    const last = (alg: ReturnType<typeof DiscreteAdjoint>, info?: SolveOdeInfo) => (xx: Tensor) =>
+      slice(reshape(solveOde(rhs, y0, xx, { ...options, sensealg: alg, info }), [n]), n - 1, n);
+    // DiscreteAdjoint's default memory rule: every step stored within its budget, else
+    // checkpoints (the walk then recomputes the steps: backward right-hand-side evaluations).
+    const daInfo: SolveOdeInfo = {};
+    const daGrad = valueAndGrad(last(DiscreteAdjoint(), daInfo));
     const dbGrad = valueAndGrad(last(DirectBackprop()));
     const xs = x.data;
     const inPlace = new ODEProblem(
@@ -76,6 +79,8 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
       new Float64Array(0),
     );
     const gDa = daGrad(x)[1];
+    const recomputed = daInfo.backward?.rhsEvals ?? 0;
+    const daMemory = recomputed > 0 ? `checkpoints (${recomputed} evaluations recomputed)` : "every step stored";
     const gDb = n * s <= 1e6 ? dbGrad(x)[1] : undefined;
     let agreement = Number.NaN;
     if (gDb !== undefined) {
@@ -119,8 +124,9 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
       ref.gradient_ms,
       gradVsTorch,
       Number.isNaN(agreement) ? "—" : agreement,
+      daMemory,
     ]);
-    data.push({ n, s, ms, torch: ref, agreementWithDirectBackprop: agreement });
+    data.push({ n, s, ms, torch: ref, agreementWithDirectBackprop: agreement, discreteAdjointMemory: daMemory });
   }
   targets.push(
     {
@@ -140,7 +146,7 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
     title: "gradbench ode eval: udekit against torch autograd (recorded reference)",
     tables: [
       {
-        caption: `gradbench's \`ode\` eval (RK4, s fixed steps on [0, 2], gradient of y_{n−1}(2) with respect to all n inputs): median ms of interleaved samples (in-place solve, solveOde forward and DiscreteAdjoint interleaved after 10 warm-up calls each, 1 for n·s ≥ 10⁶; DirectBackprop timed on its own, since its tapes make garbage by the megabyte). torch ${reference.torch} autograd, float64, one thread, recorded ${reference.date} on this machine by apps/bench/scripts/gradbench-ode-torch.py. "max rel. diff" compares DiscreteAdjoint with DirectBackprop (the same discrete derivative on the generic tape; — where DirectBackprop's tape would not fit).`,
+        caption: `gradbench's \`ode\` eval (RK4, s fixed steps on [0, 2], gradient of y_{n−1}(2) with respect to all n inputs): median ms of interleaved samples (in-place solve, solveOde forward and DiscreteAdjoint interleaved after 10 warm-up calls each, 1 for n·s ≥ 10⁶; DirectBackprop timed on its own, since its tapes make garbage by the megabyte). torch ${reference.torch} autograd, float64, one thread, recorded ${reference.date} on this machine by apps/bench/scripts/gradbench-ode-torch.py. "max rel. diff" compares DiscreteAdjoint with DirectBackprop (the same discrete derivative on the generic tape; — where DirectBackprop's tape would not fit). "DiscreteAdjoint memory": its default rule stores every step's states and stages while they fit 224 MiB (7/8 of the buffer pool), else keeps checkpoints and recomputes the steps between them.`,
         columns: [
           "n",
           "s",
@@ -153,6 +159,7 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
           "torch gradient ms",
           "DiscreteAdjoint / torch",
           "max rel. diff",
+          "DiscreteAdjoint memory",
         ],
         rows,
       },
