@@ -9,6 +9,7 @@ import { allocOwnedF64, releaseOwned } from "@udekit/kernels";
 import type { OpContext, OpRecord, VjpReads } from "../define-op.js";
 import { CompileError } from "../errors.js";
 import type { Shape } from "../shape.js";
+import type { ViewCache } from "../view-cache.js";
 
 /** Where a step's input comes from: a function argument, an earlier step, or a constant. */
 export type Source = { kind: "leaf"; slot: number } | { kind: "step"; step: number } | { kind: "const" };
@@ -21,6 +22,12 @@ export interface Step {
   sources: Source[];
   /** Cotangent of this step's output. */
   grad: Float64Array;
+  /**
+   * Set when the step's output is a window of another buffer (ops declaring `viewOf`: slice,
+   * reshape) and its forward never runs: "step" for a fixed window of an earlier step's output,
+   * "leaf" for a window of an argument, rebound at each call (LeafView).
+   */
+  view?: "step" | "leaf";
 }
 
 /** (step, input position, argument slot): where a function argument feeds a step. */
@@ -30,9 +37,23 @@ export interface Binding {
   slot: number;
 }
 
+/**
+ * A step whose output is a window of an argument: at each call `bind` points the step's output,
+ * and the inputs of the steps that read it, at entries [offset, offset + length) of the
+ * caller's array, through a ViewCache (a steady replay makes no object).
+ */
+export interface LeafView {
+  step: number;
+  slot: number;
+  window: ViewCache;
+  /** (step, input position) of each step reading this one's output. */
+  readers: { step: number; position: number }[];
+}
+
 export class Program {
   readonly steps: Step[] = [];
   readonly bindings: Binding[] = [];
+  readonly leafViews: LeafView[] = [];
   /** What each step's VJP reads of the forward pass (ops say so with vjpReads). */
   readonly reads: VjpReads[] = [];
   /** The argument f returns unchanged (f = identity on it), or -1. */
@@ -73,21 +94,30 @@ export class Program {
     }
   }
 
-  /** Points every step input fed by an argument at the caller's array. */
+  /** Points every step input fed by an argument, and every view of one, at the caller's arrays. */
   bind(inputs: readonly Float64Array[]): void {
-    const { bindings, steps } = this;
+    const { bindings, steps, leafViews } = this;
     for (let b = 0; b < bindings.length; b++) {
       const { step, position, slot } = bindings[b];
       steps[step].inputs[position] = inputs[slot];
     }
+    for (let v = 0; v < leafViews.length; v++) {
+      const lv = leafViews[v];
+      const view = lv.window.windowOf(inputs[lv.slot]);
+      (steps[lv.step].ctx as { out: Float64Array }).out = view;
+      for (let r = 0; r < lv.readers.length; r++) {
+        const { step, position } = lv.readers[r];
+        steps[step].inputs[position] = view;
+      }
+    }
   }
 
-  /** Runs the forward kernels of the given steps, in the given order. */
+  /** Runs the forward kernels of the given steps, in the given order (views have none). */
   run(plan: readonly number[]): void {
     const steps = this.steps;
     for (let k = 0; k < plan.length; k++) {
       const step = steps[plan[k]];
-      step.op.forward(step.ctx);
+      if (step.view === undefined) step.op.forward(step.ctx);
     }
   }
 

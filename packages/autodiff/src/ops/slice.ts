@@ -4,6 +4,7 @@ import { defineOp, READS_NOTHING } from "../define-op.js";
 import { ShapeError } from "../errors.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import { ViewCache } from "../view-cache.js";
 
 export interface SliceAttrs {
   start: number;
@@ -46,16 +47,14 @@ export const sliceOp = defineOp<SliceAttrs>({
       axpy(g.length, 1, g, gx);
       return;
     }
-    // The target range as a view, made once per gradient buffer (a compiled pullback passes the
-    // same buffer call after call), so that the kernel can add into it without a loop here.
-    const cache = ctx.saved as { gx: Float64Array; view: Float64Array } | undefined;
-    let view: Float64Array;
-    if (cache !== undefined && cache.gx === gx) view = cache.view;
-    else {
-      view = gx.subarray(offset, offset + g.length);
-      ctx.saved = { gx, view };
+    // The target range as a view, made once per gradient buffer (compiled pullbacks pass the
+    // same few buffers call after call), so that the kernel can add into it without a loop here.
+    let cache = ctx.saved as ViewCache | undefined;
+    if (cache === undefined) {
+      cache = new ViewCache(offset, g.length);
+      ctx.saved = cache;
     }
-    axpy(g.length, 1, g, view);
+    axpy(g.length, 1, g, cache.windowOf(gx));
   },
 });
 
