@@ -65,6 +65,13 @@ export interface OpDefinition<A> {
    * through such ops straight into the argument they view (e.g. P = reshape(slice(p, …))).
    */
   viewOf?(inputShapes: readonly Shape[], attrs: A): number;
+  /**
+   * For ops whose output holds each input unchanged and contiguous (concat along rows): each
+   * input's offset in the output. A compiled program may then have an input's producer write
+   * into that window directly; `forward` must skip an input that is already there (same buffer
+   * and offset).
+   */
+  placesInputs?(inputShapes: readonly Shape[], attrs: A): readonly number[] | undefined;
 }
 
 /** See OpDefinition.outerVjp: inputs[input] gets scale·ḡ·rᵀ, r = inputs[right] or ones. */

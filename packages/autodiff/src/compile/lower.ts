@@ -5,26 +5,28 @@
  * neither arguments nor steps are constants: their arrays are read at each replay, and anything
  * computed from constants alone was computed at trace time (it is not on the tape). Steps of
  * ops declaring `viewOf` (slice, reshape) become views where that is cheaper than a copy: their
- * output is a window of their input's buffer and their forward never runs (program.ts Step.view).
+ * output is a window of their input's buffer and their forward never runs (program.ts Step.view);
+ * a step whose only reader concatenates it writes into its window of the reader's output
+ * (placement.ts).
  */
 import type { OpContext } from "../define-op.js";
 import type { Tensor } from "../tensor.js";
 import { ViewCache } from "../view-cache.js";
+import { planPlacement } from "./placement.js";
 import { type LeafView, Program, type Source } from "./program.js";
+import type { Trace } from "./trace.js";
 
 /**
  * Views of an argument shorter than this are copied as before. A view costs nothing while the
- * arguments' arrays repeat (eight per argument are remembered: view-cache.ts), else one small object and a kernel
- * lookup per call (~0.1–0.2 µs), which the copy it saves outweighs from a few hundred entries
- * (the slice loop takes 0.5–1.8 ns per entry).
+ * arguments' arrays repeat (eight per argument are remembered: view-cache.ts), else one small
+ * object and a kernel lookup per call (~0.1–0.2 µs), which the copy it saves outweighs from a
+ * few hundred entries (the slice loop takes 0.5–1.8 ns per entry).
  */
 const LEAF_VIEW_FROM = 256;
 
 type ViewPlan =
   | { kind: "step"; step: number; offset: number }
   | { kind: "leaf"; slot: number; offset: number };
-
-import type { Trace } from "./trace.js";
 
 export function lower({ tape, leaves, out }: Trace, live: readonly boolean[]): Program {
   const program = new Program(
@@ -42,6 +44,17 @@ export function lower({ tape, leaves, out }: Trace, live: readonly boolean[]): P
   };
   /** The leaf view (program.leafViews) each step that is one has. */
   const leafViewOf = new Map<number, LeafView>();
+  const placed = planPlacement({ tape, leaves, out }, live);
+  /** Output buffers of placing steps (concat), made when their first placed input is lowered. */
+  const placingOut = new Map<number, Float64Array>();
+  const outOf = (k: number): Float64Array => {
+    let b = placingOut.get(k);
+    if (b === undefined) {
+      b = program.alloc((tape.entries[k].ctx as OpContext<unknown>).out.length);
+      placingOut.set(k, b);
+    }
+    return b;
+  };
   tape.entries.forEach((entry, k) => {
     if (!live[k] || entry.op === null || entry.ctx === null) return;
     const index = steps.length;
@@ -81,7 +94,9 @@ export function lower({ tape, leaves, out }: Trace, live: readonly boolean[]): P
       leafViewOf.set(index, lv);
       outBuffer = lv.window.windowOf(leaves[view.slot].data);
     } else {
-      outBuffer = program.alloc(length);
+      const place = placed.get(k);
+      if (place !== undefined) outBuffer = outOf(place.into).subarray(place.offset, place.offset + length);
+      else outBuffer = placingOut.get(k) ?? program.alloc(length);
       outBuffer.set(entry.ctx.out);
     }
     const ctx: OpContext<unknown> = { ...entry.ctx, inputs, out: outBuffer };

@@ -1,13 +1,14 @@
-// Views in compiled programs (lower.ts, program.ts): a slice or reshape step whose output is a
-// window of an earlier step's buffer, or of an argument (rebound at each call), runs no
-// forward. References: the eager ops at the same inputs (forward values and VJPs), call after
+// Views and placement in compiled programs (lower.ts, program.ts, placement.ts): a slice or
+// reshape step whose output is a window of an earlier step's buffer, or of an argument (rebound
+// at each call), runs no forward; a step whose only reader is a concat writes into its window
+// of the concat's output. References: the eager ops at the same inputs (forward values and VJPs), call after
 // call with other argument arrays — the cases a stale binding would get wrong — and the arena
 // bytes a program takes (a view takes no buffer of its own).
 import { arenaStats } from "@udekit/kernels";
 import { describe, expect, test } from "vitest";
 import { compile } from "../compile.js";
 import { vjp } from "../grad.js";
-import { add, concat, matvec, mul, reshape, slice, sum, tanh } from "../ops/index.js";
+import { add, concat, exp, matvec, mul, reshape, slice, sum, tanh } from "../ops/index.js";
 import { type Tensor, tensor } from "../tensor.js";
 
 /** Long enough for argument views (256 entries and more). */
@@ -37,9 +38,23 @@ function eager(f: (a: Tensor, b: Tensor) => Tensor, a: Float64Array, b: Float64A
   return { out: Array.from(out.data), ga: Array.from(ga.data), gb: Array.from(gb.data) };
 }
 
+/**
+ * Placement: products and exps concatenated (placed), one of them also read by a sum (two
+ * readers: not placed), a concat of concats, and a concat along columns (never placed).
+ */
+const placing = (y: Tensor, x: Tensor) => {
+  const a = mul(slice(x, 0, 100), slice(y, 0, 100));
+  const b = exp(slice(y, 100, 200));
+  const c = tanh(slice(x, 100, 300));
+  const inner = concat([a, b]);
+  const cols = concat([reshape(c, [100, 2]), reshape(a, [100, 1])], 1);
+  return concat([inner, mul(sum(c), c), reshape(cols, [300]), slice(y, 0, 3)]);
+};
+
 describe.each([
   ["slices of both arguments (gradbench's ode)", chain],
   ["views of views, a reshape of a slice, a short slice", nested],
+  ["steps placed into their concat's output", placing],
 ] as const)("%s", (_name, f) => {
   // Three pairs of argument arrays in rotation: more than the two views a leaf view keeps.
   const pairs = [1, 2, 3].map((k) => [data(10 * k, N), data(10 * k + 1, N)] as const);
@@ -110,4 +125,27 @@ test("a reshape or slice of a step's output takes no arena buffer of its own", (
   };
   // Three view steps (reshape, slice, reshape), each with a cotangent buffer (n entries) only.
   expect(bytes(withViews) - bytes(plain)).toBe(3 * n * 8);
+});
+
+test("a step placed into its concat takes no arena buffer of its own", () => {
+  // g = concat([tanh(v), exp(v)]) places both; h = concat([tanh(v), exp(v)]) + 0·tanh(v)… is
+  // avoided: the same arithmetic with the concat read through a sum of its parts instead.
+  const n = 1000;
+  const placed = (v: Tensor) => sum(concat([tanh(v), exp(v)]));
+  const unplaced = (v: Tensor) => {
+    const t = tanh(v);
+    const e = exp(v);
+    return add(sum(concat([t, e])), mul(0, add(sum(t), sum(e))));
+  };
+  const v = tensor(data(6, n));
+  const bytes = (g: (v: Tensor) => Tensor) => {
+    const before = arenaStats().usedBytes;
+    const c = compile(g, v);
+    const used = arenaStats().usedBytes - before;
+    c.dispose();
+    return used;
+  };
+  // The unplaced program has the placed one's buffers plus tanh's and exp's outputs (n each)
+  // and the cotangents of its five extra steps (two sums, add, mul, add: one entry each).
+  expect(bytes(unplaced) - bytes(placed)).toBeGreaterThanOrEqual(2 * n * 8);
 });
