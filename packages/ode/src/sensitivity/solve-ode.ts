@@ -290,11 +290,13 @@ function needsDense(alg: SensitivityAlgorithm, solver: OdeSolver): boolean {
   );
 }
 
+const NOT_RECORDED: RecordedSteps = { steps: new Float64Array(0), hs: new Float64Array(0), release() {} };
+
 /** What DiscreteAdjoint has the forward solve record (its own stage store, or checkpoints). */
-function recordingPlan(alg: SensitivityAlgorithm, solver: OdeSolver, differentiable: boolean): RecordingPlan {
+function recordingPlan(alg: SensitivityAlgorithm, solver: OdeSolver): RecordingPlan {
   if (alg.kind !== "DiscreteAdjoint") return {};
   if (alg.checkpoints !== undefined) return { checkpoints: alg.checkpoints };
-  if (!differentiable || solver.family === "composite") return {};
+  if (solver.family === "composite") return {};
   return { storeBytes: alg.storeBytes ?? DEFAULT_STORE_BYTES };
 }
 
@@ -359,11 +361,16 @@ function forwardSolve(
     jac: forwardJacobian(rhs, a.solver),
   });
   rhs.prepare(problem.p);
+  if (!differentiable) {
+    // A plain evaluation: no VJP will read its steps, so none are recorded (no stepper hooks).
+    const sol = solve(problem, a.solver, { ...a.forwardOptions, saveat: a.saveat });
+    return { rhs, sol, p: problem.p, u0: problem.u0, recorded: NOT_RECORDED, released: false };
+  }
   const { sol, recorded } = solveRecordingSteps(
     problem,
     a.solver,
-    { ...a.forwardOptions, saveat: a.saveat, dense: differentiable && needsDense(a.sensealg, a.solver) },
-    recordingPlan(a.sensealg, a.solver, differentiable),
+    { ...a.forwardOptions, saveat: a.saveat, dense: needsDense(a.sensealg, a.solver) },
+    recordingPlan(a.sensealg, a.solver),
   );
   return { rhs, sol, p: problem.p, u0: problem.u0, recorded, released: false };
 }
