@@ -12,7 +12,15 @@
  */
 import { readFileSync } from "node:fs";
 import { concat, mul, reshape, slice, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
-import { DirectBackprop, DiscreteAdjoint, ODEProblem, RK4, type SolveOdeInfo, solve, solveOde } from "@udekit/ode";
+import {
+  DirectBackprop,
+  DiscreteAdjoint,
+  ODEProblem,
+  RK4,
+  type SolveOdeInfo,
+  solve,
+  solveOde,
+} from "@udekit/ode";
 import type { BenchContext, BenchSection, TargetResult } from "../report.js";
 import { timeInterleaved } from "../timing.js";
 
@@ -80,7 +88,8 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
     );
     const gDa = daGrad(x)[1];
     const recomputed = daInfo.backward?.rhsEvals ?? 0;
-    const daMemory = recomputed > 0 ? `checkpoints (${recomputed} evaluations recomputed)` : "every step stored";
+    const daMemory =
+      recomputed > 0 ? `checkpoints (${recomputed} evaluations recomputed)` : "every step stored";
     const gDb = n * s <= 1e6 ? dbGrad(x)[1] : undefined;
     let agreement = Number.NaN;
     if (gDb !== undefined) {
@@ -126,7 +135,14 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
       Number.isNaN(agreement) ? "—" : agreement,
       daMemory,
     ]);
-    data.push({ n, s, ms, torch: ref, agreementWithDirectBackprop: agreement, discreteAdjointMemory: daMemory });
+    data.push({
+      n,
+      s,
+      ms,
+      torch: ref,
+      agreementWithDirectBackprop: agreement,
+      discreteAdjointMemory: daMemory,
+    });
   }
   targets.push(
     {
