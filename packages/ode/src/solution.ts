@@ -107,7 +107,8 @@ export class ODESolution {
   /** Name of the solver that produced it. */
   readonly solver: string;
   private readonly denseData: DenseData | undefined;
-  private readonly y0View: Float64Array;
+  /** Scratch for dense lookups, made at the first one (most solutions never interpolate). */
+  private y0View: Float64Array | undefined;
 
   constructor(init: {
     t: number[];
@@ -127,7 +128,7 @@ export class ODESolution {
     this.stats = init.stats;
     this.solver = init.solver;
     this.denseData = init.dense;
-    this.y0View = new Float64Array(init.n);
+    this.y0View = undefined;
   }
 
   /** True when the solve reached the end of the time span. */
@@ -230,6 +231,7 @@ export class ODESolution {
       return out;
     }
     const h = ts[hi] - ts[lo];
+    this.y0View ??= new Float64Array(n);
     const y0 = this.y0View;
     for (let j = 0; j < n; j++) y0[j] = us[lo * n + j];
     d.stepper.interpolateStored((tq - ts[lo]) / h, ts[lo], h, y0, d.ks, lo * d.width * n, out);
