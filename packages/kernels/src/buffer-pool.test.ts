@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { clearBufferPool, giveBuffer, takeBuffer, takeZeroed } from "./buffer-pool.js";
 
-// Pooled arrays are those of at least 2¹⁵ entries (MIN_POOLED).
+// Pooled arrays are those of at least 2¹² entries (MIN_POOLED).
 const BIG = 1 << 16;
 
 describe("buffer pool", () => {
@@ -43,6 +43,26 @@ describe("buffer pool", () => {
     const view = whole.subarray(0, BIG);
     giveBuffer(view);
     expect(takeZeroed(BIG)).not.toBe(view);
+  });
+
+  it("the pool keeps at most 256 arrays, forgetting the oldest", () => {
+    const arrays = Array.from({ length: 257 }, () => new Float64Array(1 << 12));
+    for (const a of arrays) giveBuffer(a);
+    expect(clearBufferPool()).toBe(256 * (1 << 12) * 8);
+    for (const a of arrays) giveBuffer(a);
+    // The first one given went first; the last one is still there.
+    const taken = Array.from({ length: 256 }, () => takeZeroed(1 << 12));
+    expect(taken).not.toContain(arrays[0]);
+    expect(taken).toContain(arrays[256]);
+  });
+
+  it("arrays from 2¹² entries are pooled, smaller ones are not", () => {
+    const edge = new Float64Array(1 << 12);
+    giveBuffer(edge);
+    expect(takeZeroed(1 << 12)).toBe(edge);
+    const below = new Float64Array((1 << 12) - 1);
+    giveBuffer(below);
+    expect(takeZeroed((1 << 12) - 1)).not.toBe(below);
   });
 
   it("clearBufferPool forgets every pooled array and reports the bytes it held", () => {
