@@ -99,11 +99,14 @@ export function solveRecordingSteps(
   };
 }
 
-/** The step count of a fixed-step solve (to size the store once), else a few steps to start with. */
+/**
+ * The step count of a fixed-step solve (to size the store once and project it), else 0 (not
+ * known). A rounding that makes the solve take one step more is caught by the per-step check.
+ */
 function expectedSteps(problem: ODEProblem, options: Record<string, unknown>): number {
   const dt = options.dt;
   if (options.adaptive === false && typeof dt === "number" && dt > 0) {
-    return Math.ceil(Math.abs(problem.tspan[1] - problem.tspan[0]) / dt) + 1;
+    return Math.ceil(Math.abs(problem.tspan[1] - problem.tspan[0]) / dt);
   }
   return 0;
 }
