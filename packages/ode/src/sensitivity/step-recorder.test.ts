@@ -2,6 +2,7 @@
 // it keeps. References: RK4 on u' = −u with fixed steps, whose k-th state is u0·R(h)^k with R
 // the method's stability polynomial 1 − h + h²/2 − h³/6 + h⁴/24 (exact up to rounding), and, for
 // an adaptive solve, the states of the same solve recorded in full.
+import { clearBufferPool, takeBuffer } from "@udekit/kernels";
 import { describe, expect, test } from "vitest";
 import { ODEProblem } from "../problem.js";
 import { RK4, Tsit5 } from "../solvers/index.js";
@@ -118,5 +119,30 @@ describe("storeBytes: every step stored within the budget, else checkpoints", ()
     for (let j = 0; j < states.length / 2; j++) {
       expect([states[2 * j], states[2 * j + 1]]).toEqual([us[2 * j * stride], us[2 * j * stride + 1]]);
     }
+  });
+});
+
+describe("release hands the kept arrays back to the buffer pool", () => {
+  // 4 096 states: every kept array is large enough to be pooled (2¹² entries and more).
+  const n = 4096;
+  const wide = new ODEProblem(decay.f as NonNullable<typeof decay.f>, new Float64Array(n).fill(1), [0, 1]);
+
+  test("the store's states and stages", () => {
+    const { recorded } = solveRecordingSteps(wide, RK4(), fixed, { storeBytes: Number.POSITIVE_INFINITY });
+    const { us, ks } = recorded.store as NonNullable<typeof recorded.store>;
+    clearBufferPool();
+    recorded.release();
+    // 11 states (capacity 2¹⁶ after doubling from 2·n) and 10 steps of 5 stages (sized once).
+    // (Identity as a boolean: a failing toBe on two ArrayBuffers would print megabytes.)
+    expect(takeBuffer(ks.length).buffer === ks.buffer).toBe(true);
+    expect(takeBuffer(us.length).buffer === us.buffer).toBe(true);
+  });
+
+  test("the checkpoints", () => {
+    const { recorded } = solveRecordingSteps(wide, RK4(), fixed, { checkpoints: 4 });
+    const states = recorded.states as Float64Array;
+    clearBufferPool();
+    recorded.release();
+    expect(takeBuffer(states.length).buffer === states.buffer).toBe(true);
   });
 });
