@@ -21,7 +21,9 @@ const fixed = { dt: h, adaptive: false };
 
 function expectStates(actual: Float64Array, steps: number[]): void {
   expect(actual.length).toBe(steps.length);
-  steps.forEach((k, j) => expect(actual[j]).toBeCloseTo(R ** k, 14));
+  steps.forEach((k, j) => {
+    expect(actual[j]).toBeCloseTo(R ** k, 14);
+  });
 }
 
 describe("checkpoints: K states, the stride doubling whenever a (K+1)-th would be kept", () => {
@@ -88,7 +90,9 @@ describe("storeBytes: every step stored within the budget, else checkpoints", ()
       expect(r.stride).toBe(stride);
       const states = r.states as Float64Array;
       expect(states.length).toBe(20 / stride + 1);
-      states.forEach((x, j) => expect(x).toBeCloseTo(R2 ** (j * stride), 14));
+      states.forEach((x, j) => {
+        expect(x).toBeCloseTo(R2 ** (j * stride), 14);
+      });
     }
     // No budget at all still keeps two states.
     const none = solveRecordingSteps(decay, RK4(), fixed, { storeBytes: 0 }).recorded;
