@@ -29,7 +29,15 @@ const nested = (y: Tensor, x: Tensor) => {
   const inner = slice(slice(x, 3, N), 2, N - 3); // x[5 … N)
   const m = reshape(slice(y, 0, 4900), [70, 70]);
   const short = slice(y, 10, 20); // under 256 entries: copied
-  return concat([mul(inner, slice(y, 0, N - 5)), matvec(m, slice(x, 0, 70)), mul(short, short)]);
+  // Leading windows (offset 0, shorter than the argument) read by ops that use their length.
+  const head = slice(y, 0, 4000);
+  return concat([
+    mul(inner, slice(y, 0, N - 5)),
+    matvec(m, slice(x, 0, 70)),
+    mul(short, short),
+    reshape(sum(head), [1]),
+    slice(x, 0, 300),
+  ]);
 };
 
 function eager(f: (a: Tensor, b: Tensor) => Tensor, a: Float64Array, b: Float64Array, cot: Float64Array) {
