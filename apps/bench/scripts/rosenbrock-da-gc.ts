@@ -4,8 +4,9 @@
  * collection (the numbers quoted in the Rosenbrock discrete adjoint's changeset). From apps/bench:
  *   node --expose-gc --conditions=@udekit/source --import tsx scripts/rosenbrock-da-gc.ts
  */
-import { matvec, mul, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { square, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { DiscreteAdjoint, Rodas5P, solveOde } from "@udekit/ode";
+import { linearRhs } from "../src/seed.js";
 
 const n = 30;
 let s = 7;
@@ -15,11 +16,10 @@ const rand = () => {
 };
 const P = tensor(Float64Array.from({ length: n * n }, rand), [n, n]);
 const u0 = tensor(Float64Array.from({ length: n }, rand));
-const linear = (u: Tensor, p: Tensor) => sub(matvec(p, u), mul(sum(p, 1), u));
 const g = valueAndGrad((p: Tensor) =>
   sum(
     square(
-      solveOde(linear, u0, p, {
+      solveOde(linearRhs, u0, p, {
         tspan: [0, 3],
         saveat: [1, 2, 3],
         solver: Rodas5P(),

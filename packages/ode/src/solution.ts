@@ -40,6 +40,14 @@ export interface MethodSwitch {
 }
 
 /**
+ * Steps of dense stages an adaptive solve's store has room for to begin with: a few, the store
+ * capped at 2¹⁶ numbers (a large n with few steps must not pay for 64 steps of stages up front).
+ */
+export function firstDenseSteps(n: number, width: number): number {
+  return Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
+}
+
+/**
  * A growable Float64Array (capacity doubles): amortised O(1) appends for per-step storage. Its
  * arrays come from, and outgrown ones go back to, the buffer pool (@udekit/kernels buffer-pool.ts).
  */

@@ -8,7 +8,7 @@ import { giveBuffer, takeZeroed } from "@udekit/kernels";
 import { ODEIntegrator } from "./integrator.js";
 import type { SolveOptions } from "./options.js";
 import type { ODEProblem } from "./problem.js";
-import { type DenseData, GrowableBuffer, ODESolution } from "./solution.js";
+import { type DenseData, firstDenseSteps, GrowableBuffer, ODESolution } from "./solution.js";
 import { defaultSolver } from "./solvers/index.js";
 import type { OdeSolver } from "./stepper.js";
 import { releaseWorkspace } from "./workspace.js";
@@ -48,14 +48,13 @@ export function solve(
   const scratch = takeZeroed(n);
   let saveIdx = 0;
   const width = integ.stepper.denseVectors;
-  // Room for a first few steps, the stage store capped at 2¹⁶ numbers to start with (a large
-  // n with few steps must not pay for 64 steps of stages up front); the buffers double as needed.
+  // Room for a first few steps (firstDenseSteps); the buffers double as needed.
   const fixedSteps =
     !opts.adaptive && opts.dt !== undefined
       ? Math.ceil(Math.abs(integ.t1 - integ.t0) / opts.dt) + opts.tstops.length + 1
       : 0;
   // A fixed-step solve knows its step count: its stores are sized once (no doubling copies).
-  const firstSteps = fixedSteps > 0 ? fixedSteps : Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
+  const firstSteps = fixedSteps > 0 ? fixedSteps : firstDenseSteps(n, width);
   const denseT = opts.dense ? new GrowableBuffer(firstSteps + 1) : undefined;
   const denseU = opts.dense ? new GrowableBuffer((firstSteps + 1) * n) : undefined;
   const denseK = opts.dense ? new GrowableBuffer(firstSteps * n * width) : undefined;

@@ -16,7 +16,7 @@
  */
 import { giveBuffer } from "@udekit/kernels";
 import type { ODEProblem } from "../problem.js";
-import { GrowableBuffer, type ODESolution } from "../solution.js";
+import { firstDenseSteps, GrowableBuffer, type ODESolution } from "../solution.js";
 import { solve } from "../solve.js";
 import type { OdeSolver, Stepper } from "../stepper.js";
 import { withStepperHooks } from "./stepper-hooks.js";
@@ -198,7 +198,7 @@ class StageStore {
       const { stepsHint, width } = this;
       const fitsAll = stepsHint > 0 && 8 * ((stepsHint + 1) * n + stepsHint * width * n) <= this.bytes;
       // A fixed-step solve that fits: sized once; otherwise room for a few steps, doubling.
-      const first = fitsAll ? stepsHint : Math.max(2, Math.min(64, Math.floor(65536 / (n * width))));
+      const first = fitsAll ? stepsHint : firstDenseSteps(n, width);
       if (fitsAll) this.us.reserve((stepsHint + 1) * n - this.us.length);
       this.ks = new GrowableBuffer(first * width * n);
     }
