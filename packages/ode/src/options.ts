@@ -72,6 +72,7 @@ const CONTROLLER_NAMES = ["beta1", "beta2", "safety", "qmin", "qmax"] as const;
 /** Options after validation, with defaults filled in and times sorted in the direction of integration. */
 export interface ResolvedOptions {
   reltol: number;
+  /** One per component; given as one number, the vector is shared with other solves: read only. */
   abstol: Float64Array;
   /** Output times (sorted in the direction of integration), or undefined to save every step. */
   saveat: Float64Array | undefined;
@@ -149,6 +150,20 @@ function timesInSpan(name: string, v: ArrayLike<number>, t0: number, t1: number)
   return out;
 }
 
+/**
+ * One number's tolerance vector, shared by the solves that use the same (n, value) — the last
+ * two are kept — and only ever read. A fresh n-vector per solve was one of a gradient's
+ * first-touch costs at large n (gradbench ode, n = 10⁵: 0.5–0.7 ms each, kernels README).
+ */
+function uniformTolerance(n: number, value: number): Float64Array {
+  for (const t of recentTolerances) if (t.length === n && t[0] === value) return t;
+  const t = new Float64Array(n).fill(value);
+  recentTolerances.unshift(t);
+  recentTolerances.length = Math.min(recentTolerances.length, 2);
+  return t;
+}
+const recentTolerances: Float64Array[] = [];
+
 /** Validates user options for a problem of dimension n on [t0, t1] and a solver. */
 export function resolveOptions(
   options: SolveOptions,
@@ -169,9 +184,9 @@ export function resolveOptions(
   checkKeys(options, OPTION_NAMES, "");
   const reltol = options.reltol === undefined ? 1e-3 : positiveNumber("reltol", options.reltol, true);
   let abstol: Float64Array;
-  if (options.abstol === undefined) abstol = new Float64Array(n).fill(1e-6);
+  if (options.abstol === undefined) abstol = uniformTolerance(n, 1e-6);
   else if (typeof options.abstol === "number") {
-    abstol = new Float64Array(n).fill(positiveNumber("abstol", options.abstol, true));
+    abstol = uniformTolerance(n, positiveNumber("abstol", options.abstol, true));
   } else {
     if (options.abstol.length !== n) {
       throw new InvalidOptionError(

@@ -58,8 +58,17 @@ export interface ODEProblemOptions {
   pShape?: readonly number[];
 }
 
-function toFloat64(x: ArrayLike<number>, what: string): Float64Array {
-  const a = Float64Array.from(x);
+/**
+ * Internal (not exported from the package): an ODEProblemOptions key that makes the problem keep
+ * u0 and p as given when they are Float64Arrays, instead of copying them. For solveOde, whose
+ * inputs are tensors' arrays that no one writes while the solve and its pullback read them:
+ * two fresh copies per gradient are two first touches of large arrays (0.5–0.7 ms each at
+ * n = 10⁵ on the bench machine, kernels README).
+ */
+export const SHARE_ARRAYS: unique symbol = Symbol("udekit.ode.share-arrays");
+
+function toFloat64(x: ArrayLike<number>, what: string, share: boolean): Float64Array {
+  const a = share && x instanceof Float64Array ? x : Float64Array.from(x);
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) {
       throw new InvalidProblemError(
@@ -107,7 +116,7 @@ export class ODEProblem {
     u0: ArrayLike<number>,
     tspan: readonly [number, number] | readonly number[],
     p: ArrayLike<number> | MatrixLike = new Float64Array(0),
-    options: ODEProblemOptions = {},
+    options: ODEProblemOptions & { [SHARE_ARRAYS]?: boolean } = {},
   ) {
     if (typeof f !== "function") {
       throw new InvalidProblemError(
@@ -149,11 +158,12 @@ export class ODEProblem {
         "@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.",
       );
     }
-    this.u0 = toFloat64(u0, "u0");
+    const share = options[SHARE_ARRAYS] === true;
+    this.u0 = toFloat64(u0, "u0", share);
     this.n = this.u0.length;
     this.tspan = [t0, t1];
     const matrix = isMatrixLike(p);
-    this.p = matrix ? tensor(p).data : Float64Array.from(p);
+    this.p = matrix ? tensor(p).data : share && p instanceof Float64Array ? p : Float64Array.from(p);
     this.pShape = options.pShape ?? (matrix ? [p.rows, p.columns] : undefined);
     this.jac = options.jac;
     this.tgrad = options.tgrad;

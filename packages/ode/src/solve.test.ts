@@ -164,3 +164,30 @@ describe("retcodes keep the partial solution", () => {
     expect(sol.t[sol.t.length - 1]).toBeLessThan(5);
   });
 });
+
+describe("a tolerance given as one number", () => {
+  test("is the vector of that number for the problem's size, whatever the solves before it used", () => {
+    const small = rotationProblem();
+    const large = new ODEProblem(
+      (du: Float64Array, u: Float64Array) => du.set(u),
+      new Float64Array(5).fill(1),
+      [0, 1],
+    );
+    const seen: [number, Float64Array][] = [];
+    for (const [problem, abstol] of [
+      [small.problem, 1e-7],
+      [small.problem, 1e-9],
+      [large, 1e-7],
+      [small.problem, 1e-7],
+      [large, undefined],
+      [small.problem, 1e-9],
+    ] as const) {
+      const integ = init(problem, Tsit5(), abstol === undefined ? {} : { abstol });
+      const a = integ.options.abstol;
+      expect(Array.from(a)).toEqual(new Array(problem.n).fill(abstol ?? 1e-6));
+      seen.push([problem.n, a]);
+    }
+    // Solves of the same size and tolerance in a row share one vector (it is only read).
+    expect(init(large, Tsit5()).options.abstol).toBe(seen[4][1]);
+  });
+});

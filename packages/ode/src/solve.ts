@@ -34,6 +34,20 @@ export function solve(
   const solver =
     solverOrOptions === undefined || isOptions ? defaultSolver() : (solverOrOptions as OdeSolver);
   const options = isOptions ? (solverOrOptions as SolveOptions) : maybeOptions;
+  return solveInto(problem, solver, options);
+}
+
+/**
+ * solve, writing the saveat states into `output` (saveat.length × n, row by row) rather than a
+ * fresh array; sol.u is then `output` (or its leading rows when the solve stopped early, the
+ * rest left as it was). Internal: solveOde's forward solve writes its op's output in place.
+ */
+export function solveInto(
+  problem: ODEProblem,
+  solver: OdeSolver,
+  options: SolveOptions,
+  output?: Float64Array,
+): ODESolution {
   const integ = new ODEIntegrator(problem, solver, options);
   const opts = integ.options;
   const n = problem.n;
@@ -44,7 +58,10 @@ export function solve(
       ? new GrowableBuffer(Math.max(2, Math.min(64, Math.floor(65536 / n))) * n)
       : undefined;
   const outT: number[] = [];
-  const savedU = saveat === undefined ? undefined : new Float64Array(saveat.length * n);
+  if (output !== undefined && (saveat === undefined || output.length !== saveat.length * n)) {
+    throw new RangeError(`solveInto: output has ${output.length} entries, not saveat.length × n.`);
+  }
+  const savedU = saveat === undefined ? undefined : (output ?? new Float64Array(saveat.length * n));
   const scratch = takeZeroed(n);
   let saveIdx = 0;
   const width = integ.stepper.denseVectors;
@@ -102,7 +119,12 @@ export function solve(
   let u: Float64Array;
   if (saveat !== undefined && savedU !== undefined) {
     for (let i = 0; i < saveIdx; i++) outT.push(saveat[i]);
-    u = saveIdx === saveat.length ? savedU : savedU.slice(0, saveIdx * n);
+    u =
+      saveIdx === saveat.length
+        ? savedU
+        : output !== undefined
+          ? output.subarray(0, saveIdx * n)
+          : savedU.slice(0, saveIdx * n);
   } else {
     // A failed solve without saveEverystep still returns where it stopped.
     if (!opts.saveEverystep && outT[outT.length - 1] !== integ.t && outU !== undefined) {

@@ -7,6 +7,7 @@
 import type { PullbackOptions } from "./api.js";
 import { type OuterSite, planBatching } from "./batching.js";
 import { checkBatch, checkFlags } from "./check-args.js";
+import { type ArgumentWindow, planGradWindows } from "./grad-windows.js";
 import type { Binding, Program, Source } from "./program.js";
 import { writtenRanges } from "./scratch-ranges.js";
 
@@ -30,6 +31,12 @@ export interface PullbackPlan {
   siteOf: OuterSite[][];
   /** Per argument, the ranges in-place VJPs write (scratch-ranges.ts). */
   ranges: number[][];
+  /** Each step's cotangent buffer (its own, or a window: grad-windows.ts). */
+  grads: Float64Array[];
+  /** Steps whose cotangent is a window of an argument's, rebound per call. */
+  argumentWindows: ArgumentWindow[];
+  /** The steps of order whose cotangent is cleared before each call (the others are windows). */
+  cleared: number[];
 }
 
 /** `skip[s]` marks steps whose forward values are already in place (specialise's fixed steps). */
@@ -84,12 +91,15 @@ export function planPullback(
     ),
   );
   const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
-  const gradBindings = bindings.filter(
-    (b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position],
-  );
+  let gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position]);
   const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
   const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
+  // Scratch ranges count the windows' VJPs as if they ran: their contributions land there.
   const ranges = writtenRanges(program, gradBindings, receives);
+  const bound = new Set(gradBindings.map((b) => `${b.step}:${b.position}`));
+  const windows = planGradWindows(program, order, wrt, inputGrads, (s, i) => bound.has(`${s}:${i}`));
+  order = order.filter((s) => !windows.dropped[s]);
+  gradBindings = gradBindings.filter((b) => !windows.dropped[b.step]);
   return {
     wrt,
     accumulate,
@@ -102,5 +112,8 @@ export function planPullback(
     sites,
     siteOf,
     ranges,
+    grads: windows.grads,
+    argumentWindows: windows.argumentWindows,
+    cleared: order.filter((s) => windows.cleared[s]),
   };
 }

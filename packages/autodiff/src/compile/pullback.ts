@@ -14,8 +14,21 @@ const one = (weights: readonly number[] | undefined, slot: number): number => we
 
 export function makePullback(program: Program, plan: PullbackPlan): Pullback {
   const { steps, inputSizes, outSlot, outSize, last } = program;
-  const { forward, order, inputGrads, gradBindings, slots, outNeeded, sites, siteOf, ranges, accumulate } =
-    plan;
+  const {
+    forward,
+    order,
+    inputGrads,
+    gradBindings,
+    slots,
+    outNeeded,
+    sites,
+    siteOf,
+    ranges,
+    accumulate,
+    grads: stepGrads,
+    argumentWindows,
+    cleared,
+  } = plan;
   const gradCheck = { wrt: plan.wrt, longer: true };
   /** Per argument, the scratch weighted calls write into (allocated at the first such call). */
   const scratchGrads: (Float64Array | null)[] = inputSizes.map(() => null);
@@ -48,6 +61,16 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
       const { step, position, slot } = gradBindings[b];
       inputGrads[step][position] = one(weights, slot) === 1 ? grads[slot] : scratchGrads[slot];
     }
+    // Steps whose cotangent is a window of an argument's: their readers add straight into it.
+    for (let w = 0; w < argumentWindows.length; w++) {
+      const aw = argumentWindows[w];
+      const target = one(weights, aw.slot) === 1 ? grads[aw.slot] : scratchGrads[aw.slot];
+      const view = aw.window.windowOf(target as Float64Array);
+      for (let r = 0; r < aw.readers.length; r++) {
+        const { step, position } = aw.readers[r];
+        inputGrads[step][position] = view;
+      }
+    }
     if (!outNeeded) return;
     if (outSlot >= 0) {
       const g = grads[outSlot] as Float64Array;
@@ -55,22 +78,18 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
       for (let i = 0; i < outSize; i++) g[i] += w * cotangent[i];
       return;
     }
-    for (let k = 0; k < order.length; k++) steps[order[k]].grad.fill(0);
-    steps[last].grad.set(cotangent);
+    for (let k = 0; k < cleared.length; k++) stepGrads[cleared[k]].fill(0);
+    stepGrads[last].set(cotangent);
     for (let k = 0; k < order.length; k++) {
       const s = order[k];
       const step = steps[s];
-      step.op.vjp(step.ctx, step.grad, inputGrads[s]);
+      const g = stepGrads[s];
+      step.op.vjp(step.ctx, g, inputGrads[s]);
       const here = siteOf[s];
       for (let i = 0; i < here.length; i++) {
         const { stack, slot } = here[i];
         const r = stack.outer.right;
-        stack.push(
-          step.grad,
-          r === "ones" ? null : step.inputs[r],
-          grads[slot] as Float64Array,
-          one(weights, slot),
-        );
+        stack.push(g, r === "ones" ? null : step.inputs[r], grads[slot] as Float64Array, one(weights, slot));
       }
     }
     for (let i = 0; weights !== undefined && i < slots.length; i++) {

@@ -2,7 +2,8 @@
 // reshape step whose output is a window of an earlier step's buffer, or of an argument (rebound
 // at each call), runs no forward; a step whose only reader is a concat writes into its window
 // of the concat's output. References: the eager ops at the same inputs (forward values and VJPs), call after
-// call with other argument arrays — the cases a stale binding would get wrong — and the arena
+// call with other argument arrays — the cases a stale binding would get wrong (cotangents up to
+// the order of their sums, see expectSums) — and the arena
 // bytes a program takes (a view takes no buffer of its own).
 import { arenaStats } from "@udekit/kernels";
 import { describe, expect, test } from "vitest";
@@ -39,6 +40,19 @@ const nested = (y: Tensor, x: Tensor) => {
     slice(x, 0, 300),
   ]);
 };
+
+/**
+ * A cotangent equal to the eager one up to the order of its sums: a compiled pullback adds a
+ * view's contributions straight into the argument's cotangent (grad-windows.ts), where the eager
+ * tape first sums them per node. A stale window or binding is off by O(1), not by rounding.
+ */
+function expectSums(actual: Float64Array, expected: readonly number[]): void {
+  const scale = Math.max(...expected.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  expect(actual.length).toBe(expected.length);
+  expect(worst).toBeLessThanOrEqual(1e-14 * scale);
+}
 
 function eager(f: (a: Tensor, b: Tensor) => Tensor, a: Float64Array, b: Float64Array, cot: Float64Array) {
   const [out, pullback] = vjp(f, tensor(a), tensor(b));
@@ -77,8 +91,8 @@ describe.each([
       const [a, b] = pairs[i];
       expect(Array.from(c.forward([a, b]))).toEqual(expected[i].out);
       const [ga, gb] = c.vjp([a, b], cot);
-      expect(Array.from(ga)).toEqual(expected[i].ga);
-      expect(Array.from(gb)).toEqual(expected[i].gb);
+      expectSums(ga, expected[i].ga);
+      expectSums(gb, expected[i].gb);
     }
   });
 
@@ -91,8 +105,8 @@ describe.each([
       const ga = new Float64Array(N);
       const gb = new Float64Array(N);
       pull([a, b], cot, [ga, gb]);
-      expect(Array.from(ga)).toEqual(expected[i].ga);
-      expect(Array.from(gb)).toEqual(expected[i].gb);
+      expectSums(ga, expected[i].ga);
+      expectSums(gb, expected[i].gb);
     });
   });
 });

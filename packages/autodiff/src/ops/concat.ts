@@ -48,35 +48,52 @@ export const concatOp = defineOp<{ axis: number }>({
       }
       return;
     }
+    // Plain loops with local bounds (no per-call closure: this runs at every replay).
     const [m, n] = outShape;
     let col = 0;
-    inputs.forEach((x, k) => {
+    for (let k = 0; k < inputs.length; k++) {
+      const x = inputs[k];
       const w = (inputShapes[k] as Shape)[1];
-      for (let i = 0; i < m; i++) for (let j = 0; j < w; j++) out[i * n + col + j] = x[i * w + j];
+      for (let i = 0; i < m; i++) {
+        const o = i * n + col;
+        const r = i * w;
+        for (let j = 0; j < w; j++) out[o + j] = x[r + j];
+      }
       col += w;
-    });
+    }
   },
   vjp({ inputs, inputShapes, outShape, attrs: { axis } }, g, inputGrads) {
     if (outShape.length === 1 || axis === 0) {
       let offset = 0;
-      inputs.forEach((x, k) => {
+      for (let k = 0; k < inputs.length; k++) {
+        const len = inputs[k].length;
         const gx = inputGrads[k];
-        if (gx !== null) for (let i = 0; i < x.length; i++) gx[i] += g[offset + i];
-        offset += x.length;
-      });
+        if (gx !== null) addWindow(gx, g, offset, len);
+        offset += len;
+      }
       return;
     }
     const [m, n] = outShape;
     let col = 0;
-    inputShapes.forEach((s, k) => {
-      const w = s[1];
+    for (let k = 0; k < inputShapes.length; k++) {
+      const w = (inputShapes[k] as Shape)[1];
       const gx = inputGrads[k];
-      if (gx !== null)
-        for (let i = 0; i < m; i++) for (let j = 0; j < w; j++) gx[i * w + j] += g[i * n + col + j];
+      if (gx !== null) {
+        for (let i = 0; i < m; i++) {
+          const o = i * n + col;
+          const r = i * w;
+          for (let j = 0; j < w; j++) gx[r + j] += g[o + j];
+        }
+      }
       col += w;
-    });
+    }
   },
 });
+
+/** gx[i] += g[offset + i] for i < len. */
+function addWindow(gx: Float64Array, g: Float64Array, offset: number, len: number): void {
+  for (let i = 0; i < len; i++) gx[i] += g[offset + i];
+}
 
 /** Concatenation along `axis` (default 0). */
 export const concat = (xs: readonly Tensor[], axis = 0): Tensor => concatOp(xs, { axis });

@@ -106,10 +106,14 @@ export function commitGradients(
       t: ctx.t0,
     };
   }
-  const n = ctx.rhs.n;
-  for (let i = 0; i < n; i++) ctx.u0Bar[i] += lambda[i];
-  for (let j = 0; j < ctx.pBar.length; j++) ctx.pBar[j] += pAcc[j];
+  addInto(ctx.u0Bar, lambda, ctx.rhs.n);
+  addInto(ctx.pBar, pAcc, ctx.pBar.length);
   return SUCCESS;
+}
+
+/** into[i] += x[i] for i < len (locals only: a loop through ctx's fields reloads them per entry). */
+function addInto(into: Float64Array, x: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < len; i++) into[i] += x[i];
 }
 
 export function addStats(into: SolverStats, from: SolverStats): void {

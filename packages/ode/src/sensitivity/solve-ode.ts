@@ -9,10 +9,10 @@ import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } 
 import { giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
-import { ODEProblem } from "../problem.js";
+import { ODEProblem, SHARE_ARRAYS } from "../problem.js";
 import type { ReturnCode } from "../retcode.js";
 import type { ODESolution, SolverStats } from "../solution.js";
-import { solve } from "../solve.js";
+import { solveInto } from "../solve.js";
 import { defaultSolver } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, clampedForward, SUCCESS } from "./adjoint-context.js";
@@ -316,10 +316,11 @@ const solveOp = defineOp<SolveAttrs>({
     const rhs = differentiableRhs(a.f, ctx.inputs[0], ctx.inputs[1], ctx.inputShapes[1], a.tspan[0]);
     const f0 = rhs.counts.f;
     // A plain evaluation (no tape records it) keeps no dense output: no VJP will read it.
-    const saved = forwardSolve(a, rhs, ctx.inputs[0], ctx.inputs[1], ctx.recorded !== false);
+    // The solve writes its save points into the op's output (a failed one: its leading rows).
+    const saved = forwardSolve(a, rhs, ctx.inputs[0], ctx.inputs[1], ctx.recorded !== false, ctx.out);
     const { sol } = saved;
-    ctx.out.fill(Number.NaN);
-    ctx.out.set(sol.u.subarray(0, Math.min(sol.u.length, ctx.out.length)));
+    // Rows the solve did not reach are NaN.
+    ctx.out.fill(Number.NaN, sol.u.length);
     ctx.saved = saved;
     if (a.info !== undefined) {
       a.info.retcode = sol.retcode;
@@ -355,15 +356,20 @@ function forwardSolve(
   u0: Float64Array,
   p: Float64Array,
   differentiable: boolean,
+  output?: Float64Array,
 ): Saved {
-  const problem = new ODEProblem(rhs.inPlace, u0, a.tspan, p, {
-    kind: "inplace",
+  // The inputs' arrays are used as they are (no copies): nothing writes them while the solve
+  // and its pullback read them.
+  const problemOptions = {
+    kind: "inplace" as const,
     jac: forwardJacobian(rhs, a.solver),
-  });
+    [SHARE_ARRAYS]: true,
+  };
+  const problem = new ODEProblem(rhs.inPlace, u0, a.tspan, p, problemOptions);
   rhs.prepare(problem.p);
   if (!differentiable) {
     // A plain evaluation: no VJP will read its steps, so none are recorded (no stepper hooks).
-    const sol = solve(problem, a.solver, { ...a.forwardOptions, saveat: a.saveat });
+    const sol = solveInto(problem, a.solver, { ...a.forwardOptions, saveat: a.saveat }, output);
     return { rhs, sol, p: problem.p, u0: problem.u0, recorded: NOT_RECORDED, released: false };
   }
   const { sol, recorded } = solveRecordingSteps(
@@ -371,6 +377,7 @@ function forwardSolve(
     a.solver,
     { ...a.forwardOptions, saveat: a.saveat, dense: needsDense(a.sensealg, a.solver) },
     recordingPlan(a.sensealg, a.solver),
+    output,
   );
   return { rhs, sol, p: problem.p, u0: problem.u0, recorded, released: false };
 }

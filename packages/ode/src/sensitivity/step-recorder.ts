@@ -17,7 +17,7 @@
 import { giveBuffer } from "@udekit/kernels";
 import type { ODEProblem } from "../problem.js";
 import { firstDenseSteps, GrowableBuffer, type ODESolution } from "../solution.js";
-import { solve } from "../solve.js";
+import { solveInto } from "../solve.js";
 import type { OdeSolver, Stepper } from "../stepper.js";
 import { withStepperHooks } from "./stepper-hooks.js";
 
@@ -48,6 +48,7 @@ export function solveRecordingSteps(
   solver: OdeSolver,
   options: Record<string, unknown>,
   plan: RecordingPlan = {},
+  output?: Float64Array,
 ): { sol: ODESolution; recorded: RecordedSteps } {
   const n = problem.n;
   const steps: number[] = [];
@@ -81,7 +82,7 @@ export function solveRecordingSteps(
     },
     afterAccept: (stepper) => store?.pushStages(stepper),
   });
-  const sol = solve(problem, recording, options);
+  const sol = solveInto(problem, recording, options, output);
   const kept = store;
   return {
     sol,
