@@ -77,11 +77,14 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
 
   const pAcc = allocF64(rhs.np);
   // Buffers the kernels read or write every stage live in their memory (no copy per call).
-  const work = allocF64((2 * total + 7) * n + 2 * total);
+  const work = allocF64((2 * total + 7) * n + 3 * total + 1);
   try {
+    // ȳ sits right before K̄₀…: one rank-1 update adds Ȳ into both (walkSpread).
     const K = work.subarray(0, total * n);
-    const Kbar = work.subarray(total * n, 2 * total * n);
-    let o = 2 * total * n;
+    const yBarKbar = work.subarray(total * n, (2 * total + 1) * n);
+    const yBar = yBarKbar.subarray(0, n);
+    const Kbar = yBarKbar.subarray(n);
+    let o = (2 * total + 1) * n;
     const take = (len: number): Float64Array => {
       const v = work.subarray(o, o + len);
       o += len;
@@ -91,38 +94,63 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     const yNext = take(n);
     const Y = take(n);
     const Ybar = take(n);
-    const yBar = take(n);
     const yBarNext = take(n);
-    const hw = take(total);
+    const hw = take(total + 1);
     const w = take(total);
+    const kbarLive = take(total);
     const Kv = Array.from({ length: total }, (_, i) => K.subarray(i * n, (i + 1) * n));
     const KbarV = Array.from({ length: total }, (_, i) => Kbar.subarray(i * n, (i + 1) * n));
     const { a, c } = tab;
-    const walk: Walk = { n, total, a, rhs, p, pAcc, y, Y, Ybar, yBar, K, Kbar, KbarV, hw };
+    const walk: Walk = {
+      n,
+      total,
+      a,
+      rhs,
+      p,
+      pAcc,
+      y,
+      Y,
+      Ybar,
+      K,
+      yBarKbar,
+      KbarV,
+      kbarLive,
+      yBarLive: false,
+      hw,
+    };
 
     yBarNext.fill(0);
-    points.addAtBoundary(N, yBarNext);
+    // Whether ȳ of the step's end holds anything (after the last save point it is 0: no VJPs).
+    let yBarNextLive = points.addAtBoundary(N, yBarNext);
     // K̄ of f(t_{i+1}, y_{i+1}): the later step's K̄₀, carried into this step's end stage.
     const carry = take(n);
-    let carryNonzero = false;
+    let carryLive = false;
     for (let i = N - 1; i >= 0; i--) {
       const tA = ts[i];
       const h = hs[i];
       steps.load(i, y, yNext, K);
       // The backward pass takes exactly the forward steps, one each (backward/forward ratio 1).
       ctx.stats.naccept++;
-      Kbar.fill(0);
-      if (carryNonzero) KbarV[E].set(carry);
-      yBar.fill(0);
+      yBarKbar.fill(0);
+      kbarLive.fill(0);
+      walk.yBarLive = false;
+      if (carryLive) {
+        KbarV[E].set(carry);
+        kbarLive[E] = 1;
+      }
       // Save points inside the step: y(θ) = y + hθ·Σ wⱼ(θ)Kⱼ with the step's own length.
       let extras = E + 1;
       const hInterp = ts[i + 1] - tA;
       for (let k = 0; k < saveat.length; k++) {
         if (stepOf[k] !== i) continue;
         interpolationWeights(interp, (saveat[k] - tA) / hInterp, w);
-        for (let j = 0; j < n; j++) yBar[j] += cotangent[k * n + j];
-        for (let m = 0; m < interp.stages; m++) hw[m] = hInterp * w[m];
-        ger(interp.stages, n, 1, hw, cotangent.subarray(k * n, (k + 1) * n), Kbar);
+        hw[0] = 1;
+        walk.yBarLive = true;
+        for (let m = 0; m < interp.stages; m++) {
+          hw[m + 1] = hInterp * w[m];
+          if (hw[m + 1] !== 0) kbarLive[m] = 1;
+        }
+        ger(interp.stages + 1, n, 1, hw, cotangent.subarray(k * n, (k + 1) * n), yBarKbar);
         extras = Math.max(extras, interp.stages);
       }
       // Lazy dense-output stages (Verner): recompute them forward, then pull them back in reverse.
@@ -131,26 +159,34 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
         rhs.f(Kv[e], Y, p, tA + c[e] * hInterp);
       }
       for (let e = extras - 1; e > E; e--) {
+        if (kbarLive[e] === 0) continue; // K̄ₑ = 0: no VJP, nothing to spread
         walkStageInput(walk, e, hInterp);
-        if (walkPullStage(walk, e, tA + c[e] * hInterp, Y)) walkSpread(walk, e, hInterp);
+        walkPullStage(walk, e, tA + c[e] * hInterp, Y);
+        walkSpread(walk, e, hInterp);
       }
       // End stage: y₁ = Y_E, K_E = f(t₁, y₁) (FSAL: evaluated in the step at t + c_E·h;
       // otherwise on acceptance at t₁).
-      if (!walkPullStage(walk, E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext)) Ybar.fill(0);
-      for (let j = 0; j < n; j++) Ybar[j] += yBarNext[j];
-      walkSpread(walk, E, h);
-      for (let s = E - 1; s >= 1; s--) {
-        walkStageInput(walk, s, h);
-        if (walkPullStage(walk, s, tA + c[s] * h, Y)) walkSpread(walk, s, h);
+      const pulled = walkPullStage(walk, E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext);
+      if (yBarNextLive) {
+        if (pulled) for (let j = 0; j < n; j++) Ybar[j] += yBarNext[j];
+        else Ybar.set(yBarNext);
       }
-      carry.set(KbarV[0]);
-      carryNonzero = true;
+      if (pulled || yBarNextLive) walkSpread(walk, E, h);
+      for (let s = E - 1; s >= 1; s--) {
+        if (kbarLive[s] === 0) continue;
+        walkStageInput(walk, s, h);
+        walkPullStage(walk, s, tA + c[s] * h, Y);
+        walkSpread(walk, s, h);
+      }
+      carryLive = kbarLive[0] === 1;
+      if (carryLive) carry.set(KbarV[0]);
       yBarNext.set(yBar);
-      points.addAtBoundary(i, yBarNext);
+      yBarNextLive = points.addAtBoundary(i, yBarNext) || walk.yBarLive;
     }
     // K₀ of the first step is f(t0, u0).
-    if (N > 0) {
+    if (N > 0 && carryLive) {
       KbarV[0].set(carry);
+      kbarLive[0] = 1;
       if (walkPullStage(walk, 0, t0, ctx.u0)) for (let j = 0; j < n; j++) yBarNext[j] += Ybar[j];
     }
     rhs.flushP(pAcc);
@@ -179,10 +215,15 @@ interface Walk {
   y: Float64Array;
   Y: Float64Array;
   Ybar: Float64Array;
-  yBar: Float64Array;
   K: Float64Array;
-  Kbar: Float64Array;
+  /** ȳ then K̄₀, K̄₁, …: contiguous, so that walkSpread is one rank-1 update. */
+  yBarKbar: Float64Array;
   KbarV: Float64Array[];
+  /** kbarLive[j] = 1 once something was added into K̄ⱼ this step (else K̄ⱼ = 0: no VJP). */
+  kbarLive: Float64Array;
+  /** False while nothing was added into ȳ this step. */
+  yBarLive: boolean;
+  /** Weights of a rank-1 update: 1 for ȳ, then one per stage. */
   hw: Float64Array;
 }
 
@@ -194,27 +235,28 @@ function walkStageInput(w: Walk, i: number, h: number): void {
   matvecT(i, w.n, w.K, hw, w.Y, true);
 }
 
-/** Ȳ = (∂f/∂u)(Y)ᵀK̄ᵢ, p̄ += (∂f/∂p)(Y)ᵀK̄ᵢ; returns false when K̄ᵢ = 0 (nothing to do). */
+/**
+ * Ȳ = (∂f/∂u)(Y)ᵀK̄ᵢ, p̄ += (∂f/∂p)(Y)ᵀK̄ᵢ; returns false when nothing was added into K̄ᵢ
+ * (K̄ᵢ = 0: no VJP). Tracked rather than scanned for: a sparse cotangent (gradbench's, e_{n−1},
+ * spreads one entry per stage) made the scan read nearly all of K̄ᵢ at every stage.
+ */
 function walkPullStage(w: Walk, i: number, t: number, input: Float64Array): boolean {
-  const kb = w.KbarV[i];
-  let nonzero = false;
-  for (let j = 0; j < w.n; j++) {
-    if (kb[j] !== 0) {
-      nonzero = true;
-      break;
-    }
-  }
-  if (!nonzero) return false;
-  w.rhs.vjpUAndPAccumulate(w.Ybar, w.pAcc, 1, kb, input, w.p, t);
+  if (w.kbarLive[i] === 0) return false;
+  w.rhs.vjpUAndPAccumulate(w.Ybar, w.pAcc, 1, w.KbarV[i], input, w.p, t);
   return true;
 }
 
-/** ȳ += Ȳ and K̄ⱼ += h·aᵢⱼ·Ȳ for j < i. */
+/** ȳ += Ȳ and K̄ⱼ += h·aᵢⱼ·Ȳ for j < i, as one rank-1 update of [ȳ; K̄₀; …]. */
 function walkSpread(w: Walk, i: number, h: number): void {
-  const { n, total, a, hw, yBar, Ybar } = w;
-  for (let j = 0; j < n; j++) yBar[j] += Ybar[j];
-  for (let j = 0; j < i; j++) hw[j] = h * a[i * total + j];
-  ger(i, n, 1, hw, Ybar, w.Kbar);
+  const { total, a, hw, kbarLive } = w;
+  hw[0] = 1;
+  w.yBarLive = true;
+  for (let j = 0; j < i; j++) {
+    const v = h * a[i * total + j];
+    hw[j + 1] = v;
+    if (v !== 0) kbarLive[j] = 1;
+  }
+  ger(i + 1, w.n, 1, hw, w.Ybar, w.yBarKbar);
 }
 
 /**
@@ -247,13 +289,16 @@ export class SavePoints {
     }
   }
 
-  /** into += the cotangents of the save points at step boundary `boundary`. */
-  addAtBoundary(boundary: number, into: Float64Array): void {
+  /** into += the cotangents of the save points at step boundary `boundary`; false when there are none. */
+  addAtBoundary(boundary: number, into: Float64Array): boolean {
     const n = into.length;
+    let added = false;
     for (let k = 0; k < this.saveat.length; k++) {
       if (this.boundaryOf[k] !== boundary) continue;
       for (let j = 0; j < n; j++) into[j] += this.cotangent[k * n + j];
+      added = true;
     }
+    return added;
   }
 }
 
