@@ -1,7 +1,8 @@
 /**
- * `pnpm bench`: measures the hardware floor, runs every benchmark suite in one process, prints
- * each section and a closing summary (targets, wall time), and writes the machine-readable
- * results (bench-results.json), the figures (SVG) and the report (BENCHMARKS.md).
+ * `pnpm bench`: measures the hardware floor, runs every benchmark suite, each in a Node process
+ * of its own (suite-process.ts), prints each section and a closing summary (targets, wall time),
+ * and writes the machine-readable results (bench-results.json), the figures (SVG) and the report
+ * (BENCHMARKS.md).
  *
  * Usage: `pnpm bench [-- --quick] [-- suite ...]`, or `pnpm bench -- --from-json` to re-render BENCHMARKS.md
  * (recomputing the targets) from the stored apps/bench/bench-results.json without measuring.
@@ -15,10 +16,11 @@
  * listed in SUITE_ORDER run in that order, a listed file that does not exist is skipped with a
  * note, and any other file found there runs last.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, totalmem } from "node:os";
+import { fork } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { measureHardwareFloor } from "./hardware.js";
 import {
   type BenchReport,
@@ -28,7 +30,8 @@ import {
   targetSummary,
 } from "./markdown.js";
 import { updateReadmes } from "./readmes.js";
-import { type BenchContext, type BenchSuite, formatTable, targetStatus } from "./report.js";
+import { type BenchContext, formatTable, targetStatus } from "./report.js";
+import type { SuiteOutcome } from "./suite-process.js";
 import { collectTargets } from "./targets.js";
 
 const SUITE_ORDER = [
@@ -72,12 +75,30 @@ function suiteNames(): string[] {
   return [...SUITE_ORDER, ...extra];
 }
 
-async function loadSuite(name: string): Promise<BenchSuite | undefined> {
-  const file = join(suitesDir, `${name}.ts`);
-  if (!existsSync(file)) return undefined;
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const entry = Object.entries(mod).find(([k, v]) => k.endsWith("Suite") && typeof v === "function");
-  return entry?.[1] as BenchSuite | undefined;
+/** Peak resident set size over the suites' processes (and this one). */
+let peakRssMiB = 0;
+
+/**
+ * Runs suite `name` in a process of its own (suite-process.ts: no suite measures in a heap the
+ * ones before it filled) and returns its section, or an error section when it failed.
+ */
+async function runSuite(name: string, file: string, ctx: BenchContext): Promise<SectionResult> {
+  const resultFile = join(tmpdir(), `udekit-bench-${process.pid}-${name}.json`);
+  rmSync(resultFile, { force: true });
+  // The same Node options as this process (tsx's loader, the source condition).
+  const child = fork(join(here, "suite-process.ts"), [file, JSON.stringify(ctx), resultFile], {
+    stdio: "inherit",
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const outcome: SuiteOutcome = existsSync(resultFile)
+    ? (JSON.parse(readFileSync(resultFile, "utf8")) as SuiteOutcome)
+    : { error: `the suite's process exited with code ${code} before it wrote a result`, peakRssMiB: 0 };
+  rmSync(resultFile, { force: true });
+  peakRssMiB = Math.max(peakRssMiB, outcome.peakRssMiB);
+  if (outcome.section !== undefined) return { ...outcome.section, suite: name, seconds: 0 };
+  process.exitCode = 1;
+  process.stderr.write(`suite "${name}" failed: ${outcome.error}\n`);
+  return { title: `Suite "${name}"`, tables: [], suite: name, seconds: 0, error: outcome.error };
 }
 
 async function measure(): Promise<BenchReport> {
@@ -90,28 +111,14 @@ async function measure(): Promise<BenchReport> {
   const ctx: BenchContext = { quick, peak: floor.peak };
   const sections: SectionResult[] = [];
   for (const name of names) {
-    const suite = await loadSuite(name);
-    if (suite === undefined) {
+    const file = join(suitesDir, `${name}.ts`);
+    if (!existsSync(file)) {
       skipped.push(name);
       continue;
     }
     process.stdout.write(`\n[${((performance.now() - t0) / 1000).toFixed(0)} s] running suite "${name}"…\n`);
     const s0 = performance.now();
-    let section: SectionResult;
-    try {
-      section = { ...(await suite(ctx)), suite: name, seconds: 0 };
-    } catch (e) {
-      const err = e as Error;
-      process.exitCode = 1;
-      section = {
-        title: `Suite "${name}"`,
-        tables: [],
-        suite: name,
-        seconds: 0,
-        error: `${err.name}: ${err.message}`,
-      };
-      process.stderr.write(`suite "${name}" failed: ${err.stack ?? err.message}\n`);
-    }
+    const section = await runSuite(name, file, ctx);
     section.seconds = (performance.now() - s0) / 1000;
     sections.push(section);
     process.stdout.write(`\n## ${section.title}\n\n${section.tables.map(formatTable).join("\n")}`);
@@ -121,7 +128,7 @@ async function measure(): Promise<BenchReport> {
     machine: machine(start),
     quick,
     wallSeconds: (performance.now() - t0) / 1000,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: Math.max(peakRssMiB, process.resourceUsage().maxRSS / 1024),
     peak: floor.peak,
     hardwareTable: floor.table,
     sections,
