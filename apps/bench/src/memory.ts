@@ -77,7 +77,8 @@ export function measureAllocationPerCall(
 let gcFn: (() => void) | undefined;
 
 /** V8's gc() without the --expose-gc command-line flag (the flag is set before the first use). */
-function exposedGc(): () => void {
+/** V8's full garbage collection (exposed at run time). */
+export function exposedGc(): () => void {
   if (gcFn === undefined) {
     setFlagsFromString("--expose-gc");
     gcFn = runInNewContext("gc") as () => void;

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { concat, mul, reshape, slice, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { clearBufferPool } from "@udekit/kernels";
 import {
   DirectBackprop,
   DiscreteAdjoint,
@@ -21,6 +22,7 @@ import {
   solve,
   solveOde,
 } from "@udekit/ode";
+import { exposedGc } from "../memory.js";
 import type { BenchContext, BenchSection, TargetResult } from "../report.js";
 import { timeInterleaved } from "../timing.js";
 
@@ -75,6 +77,11 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
   let allForward = true;
   for (const ref of sizes) {
     const { n, s } = ref;
+    // Each row from a clean heap and an empty buffer pool: the rows before it leave garbage by
+    // the hundred megabytes (DirectBackprop's tapes) and pooled arrays of other sizes, which made
+    // the n = 10⁵, s = 100 gradient 2.2× slower at the end of the suite than alone.
+    exposedGc()();
+    clearBufferPool();
     const x = tensor(inputs(n));
     const y0 = tensor(new Float64Array(n));
     const options = { tspan: [0, 2] as const, saveat: [2], solver: RK4(), dt: 2 / s, adaptive: false };
@@ -121,7 +128,9 @@ export async function gradbenchOdeSuite(ctx: BenchContext): Promise<BenchSection
     // interleaved samples. Ten calls were not enough: in the run of 2026-12-05 18:03 the n = 1 000,
     // s = 1 row measured 1.33 ms per gradient after ten, 0.28 ms after a few hundred.
     if (!ctx.quick && !big) for (const f of Object.values(competitors)) warmUp(f);
-    const protocol = { warmup: ctx.quick || big ? 1 : 3, samples: ctx.quick ? 3 : big ? 5 : 15 };
+    // Big rows: two warm-up rounds, since the first call of each is cold (n = 10⁵, s = 100: the
+    // first gradient 745 ms, the next ones 380–430 ms).
+    const protocol = { warmup: ctx.quick ? 1 : big ? 2 : 3, samples: ctx.quick ? 3 : big ? 5 : 15 };
     const timings = timeInterleaved(competitors, protocol);
     // DirectBackprop builds a tape of every op (garbage by the megabyte): timed on its own, like
     // torch's reference, which interleaves only its forward and its gradient.
