@@ -18,7 +18,7 @@ import { initialStep } from "./controllers/initial-step.js";
 import { PIController } from "./controllers/pi-controller.js";
 import { InvalidOptionError, InvalidProblemError } from "./errors.js";
 import { type ResolvedOptions, resolveOptions, type SolveOptions } from "./options.js";
-import type { InPlaceRhs, ODEProblem } from "./problem.js";
+import { type InPlaceRhs, isRhsChecked, type ODEProblem } from "./problem.js";
 import { type ReturnCode, retcodeMessage } from "./retcode.js";
 import type { SolverStats } from "./solution.js";
 import type { OdeSolver, Stepper } from "./stepper.js";
@@ -78,7 +78,7 @@ export class ODEIntegrator {
     const n = problem.n;
     const resolved = resolveRhs(problem);
     this.rhs = resolved.f;
-    checkRhs(problem, this.rhs);
+    if (!isRhsChecked(problem)) checkRhs(problem, this.rhs);
     this.stepper = solver.createStepper({
       n,
       f: this.rhs,

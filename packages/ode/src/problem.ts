@@ -67,6 +67,22 @@ export interface ODEProblemOptions {
  */
 export const SHARE_ARRAYS: unique symbol = Symbol("udekit.ode.share-arrays");
 
+/**
+ * Internal (not exported from the package): problems whose right-hand side is known to write
+ * exactly n entries, so that an integrator skips its first-call probe of f (integrator.ts
+ * checkRhs: one extra evaluation per solve, a tenth of a one-step solve's work). solveOde marks
+ * its forward problems: their f is a compiled tensor program, whose output length was checked
+ * when it was compiled; a non-finite f(u0) then fails the solve with a retcode (NaN rows), as
+ * any other non-finite step does, instead of throwing.
+ */
+const rhsChecked = new WeakSet<ODEProblem>();
+export function markRhsChecked(problem: ODEProblem): void {
+  rhsChecked.add(problem);
+}
+export function isRhsChecked(problem: ODEProblem): boolean {
+  return rhsChecked.has(problem);
+}
+
 function toFloat64(x: ArrayLike<number>, what: string, share: boolean): Float64Array {
   const a = share && x instanceof Float64Array ? x : Float64Array.from(x);
   for (let i = 0; i < a.length; i++) {

@@ -1,5 +1,5 @@
 // solveOde's bad-input errors, each with its type and fix-it text.
-import { mul, ShapeError, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { mul, ShapeError, sqrt, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
 import { Rodas4 } from "../solvers/index.js";
 import { SensitivityOptionError } from "./errors.js";
@@ -80,6 +80,15 @@ describe("solveOde rejects bad input before solving", () => {
 });
 
 describe("failures are retcodes, not exceptions", () => {
+  test("a tensor f that is not finite at u0 fails the solve with a retcode and NaN rows", () => {
+    const info: SolveOdeInfo = {};
+    // √(u − ½) at u0 = [1, 0, 2]: NaN in the second entry.
+    const f = (u: Tensor) => sqrt(sub(u, 0.5));
+    const out = solveOde(f, tensor([1, 0, 2]), tensor([0]), { tspan: [0, 1], saveat: [0.5, 1], info });
+    expect(info.retcode).not.toBe("Success");
+    expect(Array.from(out.data).every(Number.isNaN)).toBe(true);
+  });
+
   test("a forward solve that runs out of steps returns NaN rows and says why", () => {
     const info: SolveOdeInfo = {};
     const out = solveOde(decay, u0, p, { tspan: [0, 1], saveat: [0.5, 1], maxiters: 2, reltol: 1e-12, info });
