@@ -5,7 +5,7 @@
 // point, times the weight, summed by hand.
 import { describe, expect, test } from "vitest";
 import { vjp } from "../grad.js";
-import { add, concat, mul, reshape, slice, sum, tanh } from "../ops/index.js";
+import { add, concat, matvec, mul, reshape, slice, sum, tanh } from "../ops/index.js";
 import { type Tensor, tensor } from "../tensor.js";
 import { liveEntries } from "./dce.js";
 import { lower } from "./lower.js";
@@ -108,6 +108,43 @@ describe("which steps get windows", () => {
     );
     expect(plan.argumentWindows.map((w) => w.slot)).toEqual([0]);
   });
+});
+
+test("a stacked rank-1 site reading an argument's window adds once: through its stack, not the window too", () => {
+  // reshape(x) is a view of the whole argument read by matvec, whose contribution to the matrix
+  // is stacked (batch), and by mul, which adds its own into the window in place.
+  const m = 24;
+  const f: F = (y, x) => {
+    const P = reshape(x, [m, m]);
+    return add(matvec(P, y), sum(mul(P, P), 1));
+  };
+  const traced = trace(f, [tensor(data(1, m)), tensor(data(2, m * m))]);
+  const p = lower(traced, liveEntries(traced));
+  const pull = makePullback(
+    p,
+    planPullback(
+      p,
+      [true, true],
+      { accumulate: true, batch: 4 },
+      p.steps.map(() => false),
+    ),
+  );
+  const gy = new Float64Array(m);
+  const gx = new Float64Array(m * m);
+  const refY = new Float64Array(m);
+  const refX = new Float64Array(m * m);
+  for (let call = 0; call < 7; call++) {
+    const y = data(20 + call, m);
+    const x = data(40 + call, m * m);
+    const cot = data(60 + call, m);
+    pull([y, x], cot, [gy, gx]);
+    const [ey, ex] = eager(f, y, x, cot);
+    for (let i = 0; i < m; i++) refY[i] += ey[i];
+    for (let i = 0; i < m * m; i++) refX[i] += ex[i];
+  }
+  pull.flush([gy, gx]);
+  expectClose(gy, refY);
+  expectClose(gx, refX);
 });
 
 describe.each([

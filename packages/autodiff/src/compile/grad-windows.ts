@@ -51,8 +51,6 @@ export function planGradWindows(
   const grads = steps.map((st) => st.grad);
   const cleared = steps.map(() => true);
   const dropped = steps.map(() => false);
-  const inOrder = steps.map(() => false);
-  for (const s of order) inOrder[s] = true;
   // Readers of each step's output: (step, position) pairs.
   const readers = steps.map(() => [] as { step: number; position: number }[]);
   steps.forEach((st, s) => {
@@ -69,8 +67,9 @@ export function planGradWindows(
     st.sources.forEach((src, i) => {
       if (src.kind !== "step") return;
       const q = src.step;
-      if (q === last || !inOrder[q] || windowed[q] || readers[q].length !== 1 || inputGrads[c][i] === null)
-        return;
+      // c's VJP passes q a cotangent (q needs one, and it is not stacked), and nothing else reads
+      // q (so q is not the output either, nor another concat's window already).
+      if (readers[q].length !== 1 || inputGrads[c][i] === null) return;
       const len = steps[q].ctx.out.length;
       grads[q] = grads[c].subarray(offsets[i], offsets[i] + len);
       windowed[q] = true;
@@ -93,8 +92,7 @@ export function planGradWindows(
       window: new ViewCache(at, st.ctx.out.length),
       readers: live,
     });
-    windowed[q] = true;
-    cleared[q] = false;
+    // Out of order: its VJP never runs, its cotangent is never cleared.
     dropped[q] = true;
   }
   return { grads, argumentWindows, cleared, dropped };
