@@ -59,26 +59,24 @@ export interface ODEProblemOptions {
 }
 
 /**
- * Internal (not exported from the package): an ODEProblemOptions key that makes the problem keep
- * u0 and p as given when they are Float64Arrays, instead of copying them. For solveOde, whose
- * inputs are tensors' arrays that no one writes while the solve and its pullback read them:
- * two fresh copies per gradient are two first touches of large arrays (0.5–0.7 ms each at
- * n = 10⁵ on the bench machine, kernels README).
+ * Internal (not exported from the package): an ODEProblemOptions key for what solveOde knows of
+ * its forward problems.
+ * - `shareArrays`: keep u0 and p as given when they are Float64Arrays instead of copying them
+ *   (tensors' arrays, which no one writes while the solve and its pullback read them: two fresh
+ *   copies per gradient were two first touches of large arrays, 0.5–0.7 ms each at n = 10⁵).
+ * - `rhsChecked`: f writes exactly n entries (a compiled tensor program, whose output length was
+ *   checked when it was compiled), so an integrator skips its first-call probe of f (integrator.ts
+ *   checkRhs: one extra evaluation per solve); a non-finite f(u0) then fails the solve with a
+ *   retcode (NaN rows), as any other non-finite step does, instead of throwing.
  */
-export const SHARE_ARRAYS: unique symbol = Symbol("udekit.ode.share-arrays");
-
-/**
- * Internal (not exported from the package): problems whose right-hand side is known to write
- * exactly n entries, so that an integrator skips its first-call probe of f (integrator.ts
- * checkRhs: one extra evaluation per solve, a tenth of a one-step solve's work). solveOde marks
- * its forward problems: their f is a compiled tensor program, whose output length was checked
- * when it was compiled; a non-finite f(u0) then fails the solve with a retcode (NaN rows), as
- * any other non-finite step does, instead of throwing.
- */
-const rhsChecked = new WeakSet<ODEProblem>();
-export function markRhsChecked(problem: ODEProblem): void {
-  rhsChecked.add(problem);
+export const INTERNAL: unique symbol = Symbol("udekit.ode.internal-problem-options");
+export interface InternalProblemOptions {
+  shareArrays?: boolean;
+  rhsChecked?: boolean;
 }
+
+const rhsChecked = new WeakSet<ODEProblem>();
+/** Whether the problem was made with `{ [INTERNAL]: { rhsChecked: true } }`. */
 export function isRhsChecked(problem: ODEProblem): boolean {
   return rhsChecked.has(problem);
 }
@@ -132,7 +130,7 @@ export class ODEProblem {
     u0: ArrayLike<number>,
     tspan: readonly [number, number] | readonly number[],
     p: ArrayLike<number> | MatrixLike = new Float64Array(0),
-    options: ODEProblemOptions & { [SHARE_ARRAYS]?: boolean } = {},
+    options: ODEProblemOptions & { [INTERNAL]?: InternalProblemOptions } = {},
   ) {
     if (typeof f !== "function") {
       throw new InvalidProblemError(
@@ -174,7 +172,8 @@ export class ODEProblem {
         "@udekit/ode: options.vjp must be a function (out, lambda, u, p, t) => void.",
       );
     }
-    const share = options[SHARE_ARRAYS] === true;
+    const internal = options[INTERNAL];
+    const share = internal?.shareArrays === true;
     this.u0 = toFloat64(u0, "u0", share);
     this.n = this.u0.length;
     this.tspan = [t0, t1];
@@ -193,6 +192,7 @@ export class ODEProblem {
     this.kind = options.kind ?? inferRhsKind(f, this.u0, this.p, this.pShape, t0);
     this.f = this.kind === "inplace" ? (f as InPlaceRhs) : undefined;
     this.tensorF = this.kind === "tensor" ? (f as TensorRhs) : undefined;
+    if (internal?.rhsChecked === true) rhsChecked.add(this);
   }
 
   /** A copy with other initial data, time span or parameters (same right-hand side and options). */

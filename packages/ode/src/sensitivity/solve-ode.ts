@@ -9,7 +9,7 @@ import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } 
 import { giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
-import { markRhsChecked, ODEProblem, SHARE_ARRAYS } from "../problem.js";
+import { INTERNAL, ODEProblem } from "../problem.js";
 import type { ReturnCode } from "../retcode.js";
 import type { ODESolution, SolverStats } from "../solution.js";
 import { solveInto } from "../solve.js";
@@ -360,15 +360,14 @@ function forwardSolve(
 ): Saved {
   // The inputs' arrays are used as they are (no copies): nothing writes them while the solve
   // and its pullback read them.
+  // A tensor f is a compiled program of known output length: no first-call probe (an in-place
+  // pair { f, vjp } is the user's own code and keeps it).
   const problemOptions = {
     kind: "inplace" as const,
     jac: forwardJacobian(rhs, a.solver),
-    [SHARE_ARRAYS]: true,
+    [INTERNAL]: { shareArrays: true, rhsChecked: typeof a.f === "function" },
   };
   const problem = new ODEProblem(rhs.inPlace, u0, a.tspan, p, problemOptions);
-  // A tensor f is a compiled program of known output length: no first-call probe (an in-place
-  // pair { f, vjp } is the user's own code and keeps it).
-  if (typeof a.f === "function") markRhsChecked(problem);
   rhs.prepare(problem.p);
   if (!differentiable) {
     // A plain evaluation: no VJP will read its steps, so none are recorded (no stepper hooks).
