@@ -20,7 +20,8 @@
  * running sums between blocks, which keeps the per-entry order. Summing from zero before adding
  * the old C needs all k products in one block; that case packs one 8-column panel and one row
  * pair at a time so its scratch stays 80·k bytes. `pWork` points at gemmWorkBytes(…) bytes of
- * scratch: the packed blocks and a 2×8 edge tile.
+ * scratch: the packed blocks. Edge blocks (fewer than 2 rows or 8 columns left) read and write C lane
+ * pair by lane pair (loadPair, storePair).
  */
 
 /** Products per block: a packed B panel of KC×8 doubles (16 KiB) stays in L1 cache. */
@@ -46,7 +47,7 @@ function ncOf(n: i32, k: i32, addC: bool): i32 {
 export function gemmWorkBytes(m: i32, k: i32, n: i32, accumulate: bool, addAfter: bool): i32 {
   const addC = accumulate && addAfter;
   const kc = min(k, kcMax(k, addC));
-  return 128 + (mcOf(m, k, addC) + ncOf(n, k, addC)) * kc * 8;
+  return (mcOf(m, k, addC) + ncOf(n, k, addC)) * kc * 8;
 }
 
 /** Packs B(p, j) for p < kc, j < ncb into 8-column panels: panel q at dst + q·kc·64, row p at +p·64. */
@@ -111,28 +112,27 @@ function packA(kc: i32, mcb: i32, pA: usize, sai: usize, sap: usize, dst: usize)
   }
 }
 
-/** Stores the 2×8 block held in the tile (rows ≥ rows and columns ≥ w are dropped). */
-function flushTile(tile: usize, rows: i32, w: i32, pc: usize, ldcBytes: usize, add: bool): void {
-  for (let r = 0; r < rows; r++) {
-    const src = tile + ((<usize>r) << 6);
-    const dst = pc + <usize>r * ldcBytes;
-    for (let jj = 0; jj < w; jj++) {
-      const o = (<usize>jj) << 3;
-      store<f64>(dst + o, add ? load<f64>(dst + o) + load<f64>(src + o) : load<f64>(src + o));
-    }
-  }
+/**
+ * Columns [2q, 2q + 2) of a C row at `row`, of which the first w are real: a full pair is one
+ * load, a half pair loads lane 0, the rest is zero. No loop, so binaryen inlines it; an edge
+ * block then reads C straight into registers (a copy through a scratch tile cost half the time of
+ * a 25×4·4×5 product).
+ */
+function loadPair(row: usize, q: i32, w: i32): v128 {
+  const j = q << 1;
+  if (j + 2 <= w) return v128.load(row + ((<usize>j) << 3));
+  if (j < w) return f64x2.replace_lane(f64x2.splat(0), 0, load<f64>(row + ((<usize>j) << 3)));
+  return f64x2.splat(0);
 }
 
-/** Copies the rows × w corner of C at pc into the 2×8 tile, zero elsewhere. */
-function loadTile(tile: usize, rows: i32, w: i32, pc: usize, ldcBytes: usize): void {
-  for (let r = 0; r < 2; r++) {
-    for (let jj = 0; jj < 8; jj++) {
-      const o = (<usize>jj) << 3;
-      store<f64>(
-        tile + ((<usize>r) << 6) + o,
-        r < rows && jj < w ? load<f64>(pc + <usize>r * ldcBytes + o) : 0,
-      );
-    }
+/** Stores the real columns of pair q of a C row (see loadPair), adding the old C first when `add`. */
+function storePair(row: usize, q: i32, w: i32, v: v128, add: bool): void {
+  const j = q << 1;
+  const at = row + ((<usize>j) << 3);
+  if (j + 2 <= w) v128.store(at, add ? f64x2.add(v128.load(at), v) : v);
+  else if (j < w) {
+    const x = f64x2.extract_lane(v, 0);
+    store<f64>(at, add ? load<f64>(at) + x : x);
   }
 }
 
@@ -155,8 +155,7 @@ export function gemm(
   const kcm = kcMax(k, addC);
   const mc = mcOf(m, k, addC);
   const nc = ncOf(n, k, addC);
-  const tile = pWork;
-  const aPack = pWork + 128;
+  const aPack = pWork;
   const bPack = aPack + ((<usize>mc * <usize>min(k, kcm)) << 3);
   const ldcBytes = (<usize>n) << 3;
   let kb = 0;
@@ -190,11 +189,12 @@ export function gemm(
               let d10 = f64x2.splat(0);
               let d11 = f64x2.splat(0);
               if (initFromC) {
-                loadTile(tile, rows, w, pc, ldcBytes);
-                d00 = v128.load(tile);
-                d01 = v128.load(tile, 16);
-                d10 = v128.load(tile, 64);
-                d11 = v128.load(tile, 80);
+                d00 = loadPair(pc, 0, w);
+                d01 = loadPair(pc, 1, w);
+                if (rows === 2) {
+                  d10 = loadPair(pc + ldcBytes, 0, w);
+                  d11 = loadPair(pc + ldcBytes, 1, w);
+                }
               }
               const end4 = b + ((<usize>kc) << 6);
               for (; b < end4; a += 16, b += 64) {
@@ -207,11 +207,12 @@ export function gemm(
                 d10 = f64x2.add(d10, f64x2.mul(x1, b0));
                 d11 = f64x2.add(d11, f64x2.mul(x1, b1));
               }
-              v128.store(tile, d00);
-              v128.store(tile, d01, 16);
-              v128.store(tile, d10, 64);
-              v128.store(tile, d11, 80);
-              flushTile(tile, rows, w, pc, ldcBytes, addC);
+              storePair(pc, 0, w, d00, addC);
+              storePair(pc, 1, w, d01, addC);
+              if (rows === 2) {
+                storePair(pc + ldcBytes, 0, w, d10, addC);
+                storePair(pc + ldcBytes, 1, w, d11, addC);
+              }
               continue;
             }
             const direct = w === 8 && rows === 2;
@@ -223,22 +224,26 @@ export function gemm(
             let c11 = f64x2.splat(0);
             let c12 = f64x2.splat(0);
             let c13 = f64x2.splat(0);
-            if (initFromC) {
-              let src = pc;
-              let stride = ldcBytes;
-              if (!direct) {
-                loadTile(tile, rows, w, pc, ldcBytes);
-                src = tile;
-                stride = 64;
+            if (initFromC && direct) {
+              c00 = v128.load(pc);
+              c01 = v128.load(pc, 16);
+              c02 = v128.load(pc, 32);
+              c03 = v128.load(pc, 48);
+              c10 = v128.load(pc + ldcBytes);
+              c11 = v128.load(pc + ldcBytes, 16);
+              c12 = v128.load(pc + ldcBytes, 32);
+              c13 = v128.load(pc + ldcBytes, 48);
+            } else if (initFromC) {
+              c00 = loadPair(pc, 0, w);
+              c01 = loadPair(pc, 1, w);
+              c02 = loadPair(pc, 2, w);
+              c03 = loadPair(pc, 3, w);
+              if (rows === 2) {
+                c10 = loadPair(pc + ldcBytes, 0, w);
+                c11 = loadPair(pc + ldcBytes, 1, w);
+                c12 = loadPair(pc + ldcBytes, 2, w);
+                c13 = loadPair(pc + ldcBytes, 3, w);
               }
-              c00 = v128.load(src);
-              c01 = v128.load(src, 16);
-              c02 = v128.load(src, 32);
-              c03 = v128.load(src, 48);
-              c10 = v128.load(src + stride);
-              c11 = v128.load(src + stride, 16);
-              c12 = v128.load(src + stride, 32);
-              c13 = v128.load(src + stride, 48);
             }
             // One p per iteration: binaryen would interleave a hand-unrolled body and V8 would then spill;
             // V8 unrolls this loop itself.
@@ -269,15 +274,16 @@ export function gemm(
               v128.store(pc + ldcBytes, c12, 32);
               v128.store(pc + ldcBytes, c13, 48);
             } else {
-              v128.store(tile, c00);
-              v128.store(tile, c01, 16);
-              v128.store(tile, c02, 32);
-              v128.store(tile, c03, 48);
-              v128.store(tile, c10, 64);
-              v128.store(tile, c11, 80);
-              v128.store(tile, c12, 96);
-              v128.store(tile, c13, 112);
-              flushTile(tile, rows, w, pc, ldcBytes, addC);
+              storePair(pc, 0, w, c00, addC);
+              storePair(pc, 1, w, c01, addC);
+              storePair(pc, 2, w, c02, addC);
+              storePair(pc, 3, w, c03, addC);
+              if (rows === 2) {
+                storePair(pc + ldcBytes, 0, w, c10, addC);
+                storePair(pc + ldcBytes, 1, w, c11, addC);
+                storePair(pc + ldcBytes, 2, w, c12, addC);
+                storePair(pc + ldcBytes, 3, w, c13, addC);
+              }
             }
           }
         }
