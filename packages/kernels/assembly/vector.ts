@@ -1,5 +1,5 @@
 /**
- * Level-1 kernels (axpy, scale, dot, elementwise multiply-add) and the rank-1 update
+ * Level-1 kernels (axpy, scale, dot, elementwise product and multiply-add) and the rank-1 update
  * A += α·x·yᵀ, WebAssembly SIMD (f64x2). Pointers are byte offsets into the module's memory.
  *
  * Every kernel here except `dot` does the same floating-point operations per element as the
@@ -46,6 +46,18 @@ export function dot(n: i32, px: usize, py: usize): f64 {
   let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   if (o < end) r += load<f64>(px + o) * load<f64>(py + o);
   return r;
+}
+
+/** out = a∘b over n entries (out may be a or b itself). */
+export function mul(n: i32, pa: usize, pb: usize, pout: usize): void {
+  const end = (<usize>n) << 3;
+  let o: usize = 0;
+  for (; o + 32 <= end; o += 32) {
+    v128.store(pout + o, f64x2.mul(v128.load(pa + o), v128.load(pb + o)));
+    v128.store(pout + o + 16, f64x2.mul(v128.load(pa + o + 16), v128.load(pb + o + 16)));
+  }
+  for (; o + 16 <= end; o += 16) v128.store(pout + o, f64x2.mul(v128.load(pa + o), v128.load(pb + o)));
+  if (o < end) store<f64>(pout + o, load<f64>(pa + o) * load<f64>(pb + o));
 }
 
 /** c += a∘b over n entries. */

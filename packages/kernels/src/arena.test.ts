@@ -5,11 +5,13 @@ import { describe, expect, test } from "vitest";
 import { Arena } from "./arena.js";
 import { ArenaError } from "./errors.js";
 import {
+  allocEmptyF64,
   allocF64,
   allocF64From,
   allocI32,
   arenaStats,
   clearBufferPool,
+  fillEmptyArraysWith,
   freeArray,
   inWasmMemory,
   tsBackend,
@@ -77,6 +79,17 @@ describe("Arena", () => {
     expect(() => new Arena(new ArrayBuffer(64), 8, 64)).toThrow(/16-byte aligned/);
     expect(() => new Arena(new ArrayBuffer(64), 0, 128)).toThrow(ArenaError);
   });
+  test("allocF64(n, false) hands out a reused block as it was: not zeroed", () => {
+    const arena = new Arena(new ArrayBuffer(64), 0, 64);
+    const a = arena.allocF64(4)!;
+    a.fill(7);
+    arena.free(a);
+    const b = arena.allocF64(4, false)!;
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect([...b]).toEqual([7, 7, 7, 7]);
+    arena.free(b);
+    expect([...arena.allocF64(4)!]).toEqual([0, 0, 0, 0]);
+  });
 });
 
 describe("the wasm memory's arena", () => {
@@ -128,5 +141,32 @@ describe("the wasm memory's arena", () => {
     freeArray(mine);
     expect(allocF64(n + 8) === mine).toBe(false);
     clearBufferPool();
+  });
+
+  test("allocEmptyF64 gives an arena array of exactly n entries, or an ordinary zeroed one when the arena is full", () => {
+    const a = allocEmptyF64(5);
+    expect(inWasmMemory(a)).toBe(true);
+    expect(a.length).toBe(5);
+    freeArray(a);
+    const filler = allocF64(arenaStats().largestFreeBytes / 8);
+    const overflow = allocEmptyF64(3000);
+    expect(inWasmMemory(overflow)).toBe(false);
+    expect(overflow.length).toBe(3000);
+    expect(overflow.every((v) => v === 0)).toBe(true);
+    freeArray(overflow);
+    freeArray(filler);
+  });
+
+  test("fillEmptyArraysWith(NaN) makes allocEmptyF64's arrays NaN until turned off", () => {
+    fillEmptyArraysWith(Number.NaN);
+    const a = allocEmptyF64(4);
+    expect(a.every(Number.isNaN)).toBe(true);
+    a.fill(2);
+    freeArray(a);
+    fillEmptyArraysWith(undefined);
+    const b = allocEmptyF64(4);
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect([...b]).toEqual([2, 2, 2, 2]);
+    freeArray(b);
   });
 });

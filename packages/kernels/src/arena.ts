@@ -5,7 +5,8 @@
  * valid for the life of the program (see README "Memory rules"): when no block fits, `alloc*`
  * returns null and the caller falls back to an ordinary typed array.
  *
- * Blocks start on 16-byte boundaries (one f64x2 vector) and are zero-filled when handed out.
+ * Blocks start on 16-byte boundaries (one f64x2 vector) and are zero-filled when handed out
+ * (unless the caller asks for an uninitialised block).
  */
 import { ArenaError } from "./errors.js";
 
@@ -42,10 +43,15 @@ export class Arena {
     this.freeList = start < end ? [{ start, end }] : [];
   }
 
-  /** A zero-filled Float64Array of n entries inside the arena, or null when no free block is large enough. */
-  allocF64(n: number): Float64Array | null {
+  /**
+   * A Float64Array of n entries inside the arena, zero-filled unless `zeroed` is false (then it
+   * holds whatever the block held before), or null when no free block is large enough.
+   */
+  allocF64(n: number, zeroed = true): Float64Array | null {
     const p = this.take(n * 8);
-    return p < 0 ? null : new Float64Array(this.buffer, p, n).fill(0);
+    if (p < 0) return null;
+    const a = new Float64Array(this.buffer, p, n);
+    return zeroed ? a.fill(0) : a;
   }
 
   /** A zero-filled Int32Array of n entries inside the arena, or null when no free block is large enough. */

@@ -51,6 +51,8 @@ export interface KernelBackend {
   dot(n: number, x: Float64Array, y: Float64Array): number;
   /** Rank-1 update A += α·x·yᵀ. A is m×n, x has m entries, y has n. */
   ger(m: number, n: number, alpha: number, x: Float64Array, y: Float64Array, A: Float64Array): void;
+  /** Elementwise product out = a∘b over the first n entries; out may be a or b itself (not a shifted view of one). */
+  mul(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
   /** Elementwise multiply-add c += a∘b over the first n entries. */
   mulAdd(n: number, a: Float64Array, b: Float64Array, c: Float64Array): void;
   /**

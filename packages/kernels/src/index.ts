@@ -29,7 +29,16 @@ export {
   KernelsError,
   UnknownBackendError,
 } from "./errors.js";
-export { allocF64, allocF64From, allocI32, arenaStats, freeArray, inWasmMemory } from "./memory.js";
+export {
+  allocEmptyF64,
+  allocF64,
+  allocF64From,
+  allocI32,
+  arenaStats,
+  fillEmptyArraysWith,
+  freeArray,
+  inWasmMemory,
+} from "./memory.js";
 export { allocOwnedF64, allocOwnedI32, releaseOwned } from "./owned.js";
 export { wasmSimdSupported } from "./simd-support.js";
 export { fastTanh, tanhInto } from "./tanh.js";
@@ -46,6 +55,7 @@ const KERNEL_NAMES: readonly KernelName[] = [
   "scale",
   "dot",
   "ger",
+  "mul",
   "mulAdd",
   "luFactor",
   "luSolve",
@@ -128,6 +138,7 @@ export const axpy: KernelBackend["axpy"] = (n, alpha, x, y) => active.axpy(n, al
 export const scale: KernelBackend["scale"] = (n, alpha, x) => active.scale(n, alpha, x);
 export const dot: KernelBackend["dot"] = (n, x, y) => active.dot(n, x, y);
 export const ger: KernelBackend["ger"] = (m, n, alpha, x, y, A) => active.ger(m, n, alpha, x, y, A);
+export const mul: KernelBackend["mul"] = (n, a, b, out) => active.mul(n, a, b, out);
 export const mulAdd: KernelBackend["mulAdd"] = (n, a, b, c) => active.mulAdd(n, a, b, c);
 export const luFactor: KernelBackend["luFactor"] = (n, A, piv) => active.luFactor(n, A, piv);
 export const luSolve: KernelBackend["luSolve"] = (n, LU, piv, b) => active.luSolve(n, LU, piv, b);

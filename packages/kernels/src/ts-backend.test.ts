@@ -104,6 +104,8 @@ describe("ts backend", () => {
     const c = Float64Array.of(1, 1, 1);
     K.mulAdd(3, x, x, c);
     expect([...c]).toEqual([2, 5, 10]);
+    K.mul(2, x, c, c);
+    expect([...c]).toEqual([2, 10, 10]);
     const A = new Float64Array(6);
     K.ger(2, 3, 2, Float64Array.of(1, -1), Float64Array.of(1, 2, 3), A);
     expect([...A]).toEqual([2, 4, 6, -2, -4, -6]);

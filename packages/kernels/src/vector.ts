@@ -1,4 +1,4 @@
-/** Level-1 loops (axpy, scale, dot, elementwise multiply-add) and the rank-1 update, plain TypeScript. */
+/** Level-1 loops (axpy, scale, dot, elementwise product and multiply-add) and the rank-1 update, plain TypeScript. */
 
 export function axpy(n: number, alpha: number, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < n; i++) y[i] += alpha * x[i];
@@ -12,6 +12,10 @@ export function dot(n: number, x: Float64Array, y: Float64Array): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += x[i] * y[i];
   return s;
+}
+
+export function mul(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
 }
 
 export function mulAdd(n: number, a: Float64Array, b: Float64Array, c: Float64Array): void {

@@ -7,7 +7,7 @@
 // (128 rows) and B (512 columns).
 //
 // Bit for bit (Object.is on every entry) wherever both implementations do the same operations
-// in the same order: matvecT, matmul, matmulTN, matmulNT, axpy, scale, mulAdd, ger, luFactor,
+// in the same order: matvecT, matmul, matmulTN, matmulNT, axpy, scale, mul, mulAdd, ger, luFactor,
 // luSolve (see the header of each assembly/*.ts file for why the order is the same).
 // Rounding bound for matvec and dot, whose SIMD versions sum in interleaved partial sums: each
 // result is the float64 sum of the same N terms (y, when accumulating, and the products aᵢxᵢ, which
@@ -238,6 +238,21 @@ describe.each(CASES)("level-1 kernels and ger (%s, %s operands)", (_, K, mode) =
     const sW = place_(x, 0);
     W.scale(n, alpha, sW);
     expectBitwise(sW, sT);
+
+    const pT = Float64Array.from(z);
+    T.mul(n, Float64Array.from(x), Float64Array.from(y), pT);
+    const pW = place_(z, 2);
+    W.mul(n, place_(x, 0), place_(y, 1), pW);
+    expectBitwise(pW, pT);
+    // In place: out is one of the operands (the arena copy and the copy path both).
+    const qT = Float64Array.from(x);
+    T.mul(n, qT, Float64Array.from(y), qT);
+    const qW = place_(x, 0);
+    W.mul(n, qW, place_(y, 1), qW);
+    expectBitwise(qW, qT);
+    const rW = place_(y, 1);
+    W.mul(n, place_(x, 0), rW, rW);
+    expectBitwise(rW, pT);
 
     const cT = Float64Array.from(z);
     T.mulAdd(n, Float64Array.from(x), Float64Array.from(y), cT);

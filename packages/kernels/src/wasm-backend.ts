@@ -43,6 +43,7 @@ interface KernelExports {
   scale(n: number, alpha: number, px: number): void;
   dot(n: number, px: number, py: number): number;
   ger(m: number, n: number, alpha: number, px: number, py: number, pA: number): void;
+  mul(n: number, pa: number, pb: number, pout: number): void;
   mulAdd(n: number, pa: number, pb: number, pc: number): void;
   luFactor(n: number, pA: number, pPiv: number): number;
   luSolve(n: number, pLU: number, pPiv: number, pb: number): void;
@@ -57,7 +58,7 @@ interface KernelExports {
  * summation order differs (matvec, dot: within their rounding bound).
  */
 export const SMALL_SIZE = {
-  /** axpy, scale, dot, mulAdd: n below this. */
+  /** axpy, scale, dot, mul, mulAdd: n below this. */
   vector: [32, 128],
   /** matvec, matvecT, ger: m·n below this. */
   matrix: [100, 256],
@@ -342,6 +343,21 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       if (px < 0 || py < 0 || pA < 0) return tsBackend.ger(m, n, alpha, x, y, A);
       ex.ger(m, n, alpha, px, py, pA);
       copyBack(A, pA, m * n, at2);
+    },
+    mul(n, a, b, out) {
+      dim("mul", "n", n);
+      need("mul", "a", a, n);
+      need("mul", "b", b, n);
+      need("mul", "out", out, n);
+      if (smallForWasm(n, small.vector, a, b, out)) return tsBackend.mul(n, a, b, out);
+      cursor = scratchStart;
+      // out may be a or b itself: then it needs no copy of its own.
+      const pa = input(a, n, at0);
+      const pb = input(b, n, at1);
+      const pout = out === a ? pa : out === b ? pb : output(out, n, at2);
+      if (pa < 0 || pb < 0 || pout < 0) return tsBackend.mul(n, a, b, out);
+      ex.mul(n, pa, pb, pout);
+      copyBack(out, pout, n, at2);
     },
     mulAdd(n, a, b, c) {
       dim("mulAdd", "n", n);
