@@ -94,14 +94,12 @@ export class ODEIntegrator {
         ? solver.members.map((m) => new PIController(resolveOptions(options, n, t0, t1, m).controller))
         : [this.controller];
     this.controller = this.controllers[0];
-    [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(this, [
-      n,
-      n,
-      n,
-      n,
-      n,
-      n,
-    ]);
+    // Not zeroed: reinit sets u and uPrev, and the stepper writes the others before they are read.
+    [this.u, this.uPrev, this.uNew, this.err, this.scratch1, this.scratch2] = workspace(
+      this,
+      [n, n, n, n, n, n],
+      { zeroed: false },
+    );
     this.t0 = t0;
     this.t1 = t1;
     this.t = t0;

@@ -6,15 +6,24 @@
  * explicitly, with releaseWorkspace). When the arena is full, allocF64 returns an ordinary
  * Float64Array and the kernels fall back to copying: still correct.
  */
-import { allocF64, allocI32, checkAllocation, freeArray } from "@udekit/kernels";
+import { allocEmptyF64, allocF64, allocI32, checkAllocation, freeArray } from "@udekit/kernels";
 
 const registry = new FinalizationRegistry<(Float64Array | Int32Array)[]>((blocks) => {
   for (const b of blocks) freeArray(b);
 });
 const owned = new WeakMap<object, (Float64Array | Int32Array)[]>();
 
-/** Float64 buffers of the given lengths (zero-filled), in one arena block tied to `owner`'s lifetime. */
-export function workspace(owner: object, lengths: readonly number[]): Float64Array[] {
+/**
+ * Float64 buffers of the given lengths, in one arena block tied to `owner`'s lifetime: zero-filled,
+ * or with `zeroed: false` holding whatever the arena held (for owners that write every entry
+ * before reading it — workspace-poison.test.ts checks them with NaN-filled memory; zero-filling an
+ * explicit method's 17n entries per solve was a tenth of a gradient at n = 10⁵).
+ */
+export function workspace(
+  owner: object,
+  lengths: readonly number[],
+  { zeroed = true }: { zeroed?: boolean } = {},
+): Float64Array[] {
   const total = lengths.reduce((a, b) => a + b, 0);
   // Sizes come from the user's problem (a stiff solver's n×n matrices): refuse what cannot fit
   // with a message that says whose arrays they are.
@@ -22,7 +31,7 @@ export function workspace(owner: object, lengths: readonly number[]): Float64Arr
     total,
     `@udekit/ode: the work arrays of a solve (largest ${Math.max(...lengths)} entries; a stiff solver keeps n×n matrices)`,
   );
-  const block = allocF64(Math.max(1, total));
+  const block = (zeroed ? allocF64 : allocEmptyF64)(Math.max(1, total));
   track(owner, block);
   const out: Float64Array[] = [];
   let off = 0;

@@ -90,12 +90,12 @@ class ErkStepper implements Stepper {
     this.n = n;
     this.s = tab.stages;
     this.total = tab.totalStages;
-    [this.Kbuf, this.KstoredBuf, this.tmp, this.hw] = workspace(this, [
-      this.total * n,
-      this.total * n,
-      n,
-      this.total,
-    ]);
+    // Not zeroed: each stage is written before a stage sum reads it.
+    [this.Kbuf, this.KstoredBuf, this.tmp, this.hw] = workspace(
+      this,
+      [this.total * n, this.total * n, n, this.total],
+      { zeroed: false },
+    );
     this.K = Array.from({ length: this.total }, (_, i) => this.Kbuf.subarray(i * n, (i + 1) * n));
     this.f0 = this.K[0];
     this.w = new Float64Array(this.total);
