@@ -18,7 +18,7 @@ function accumulators(): AdjointContext {
 describe("commitGradients", () => {
   test("adds finite λ(t0) to ū0 and p̄ to the parameter accumulator", () => {
     const ctx = accumulators();
-    expect(commitGradients(ctx, [0.5, -1], [4], "M")).toEqual({ retcode: "Success", message: "" });
+    expect(commitGradients(ctx, Float64Array.of(0.5, -1), Float64Array.of(4), "M")).toEqual({ retcode: "Success", message: "" });
     expect([...ctx.u0Bar, ...ctx.pBar]).toEqual([1.5, 1, 7]);
   });
 
@@ -28,7 +28,7 @@ describe("commitGradients", () => {
     ["p̄", [0, 0], [Number.NEGATIVE_INFINITY]],
   ])("a non-finite %s is an Unstable pass that says so and commits nothing", (which, lambda, pAcc) => {
     const ctx = accumulators();
-    expect(commitGradients(ctx, lambda, pAcc, "SomeAdjoint")).toEqual({
+    expect(commitGradients(ctx, Float64Array.from(lambda), Float64Array.from(pAcc), "SomeAdjoint")).toEqual({
       retcode: "Unstable",
       message: `SomeAdjoint: the backward pass produced a non-finite ${which}`,
       t: 0.25,

@@ -28,6 +28,7 @@
 import {
   allocEmptyF64,
   allocF64,
+  axpy,
   copyRange,
   freeArray,
   ger,
@@ -171,7 +172,7 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
       // otherwise on acceptance at t₁).
       const pulled = walkPullStage(walk, E, tab.fsal ? tA + c[E] * h : ts[i + 1], yNext);
       if (yBarNextLive) {
-        if (pulled) for (let j = 0; j < n; j++) Ybar[j] += yBarNext[j];
+        if (pulled) axpy(n, 1, yBarNext, Ybar);
         else Ybar.set(yBarNext);
       }
       if (pulled || yBarNextLive) walkSpread(walk, E, h);
@@ -190,7 +191,7 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     if (N > 0 && carryLive) {
       KbarV[0].set(carry);
       kbarLive[0] = 1;
-      if (walkPullStage(walk, 0, t0, ctx.u0)) for (let j = 0; j < n; j++) yBarNext[j] += Ybar[j];
+      if (walkPullStage(walk, 0, t0, ctx.u0)) axpy(n, 1, Ybar, yBarNext);
     }
     rhs.flushP(pAcc);
     return commitGradients(ctx, yBarNext, pAcc, METHOD);
@@ -270,9 +271,11 @@ function walkSpread(w: Walk, i: number, h: number): void {
 export class SavePoints {
   readonly boundaryOf: Int32Array;
   readonly stepOf: Int32Array;
+  /** The cotangent of each save point at a boundary, as a view (made once, read by axpy). */
+  private readonly rows: (Float64Array | null)[];
   constructor(
     private readonly saveat: Float64Array,
-    private readonly cotangent: Float64Array,
+    cotangent: Float64Array,
     t0: number,
     ts: Float64Array,
   ) {
@@ -290,15 +293,18 @@ export class SavePoints {
       if (s === ts[i + 1]) this.boundaryOf[k] = i + 1;
       else this.stepOf[k] = i;
     }
+    const n = saveat.length > 0 ? cotangent.length / saveat.length : 0;
+    this.rows = Array.from(this.boundaryOf, (b, k) =>
+      b < 0 ? null : cotangent.subarray(k * n, (k + 1) * n),
+    );
   }
 
   /** into += the cotangents of the save points at step boundary `boundary`; false when there are none. */
   addAtBoundary(boundary: number, into: Float64Array): boolean {
-    const n = into.length;
     let added = false;
     for (let k = 0; k < this.saveat.length; k++) {
       if (this.boundaryOf[k] !== boundary) continue;
-      for (let j = 0; j < n; j++) into[j] += this.cotangent[k * n + j];
+      axpy(into.length, 1, this.rows[k] as Float64Array, into);
       added = true;
     }
     return added;

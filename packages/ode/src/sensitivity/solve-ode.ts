@@ -6,7 +6,7 @@
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
 import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
-import { giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
+import { axpy, giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { INTERNAL, ODEProblem } from "../problem.js";
@@ -484,8 +484,8 @@ function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (F
     });
     if (a.info !== undefined) a.info.audit = audit;
   }
-  if (gu0 !== null) for (let i = 0; i < n; i++) gu0[i] += u0Bar[i];
-  if (gp !== null) for (let j = 0; j < np; j++) gp[j] += pBar[j];
+  if (gu0 !== null) axpy(n, 1, u0Bar, gu0);
+  if (gp !== null) axpy(np, 1, pBar, gp);
   giveBuffer(u0Bar);
   giveBuffer(pBar);
 }
