@@ -6,4 +6,4 @@
 export { luFactor, luSolve } from "./lu";
 export { gemm, gemmWorkBytes } from "./matmul";
 export { matvec, matvecT } from "./matvec";
-export { axpy, dot, ger, mul, mulAdd, scale } from "./vector";
+export { allFinite, axpy, dot, ger, mul, mulAdd, scale } from "./vector";

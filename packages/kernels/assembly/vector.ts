@@ -1,5 +1,5 @@
 /**
- * Level-1 kernels (axpy, scale, dot, elementwise product and multiply-add) and the rank-1 update
+ * Level-1 kernels (axpy, scale, dot, elementwise product and multiply-add, allFinite) and the rank-1 update
  * A += α·x·yᵀ, WebAssembly SIMD (f64x2). Pointers are byte offsets into the module's memory.
  *
  * Every kernel here except `dot` does the same floating-point operations per element as the
@@ -58,6 +58,34 @@ export function mul(n: i32, pa: usize, pb: usize, pout: usize): void {
   }
   for (; o + 16 <= end; o += 16) v128.store(pout + o, f64x2.mul(v128.load(pa + o), v128.load(pb + o)));
   if (o < end) store<f64>(pout + o, load<f64>(pa + o) * load<f64>(pb + o));
+}
+
+/**
+ * 1 when every one of the n entries is finite, else 0. x − x is 0 for a finite x and NaN for
+ * ±Inf or NaN, and a sum with a NaN term is NaN: one subtraction and one addition per entry.
+ */
+export function allFinite(n: i32, px: usize): i32 {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  const end = (<usize>n) << 3;
+  let o: usize = 0;
+  for (; o + 32 <= end; o += 32) {
+    const a = v128.load(px + o);
+    const b = v128.load(px + o + 16);
+    s0 = f64x2.add(s0, f64x2.sub(a, a));
+    s1 = f64x2.add(s1, f64x2.sub(b, b));
+  }
+  for (; o + 16 <= end; o += 16) {
+    const a = v128.load(px + o);
+    s0 = f64x2.add(s0, f64x2.sub(a, a));
+  }
+  const s = f64x2.add(s0, s1);
+  let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  if (o < end) {
+    const x = load<f64>(px + o);
+    r += x - x;
+  }
+  return r === 0 ? 1 : 0;
 }
 
 /** c += a∘b over n entries. */

@@ -55,6 +55,8 @@ export interface KernelBackend {
   mul(n: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
   /** Elementwise multiply-add c += a∘b over the first n entries. */
   mulAdd(n: number, a: Float64Array, b: Float64Array, c: Float64Array): void;
+  /** True when none of the first n entries is ±Infinity or NaN. */
+  allFinite(n: number, x: Float64Array): boolean;
   /**
    * LU factorisation with partial pivoting, in place: A (n×n) becomes L (unit lower, below
    * the diagonal) and U (upper). piv[i] is the row swapped with row i at step i.

@@ -57,6 +57,7 @@ const KERNEL_NAMES: readonly KernelName[] = [
   "ger",
   "mul",
   "mulAdd",
+  "allFinite",
   "luFactor",
   "luSolve",
 ];
@@ -138,6 +139,7 @@ export const axpy: KernelBackend["axpy"] = (n, alpha, x, y) => active.axpy(n, al
 export const scale: KernelBackend["scale"] = (n, alpha, x) => active.scale(n, alpha, x);
 export const dot: KernelBackend["dot"] = (n, x, y) => active.dot(n, x, y);
 export const ger: KernelBackend["ger"] = (m, n, alpha, x, y, A) => active.ger(m, n, alpha, x, y, A);
+export const allFinite: KernelBackend["allFinite"] = (n, x) => active.allFinite(n, x);
 export const mul: KernelBackend["mul"] = (n, a, b, out) => active.mul(n, a, b, out);
 export const mulAdd: KernelBackend["mulAdd"] = (n, a, b, c) => active.mulAdd(n, a, b, c);
 export const luFactor: KernelBackend["luFactor"] = (n, A, piv) => active.luFactor(n, A, piv);

@@ -106,6 +106,10 @@ describe("ts backend", () => {
     expect([...c]).toEqual([2, 5, 10]);
     K.mul(2, x, c, c);
     expect([...c]).toEqual([2, 10, 10]);
+    expect(K.allFinite(3, c)).toBe(true);
+    c[2] = Number.NaN;
+    expect(K.allFinite(3, c)).toBe(false);
+    expect(K.allFinite(2, c)).toBe(true);
     const A = new Float64Array(6);
     K.ger(2, 3, 2, Float64Array.of(1, -1), Float64Array.of(1, 2, 3), A);
     expect([...A]).toEqual([2, 4, 6, -2, -4, -6]);

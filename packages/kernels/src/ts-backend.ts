@@ -3,7 +3,7 @@ import type { KernelBackend } from "./backend.js";
 import { luFactor, luSolve } from "./lu.js";
 import { matmul, matmulNT, matmulTN } from "./matmul.js";
 import { matvec, matvecT } from "./matvec.js";
-import { axpy, dot, ger, mul, mulAdd, scale } from "./vector.js";
+import { allFinite, axpy, dot, ger, mul, mulAdd, scale } from "./vector.js";
 
 export const tsBackend: KernelBackend = {
   name: "ts",
@@ -18,6 +18,7 @@ export const tsBackend: KernelBackend = {
   ger,
   mul,
   mulAdd,
+  allFinite,
   luFactor,
   luSolve,
 };

@@ -18,6 +18,11 @@ export function mul(n: number, a: Float64Array, b: Float64Array, out: Float64Arr
   for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
 }
 
+export function allFinite(n: number, x: Float64Array): boolean {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
 export function mulAdd(n: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
   for (let i = 0; i < n; i++) c[i] += a[i] * b[i];
 }

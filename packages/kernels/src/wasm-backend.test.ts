@@ -254,6 +254,21 @@ describe.each(CASES)("level-1 kernels and ger (%s, %s operands)", (_, K, mode) =
     W.mul(n, place_(x, 0), rW, rW);
     expectBitwise(rW, pT);
 
+    // allFinite: true on finite data; false with ±Infinity or NaN at the first, a middle or the
+    // last entry (the SIMD body, its pair loop and its scalar tail each see one).
+    expect(W.allFinite(n, place_(x, 0))).toBe(true);
+    for (const bad of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      for (const at of new Set([0, n >> 1, n - 1])) {
+        if (n === 0) continue;
+        const v = [...x];
+        v[at] = bad;
+        expect(W.allFinite(n, place_(v, 0))).toBe(false);
+        expect(T.allFinite(n, Float64Array.from(v))).toBe(false);
+        // Only the first n entries count.
+        if (at > 0) expect(W.allFinite(at, place_(v, 0))).toBe(true);
+      }
+    }
+
     const cT = Float64Array.from(z);
     T.mulAdd(n, Float64Array.from(x), Float64Array.from(y), cT);
     const cW = place_(z, 2);

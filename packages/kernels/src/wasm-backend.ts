@@ -44,6 +44,7 @@ interface KernelExports {
   dot(n: number, px: number, py: number): number;
   ger(m: number, n: number, alpha: number, px: number, py: number, pA: number): void;
   mul(n: number, pa: number, pb: number, pout: number): void;
+  allFinite(n: number, px: number): number;
   mulAdd(n: number, pa: number, pb: number, pc: number): void;
   luFactor(n: number, pA: number, pPiv: number): number;
   luSolve(n: number, pLU: number, pPiv: number, pb: number): void;
@@ -58,7 +59,7 @@ interface KernelExports {
  * summation order differs (matvec, dot: within their rounding bound).
  */
 export const SMALL_SIZE = {
-  /** axpy, scale, dot, mul, mulAdd: n below this. */
+  /** axpy, scale, dot, mul, mulAdd, allFinite: n below this. */
   vector: [32, 128],
   /** matvec, matvecT, ger: m·n below this. */
   matrix: [100, 256],
@@ -194,8 +195,8 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     }
     return p;
   }
-  /** Like input, for an array the kernel only writes. */
-  function output(a: Float64Array, len: number, q: number): number {
+  /** Like input, for an array the kernel only writes (nothing to copy in). */
+  function output(len: number, q: number): number {
     return q >= 0 ? q : reserve(len, 8);
   }
   // Views of scratch ranges, by start index: scratch positions repeat from call to call, so
@@ -248,7 +249,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     cursor = scratchStart;
     const pA = input(A, m * k, at0);
     const pB = input(B, k * n, at1);
-    const pC = accumulate ? input(C, m * n, at2) : output(C, m * n, at2);
+    const pC = accumulate ? input(C, m * n, at2) : output(m * n, at2);
     const pWork = reserve(ex.gemmWorkBytes(m, k, n, accumulate, kernel === "matmulNT"), 1);
     if (pA < 0 || pB < 0 || pC < 0 || pWork < 0) {
       tsBackend[kernel](m, k, n, A, B, C, accumulate);
@@ -273,7 +274,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       cursor = scratchStart;
       const pA = input(A, m * n, at0);
       const px = input(x, n, at1);
-      const py = accumulate ? input(y, m, at2) : output(y, m, at2);
+      const py = accumulate ? input(y, m, at2) : output(m, at2);
       if (pA < 0 || px < 0 || py < 0) return tsBackend.matvec(m, n, A, x, y, accumulate);
       ex.matvec(m, n, pA, px, py, accumulate);
       copyBack(y, py, m, at2);
@@ -288,7 +289,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       cursor = scratchStart;
       const pA = input(A, m * n, at0);
       const px = input(x, m, at1);
-      const py = accumulate ? input(y, n, at2) : output(y, n, at2);
+      const py = accumulate ? input(y, n, at2) : output(n, at2);
       if (pA < 0 || px < 0 || py < 0) return tsBackend.matvecT(m, n, A, x, y, accumulate);
       ex.matvecT(m, n, pA, px, py, accumulate);
       copyBack(y, py, n, at2);
@@ -354,10 +355,19 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       // out may be a or b itself: then it needs no copy of its own.
       const pa = input(a, n, at0);
       const pb = input(b, n, at1);
-      const pout = out === a ? pa : out === b ? pb : output(out, n, at2);
+      const pout = out === a ? pa : out === b ? pb : output(n, at2);
       if (pa < 0 || pb < 0 || pout < 0) return tsBackend.mul(n, a, b, out);
       ex.mul(n, pa, pb, pout);
       copyBack(out, pout, n, at2);
+    },
+    allFinite(n, x) {
+      dim("allFinite", "n", n);
+      need("allFinite", "x", x, n);
+      if (smallForWasm(n, small.vector, x)) return tsBackend.allFinite(n, x);
+      cursor = scratchStart;
+      const px = input(x, n, at0);
+      if (px < 0) return tsBackend.allFinite(n, x);
+      return ex.allFinite(n, px) === 1;
     },
     mulAdd(n, a, b, c) {
       dim("mulAdd", "n", n);

@@ -71,12 +71,18 @@ describe("gradients through solveOde: work arrays written before they are read",
   test.each([
     ["DiscreteAdjoint, Tsit5", DiscreteAdjoint(), solvers.find(([n]) => n === "Tsit5")![1]],
     ["DiscreteAdjoint, Vern9", DiscreteAdjoint(), solvers.find(([n]) => n === "Vern9")![1]],
-    ["DiscreteAdjoint (checkpoints: 3), DP5", DiscreteAdjoint({ checkpoints: 3 }), solvers.find(([n]) => n === "DP5")![1]],
+    [
+      "DiscreteAdjoint (checkpoints: 3), DP5",
+      DiscreteAdjoint({ checkpoints: 3 }),
+      solvers.find(([n]) => n === "DP5")![1],
+    ],
     ["InterpolatingAdjoint, Tsit5", InterpolatingAdjoint(), solvers.find(([n]) => n === "Tsit5")![1]],
   ] as const)("%s: the same bits with NaN-filled work arrays", (_name, sensealg, solver) => {
     const run = (): Float64Array => {
       const loss = (q: Tensor) =>
-        sum(square(solveOde(rhs, u0, q, { tspan: [0, 2], saveat: [0.45, 2], solver, reltol: 1e-7, sensealg })));
+        sum(
+          square(solveOde(rhs, u0, q, { tspan: [0, 2], saveat: [0.45, 2], solver, reltol: 1e-7, sensealg })),
+        );
       const [value, g] = valueAndGrad(loss)(p);
       return Float64Array.of(value.item(), ...g.data);
     };

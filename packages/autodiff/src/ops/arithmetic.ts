@@ -1,6 +1,6 @@
 /** add, sub, mul, div: elementwise with broadcasting (rules in ../shape.ts). */
 
-import { axpy, mul as mulKernel, mulAdd } from "@udekit/kernels";
+import { axpy, mulAdd, mul as mulKernel } from "@udekit/kernels";
 import { READS_INPUTS, READS_NOTHING } from "../define-op.js";
 import { scalar, type Tensor } from "../tensor.js";
 import { binaryOp } from "./elementwise.js";

@@ -18,7 +18,10 @@ function accumulators(): AdjointContext {
 describe("commitGradients", () => {
   test("adds finite λ(t0) to ū0 and p̄ to the parameter accumulator", () => {
     const ctx = accumulators();
-    expect(commitGradients(ctx, Float64Array.of(0.5, -1), Float64Array.of(4), "M")).toEqual({ retcode: "Success", message: "" });
+    expect(commitGradients(ctx, Float64Array.of(0.5, -1), Float64Array.of(4), "M")).toEqual({
+      retcode: "Success",
+      message: "",
+    });
     expect([...ctx.u0Bar, ...ctx.pBar]).toEqual([1.5, 1, 7]);
   });
 

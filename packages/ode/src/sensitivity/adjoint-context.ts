@@ -8,7 +8,7 @@
  * dλ/dt = −(∂f/∂u)ᵀλ backward from the last save point, jumping by the cotangent gₖ at each
  * save point tₖ; then ū0 = λ(t0) and p̄ = ∫ λᵀ ∂f/∂p dt over [t0, t_last].
  */
-import { axpy } from "@udekit/kernels";
+import { allFinite as allFiniteKernel, axpy } from "@udekit/kernels";
 import type { SolveOptions } from "../options.js";
 import type { ReturnCode } from "../retcode.js";
 import type { SolverStats } from "../solution.js";
@@ -84,9 +84,8 @@ export interface BackwardResult {
 
 export const SUCCESS: BackwardResult = { retcode: "Success", message: "" };
 
-function allFinite(x: ArrayLike<number>): boolean {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-  return true;
+function allFinite(x: Float64Array): boolean {
+  return allFiniteKernel(x.length, x);
 }
 
 /**

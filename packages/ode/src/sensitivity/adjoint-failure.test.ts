@@ -3,6 +3,7 @@
 // forward failure rule stays (NaN rows, NaN gradient, never a finite one). The gradient audit
 // (`verify`) passes right gradients and throws GradientMismatchError on a wrong one.
 import { mul, square, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { arenaStats } from "@udekit/kernels";
 import { describe, expect, test } from "vitest";
 import { Rodas5P, Tsit5 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
@@ -67,6 +68,10 @@ describe("a backward pass that does not finish throws AdjointFailedError", () =>
     // The forward solve succeeded; what info reports is the failed pass, never Success.
     expect(info.retcode).toBe("MaxIters");
     expect(info.backward?.retcode).toBe("MaxIters");
+    // A throw hands the pass's arena buffers back too (ū0 and p̄ live there).
+    const live = arenaStats().liveAllocations;
+    for (let i = 0; i < 3; i++) expect(() => gradient(decay, sensealg, {})).toThrow(AdjointFailedError);
+    expect(arenaStats().liveAllocations).toBe(live);
   });
 
   test("the forward solve's stepping options are the backward pass's defaults", () => {

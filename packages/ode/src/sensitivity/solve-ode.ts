@@ -6,7 +6,7 @@
  * Cotangents at the save points enter the backward pass as jumps in λ.
  */
 import { defineOp, formatShape, isTensor, type Shape, ShapeError, type Tensor } from "@udekit/autodiff";
-import { axpy, giveBuffer, POOL_BYTES, takeZeroed } from "@udekit/kernels";
+import { allocF64, axpy, freeArray, POOL_BYTES } from "@udekit/kernels";
 import { closestName, saveatGrid } from "../options.js";
 import type { JacobianFunction } from "../problem.js";
 import { INTERNAL, ODEProblem } from "../problem.js";
@@ -385,18 +385,35 @@ function forwardSolve(
 }
 
 function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (Float64Array | null)[]): void {
+  // In the kernels' arena (freed once added into the input cotangents, or on a throw): fresh
+  // large arrays per gradient are slow to touch, and the backward passes add into these with
+  // axpy, which would copy an ordinary array in and out on every call.
+  const u0Bar = allocF64(saved.rhs.n);
+  const pBar = allocF64(saved.rhs.np);
+  try {
+    backward(a, saved, g, u0Bar, pBar);
+    if (inputGrads[0] !== null) axpy(saved.rhs.n, 1, u0Bar, inputGrads[0]);
+    if (inputGrads[1] !== null) axpy(saved.rhs.np, 1, pBar, inputGrads[1]);
+  } finally {
+    freeArray(u0Bar);
+    freeArray(pBar);
+  }
+}
+
+/** Runs the chosen backward pass into u0Bar and pBar (NaN after a failed forward solve); throws AdjointFailedError when it fails. */
+function backward(
+  a: SolveAttrs,
+  saved: Saved,
+  g: Float64Array,
+  u0Bar: Float64Array,
+  pBar: Float64Array,
+): void {
   const { rhs, sol, p, u0, recorded } = saved;
-  const { n, np } = rhs;
-  const gu0 = inputGrads[0];
-  const gp = inputGrads[1];
+  const { n } = rhs;
   const stats: SolverStats = { nf: 0, njac: 0, nlu: 0, naccept: 0, nreject: 0 };
   const f0 = rhs.counts.f;
   const v0 = rhs.counts.vjp;
   let result: BackwardResult;
-  // Pooled (given back below once added into the input cotangents): fresh large arrays per
-  // gradient are slow to touch.
-  const u0Bar = takeZeroed(n);
-  const pBar = takeZeroed(np);
   const alg = a.sensealg as Exclude<SensitivityAlgorithm, { kind: "DirectBackprop" }>;
   const stepping = backwardStepping(a, alg);
   rhs.prepare(p);
@@ -484,10 +501,6 @@ function solveOpVjp(a: SolveAttrs, saved: Saved, g: Float64Array, inputGrads: (F
     });
     if (a.info !== undefined) a.info.audit = audit;
   }
-  if (gu0 !== null) axpy(n, 1, u0Bar, gu0);
-  if (gp !== null) axpy(np, 1, pBar, gp);
-  giveBuffer(u0Bar);
-  giveBuffer(pBar);
 }
 
 /**
