@@ -1,8 +1,8 @@
 /**
  * Counting floating-point operations: run a computation once with a counting wrapper around the
  * active @udekit/kernels backend, so every dense kernel call it makes is tallied with its exact
- * flop count (matvec/matvecT/ger 2mn, matmul 2mkn, axpy/dot/mulAdd 2n, scale n, luFactor ⅔n³,
- * luSolve 2n²). Work done outside the kernels (elementwise ops, reductions such as P·1 when they
+ * flop count (matvec/matvecT/ger 2mn, matmul 2mkn, axpy/dot/mulAdd 2n, scale/mul n, luFactor ⅔n³,
+ * luSolve 2n²; allFinite none). Work done outside the kernels (elementwise ops, reductions such as P·1 when they
  * are plain loops, the solver's own vector updates) is not counted, so achieved GFLOP/s derived
  * from these counts are lower bounds of the arithmetic actually performed; the dense n×n work
  * that dominates udekit's algorithms all goes through the kernels.
@@ -60,10 +60,16 @@ export function countFlops<T>(fn: () => T): FlopCount<T> {
       add("ger", 2 * m * n);
       return base.ger(m, n, alpha, x, y, A);
     },
+    mul: (n, a, b, out) => {
+      add("mul", n);
+      return base.mul(n, a, b, out);
+    },
     mulAdd: (n, a, b, c) => {
       add("mulAdd", 2 * n);
       return base.mulAdd(n, a, b, c);
     },
+    // A check, not arithmetic: no flops.
+    allFinite: (n, x) => base.allFinite(n, x),
     luFactor: (n, A, piv) => {
       add("lu", (2 / 3) * n ** 3);
       return base.luFactor(n, A, piv);
