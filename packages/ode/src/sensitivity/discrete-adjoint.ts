@@ -271,8 +271,8 @@ function walkSpread(w: Walk, i: number, h: number): void {
 export class SavePoints {
   readonly boundaryOf: Int32Array;
   readonly stepOf: Int32Array;
-  /** The cotangent of each save point at a boundary, as a view (made once, read by axpy). */
-  private readonly rows: (Float64Array | null)[];
+  /** The cotangent of each save point, as a view (made once per walk, read by axpy). */
+  private readonly rows: Float64Array[];
   constructor(
     private readonly saveat: Float64Array,
     cotangent: Float64Array,
@@ -293,10 +293,8 @@ export class SavePoints {
       if (s === ts[i + 1]) this.boundaryOf[k] = i + 1;
       else this.stepOf[k] = i;
     }
-    const n = saveat.length > 0 ? cotangent.length / saveat.length : 0;
-    this.rows = Array.from(this.boundaryOf, (b, k) =>
-      b < 0 ? null : cotangent.subarray(k * n, (k + 1) * n),
-    );
+    const n = cotangent.length / saveat.length;
+    this.rows = Array.from(saveat, (_, k) => cotangent.subarray(k * n, (k + 1) * n));
   }
 
   /** into += the cotangents of the save points at step boundary `boundary`; false when there are none. */
@@ -304,7 +302,7 @@ export class SavePoints {
     let added = false;
     for (let k = 0; k < this.saveat.length; k++) {
       if (this.boundaryOf[k] !== boundary) continue;
-      axpy(into.length, 1, this.rows[k] as Float64Array, into);
+      axpy(into.length, 1, this.rows[k], into);
       added = true;
     }
     return added;
