@@ -218,8 +218,8 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
     if (len <= SHORT) for (let i = 0; i < len; i++) a[i] = f64[e + i];
     else a.set(scratchView(e, len));
   }
-  function inputI32(a: Int32Array, len: number): number {
-    const q = offsetOf(a);
+  /** Like input, for the Int32 pivots of luSolve (q = offsetOf(a)). */
+  function inputI32(a: Int32Array, len: number, q: number): number {
     if (q >= 0) return q;
     const p = reserve(len, 4);
     if (p >= 0) for (let i = 0; i < len; i++) i32[(p >> 2) + i] = a[i];
@@ -390,8 +390,8 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       if (smallForWasm(n, small.lu, A, piv)) return tsBackend.luFactor(n, A, piv);
       cursor = scratchStart;
       const pA = input(A, n * n, at0);
-      const inMemory = offsetOf(piv) >= 0;
-      const pPiv = inMemory ? offsetOf(piv) : reserve(n, 4);
+      const inMemory = at1 >= 0;
+      const pPiv = inMemory ? at1 : reserve(n, 4);
       if (pA < 0 || pPiv < 0) return tsBackend.luFactor(n, A, piv);
       const info = ex.luFactor(n, pA, pPiv);
       copyBack(A, pA, n * n, at0);
@@ -414,7 +414,7 @@ export function createWasmKernels({ smallToTs = true }: WasmKernelsOptions = {})
       if (smallForWasm(n, small.lu, LU, piv, b)) return tsBackend.luSolve(n, LU, piv, b);
       cursor = scratchStart;
       const pLU = input(LU, n * n, at0);
-      const pPiv = inputI32(piv, n);
+      const pPiv = inputI32(piv, n, at1);
       const pb = input(b, n, at2);
       if (pLU < 0 || pPiv < 0 || pb < 0) return tsBackend.luSolve(n, LU, piv, b);
       ex.luSolve(n, pLU, pPiv, pb);

@@ -8,7 +8,7 @@
  * dλ/dt = −(∂f/∂u)ᵀλ backward from the last save point, jumping by the cotangent gₖ at each
  * save point tₖ; then ū0 = λ(t0) and p̄ = ∫ λᵀ ∂f/∂p dt over [t0, t_last].
  */
-import { allFinite as allFiniteKernel, axpy } from "@udekit/kernels";
+import { allFinite, axpy } from "@udekit/kernels";
 import type { SolveOptions } from "../options.js";
 import type { ReturnCode } from "../retcode.js";
 import type { SolverStats } from "../solution.js";
@@ -84,10 +84,6 @@ export interface BackwardResult {
 
 export const SUCCESS: BackwardResult = { retcode: "Success", message: "" };
 
-function allFinite(x: Float64Array): boolean {
-  return allFiniteKernel(x.length, x);
-}
-
 /**
  * The one place a backward pass hands its result over: ū0 += λ(t0), p̄ += pAcc, but only
  * when both are finite; a non-finite λ or p̄ is a failed pass ("Unstable"), never a
@@ -99,10 +95,10 @@ export function commitGradients(
   pAcc: Float64Array,
   method: string,
 ): BackwardResult {
-  if (!allFinite(lambda) || !allFinite(pAcc)) {
+  if (!allFinite(lambda.length, lambda) || !allFinite(pAcc.length, pAcc)) {
     return {
       retcode: "Unstable",
-      message: `${method}: the backward pass produced a non-finite ${allFinite(lambda) ? "p̄" : "λ(t0)"}`,
+      message: `${method}: the backward pass produced a non-finite ${allFinite(lambda.length, lambda) ? "p̄" : "λ(t0)"}`,
       t: ctx.t0,
     };
   }
