@@ -64,8 +64,8 @@ export interface ODEProblemOptions {
  * - `shareArrays`: keep u0 and p as given when they are Float64Arrays instead of copying them
  *   (tensors' arrays, which no one writes while the solve and its pullback read them: two fresh
  *   copies per gradient were two first touches of large arrays, 0.5–0.7 ms each at n = 10⁵).
- * - `rhsChecked`: f writes exactly n entries (a compiled tensor program, whose output length was
- *   checked when it was compiled), so an integrator skips its first-call probe of f (integrator.ts
+ * - `rhsChecked`: f writes exactly n entries (a compiled tensor program, whose output shape
+ *   differentiable-rhs.ts checks against [n] when it compiles f), so an integrator skips its first-call probe of f (integrator.ts
  *   checkRhs: one extra evaluation per solve); a non-finite f(u0) then fails the solve with a
  *   retcode (NaN rows), as any other non-finite step does, instead of throwing.
  */

@@ -6,7 +6,7 @@
  * methods is assembled from n vector–Jacobian products of the same tape: row i of J is
  * eᵢᵀ·∂f/∂u (unless the user gave `jac`). The compiled program is cached per problem.
  */
-import { compile, type Pullback, scalar, type Tensor, tensor } from "@udekit/autodiff";
+import { compile, type Pullback, type Shape, scalar, type Tensor, tensor } from "@udekit/autodiff";
 import { InvalidProblemError } from "./errors.js";
 import type { InPlaceRhs, JacobianFunction, ODEProblem } from "./problem.js";
 
@@ -17,6 +17,18 @@ export interface ResolvedRhs {
 }
 
 const cache = new WeakMap<ODEProblem, ResolvedRhs>();
+
+/**
+ * A traced tensor right-hand side must return a vector of u's length: its compiled forward writes
+ * only as many entries as it returns, so a shorter one would leave the rest of du unwritten.
+ */
+export function checkRhsOutputShape(out: Shape, n: number, who: string): void {
+  if (out.length !== 1 || out[0] !== n) {
+    throw new InvalidProblemError(
+      `${who}: the tensor right-hand side returns shape [${out.join(", ")}] but u0 has ${n} entries; f(u, p, t) must return a vector of shape [${n}].`,
+    );
+  }
+}
 
 export function resolveRhs(problem: ODEProblem): ResolvedRhs {
   if (problem.f !== undefined) return { f: problem.f, jac: undefined };
@@ -48,12 +60,7 @@ function compileTensorRhs(problem: ODEProblem): ResolvedRhs {
         'A function of three parameters is read as a tensor function: if f is an in-place function (du, u, p) => void, declare the fourth parameter t or pass { kind: "inplace" }.',
     );
   }
-  const out = compiled.outputShape;
-  if (out.length !== 1 || out[0] !== n) {
-    throw new InvalidProblemError(
-      `@udekit/ode: the tensor right-hand side returns shape [${out.join(", ")}] but u0 has ${n} entries; f(u, p, t) must return a vector of shape [${n}].`,
-    );
-  }
+  checkRhsOutputShape(compiled.outputShape, n, "@udekit/ode");
   const time = new Float64Array(1);
   const args: Float64Array[] = [problem.u0, pData, time];
   const forward = compiled.forward;

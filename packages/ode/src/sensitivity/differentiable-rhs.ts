@@ -18,6 +18,7 @@ import {
   tensor,
 } from "@udekit/autodiff";
 import { allocF64, axpy } from "@udekit/kernels";
+import { checkRhsOutputShape } from "../tensor-rhs.js";
 
 /** A tensor right-hand side; t is a rank-0 tensor, so time dependence is traced too. */
 export type TensorOdeRhs = (u: Tensor, p: Tensor, t: Tensor) => Tensor;
@@ -138,6 +139,8 @@ class CompiledRhs implements DifferentiableRhs {
     const f = fn;
     const p = p0;
     const compiled = compile(f, tensor(u0.slice(), [n]), tensor(p.slice(), pShape), scalar(t0));
+    // What makes solveOde's forward problem "rhsChecked" (problem.ts): the integrator skips its probe.
+    checkRhsOutputShape(compiled.outputShape, n, "solveOde");
     // p is fixed for a whole solve or backward pass; u and t change at every call.
     this.program = compiled.specialise([false, true, false]);
     this.pullU = this.program.pullback([true, false, false]);

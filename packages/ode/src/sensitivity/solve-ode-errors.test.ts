@@ -1,6 +1,7 @@
 // solveOde's bad-input errors, each with its type and fix-it text.
-import { mul, ShapeError, sqrt, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
+import { mul, ShapeError, slice, sqrt, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
+import { InvalidProblemError } from "../errors.js";
 import { Rodas4 } from "../solvers/index.js";
 import { SensitivityOptionError } from "./errors.js";
 import {
@@ -70,6 +71,22 @@ describe("solveOde rejects bad input before solving", () => {
     expect(call).toThrow(ShapeError);
     expect(call).toThrow(
       /^solveOde: calling f\(u, p, t\) with u of shape \[2\], p of shape \[3\] and t = 0 failed: mul: shapes \[3\] and \[2\]/,
+    );
+  });
+
+  test("f must return a vector of u0's length, with or without a gradient", () => {
+    // One entry short: the compiled forward would write only 2 of du's 3 entries. The
+    // integrator does not probe a compiled f, so the shape check at compile time is the guard.
+    const short = (u: Tensor, q: Tensor) => mul(q, slice(u, 0, 2));
+    const u3 = tensor([1, 2, 3]);
+    const message =
+      /^solveOde: the tensor right-hand side returns shape \[2\] but u0 has 3 entries; f\(u, p, t\) must return a vector of shape \[3\]/;
+    expect(() => solveOde(short, u3, p, base)).toThrow(InvalidProblemError);
+    expect(() => solveOde(short, u3, p, base)).toThrow(message);
+    expect(() => valueAndGrad((q: Tensor) => sum(solveOde(short, u3, q, base)))(p)).toThrow(message);
+    // A scalar is not a vector of length 1 either.
+    expect(() => solveOde((u: Tensor, q: Tensor) => sum(mul(q, u)), tensor([1]), p, base)).toThrow(
+      /returns shape \[\] but u0 has 1 entries/,
     );
   });
 
