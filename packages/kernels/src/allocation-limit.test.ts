@@ -2,8 +2,8 @@
 // with a typed error that says what was asked, how much it needs and what to do (issue #21).
 import { afterEach, expect, test } from "vitest";
 import { allocationLimit, checkAllocation, setAllocationLimit } from "./allocation-limit.js";
-import { AllocationLimitError } from "./errors.js";
-import { allocF64, allocI32 } from "./memory.js";
+import { AllocationLimitError, KernelShapeError, KernelsError } from "./errors.js";
+import { allocEmptyF64, allocF64, allocI32, fillEmptyArraysWith } from "./memory.js";
 
 afterEach(() => {
   setAllocationLimit(2 ** 31);
@@ -34,4 +34,22 @@ test("setAllocationLimit lowers and raises the limit, returns the previous one, 
   for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
     expect(() => setAllocationLimit(bad)).toThrow(/positive finite number of bytes/);
   }
+});
+
+test("a size that is not a whole number ≥ 0 is a KernelShapeError that names the call", () => {
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    expect(() => allocF64(bad)).toThrow(KernelShapeError);
+    expect(() => allocEmptyF64(bad)).toThrow(
+      new RegExp(`allocEmptyF64\\(${bad}\\): an array's size must be a whole number`),
+    );
+    expect(() => allocI32(bad)).toThrow(KernelShapeError);
+  }
+  expect(allocEmptyF64(0).length).toBe(0);
+});
+
+test("fillEmptyArraysWith takes a number or undefined", () => {
+  expect(() => fillEmptyArraysWith("NaN" as unknown as number)).toThrow(KernelsError);
+  expect(() => fillEmptyArraysWith("NaN" as unknown as number)).toThrow(
+    /a number \(e\.g\. NaN\) or undefined; got string/,
+  );
 });

@@ -6,7 +6,7 @@
  * array udekit's own problems allocate (the largest benchmark array is ~0.3 GB) and below what a
  * browser tab can usually hold; a machine with more memory raises it.
  */
-import { AllocationLimitError } from "./errors.js";
+import { AllocationLimitError, KernelShapeError } from "./errors.js";
 
 const DEFAULT_LIMIT_BYTES = 2 ** 31;
 let limitBytes = DEFAULT_LIMIT_BYTES;
@@ -35,10 +35,16 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * Throws AllocationLimitError when `entries` values of `bytesPerEntry` bytes exceed the limit.
+ * Throws AllocationLimitError when `entries` values of `bytesPerEntry` bytes exceed the limit, and
+ * KernelShapeError when `entries` is not a whole number ≥ 0.
  * `what` names the array for the message, e.g. "zeros([100000, 100000])".
  */
 export function checkAllocation(entries: number, what: string, bytesPerEntry = 8): void {
+  if (!Number.isInteger(entries) || entries < 0) {
+    throw new KernelShapeError(
+      `${what}: an array's size must be a whole number ≥ 0; got ${entries}. Pass the number of entries.`,
+    );
+  }
   const bytes = entries * bytesPerEntry;
   if (bytes <= limitBytes) return;
   throw new AllocationLimitError(

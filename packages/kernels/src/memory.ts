@@ -6,6 +6,7 @@
 import { checkAllocation } from "./allocation-limit.js";
 import type { ArenaStats } from "./arena.js";
 import { giveBuffer, takeZeroed } from "./buffer-pool.js";
+import { KernelsError } from "./errors.js";
 import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
 
 /**
@@ -49,6 +50,11 @@ let emptyFill: number | undefined;
  * `undefined` turns it off again.
  */
 export function fillEmptyArraysWith(value: number | undefined): void {
+  if (value !== undefined && typeof value !== "number") {
+    throw new KernelsError(
+      `fillEmptyArraysWith: expected a number (e.g. NaN) or undefined; got ${typeof value}.`,
+    );
+  }
   emptyFill = value;
 }
 
