@@ -14,6 +14,9 @@ export const addOp = binaryOp({
   forwardRows: (rows, cols, a, b, out) => {
     for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) out[o] = a[o] + b[j];
   },
+  gradRowsB: (rows, cols, g, gb) => {
+    for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) gb[j] += g[o];
+  },
   gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
   gradB: (n, g, _a, _b, _out, gb) => axpy(n, 1, g, gb),
 });
@@ -26,6 +29,9 @@ export const subOp = binaryOp({
   },
   forwardRows: (rows, cols, a, b, out) => {
     for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) out[o] = a[o] - b[j];
+  },
+  gradRowsB: (rows, cols, g, gb) => {
+    for (let i = 0, o = 0; i < rows; i++) for (let j = 0; j < cols; j++, o++) gb[j] -= g[o];
   },
   gradA: (n, g, _a, _b, _out, ga) => axpy(n, 1, g, ga),
   gradB: (n, g, _a, _b, _out, gb) => axpy(n, -1, g, gb),

@@ -21,6 +21,12 @@ export interface BinaryLoops {
    * expanded b (which those would read) unwritten.
    */
   forwardRows?(rows: number, cols: number, a: Float64Array, b: Float64Array, out: Float64Array): void;
+  /**
+   * gb[j] += Σᵢ g[i·cols + j]·∂f/∂b: the cotangent of a b broadcast along the rows, summed over
+   * them directly (no expanded cotangent to clear, fill and reduce). Optional; only for ops
+   * whose ∂f/∂b is a constant (add, sub), like forwardRows.
+   */
+  gradRowsB?(rows: number, cols: number, g: Float64Array, gb: Float64Array): void;
   /** ga[i] += g[i]·∂f/∂a(a[i], b[i]), given out[i] = f(a[i], b[i]). */
   gradA(
     n: number,
@@ -155,6 +161,10 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
       }
       if (gb !== null) {
         if (e.fullB) loops.gradB(n, g, a, b, out, gb);
+        else if (e.rowsB && loops.gradRowsB !== undefined) {
+          const cols = colsOf(ctx.outShape);
+          loops.gradRowsB(n / cols, cols, g, gb);
+        }
         else {
           full.fill(0);
           loops.gradB(n, g, a, b, out, full);
