@@ -164,6 +164,15 @@ function uniformTolerance(n: number, value: number): Float64Array {
 }
 const recentTolerances: Float64Array[] = [];
 
+/** tstops when none are given: shared by every solve and only read (a fresh empty array per solve cost ≈ 0.3 µs). */
+const NO_TIMES = new Float64Array(0);
+
+function checkFlag(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== "boolean") {
+    throw new InvalidOptionError(`@udekit/ode: option ${name} = ${String(v)} must be true or false.`);
+  }
+}
+
 /** Validates user options for a problem of dimension n on [t0, t1] and a solver. */
 export function resolveOptions(
   options: SolveOptions,
@@ -212,8 +221,7 @@ export function resolveOptions(
       saveat = timesInSpan("saveat", options.saveat, t0, t1);
     }
   }
-  const tstops =
-    options.tstops === undefined ? new Float64Array(0) : timesInSpan("tstops", options.tstops, t0, t1);
+  const tstops = options.tstops === undefined ? NO_TIMES : timesInSpan("tstops", options.tstops, t0, t1);
   const adaptive = options.adaptive ?? solver.adaptive;
   if (typeof adaptive !== "boolean") {
     throw new InvalidOptionError(`@udekit/ode: option adaptive = ${String(adaptive)} must be true or false.`);
@@ -235,13 +243,8 @@ export function resolveOptions(
   if (!Number.isInteger(maxiters)) {
     throw new InvalidOptionError(`@udekit/ode: maxiters = ${maxiters} must be a positive integer.`);
   }
-  for (const key of ["dense", "saveEverystep"] as const) {
-    if (options[key] !== undefined && typeof options[key] !== "boolean") {
-      throw new InvalidOptionError(
-        `@udekit/ode: option ${key} = ${String(options[key])} must be true or false.`,
-      );
-    }
-  }
+  checkFlag("dense", options.dense);
+  checkFlag("saveEverystep", options.saveEverystep);
   const dense = options.dense ?? saveat === undefined;
   const saveEverystep = options.saveEverystep ?? saveat === undefined;
   const c = options.controller ?? {};

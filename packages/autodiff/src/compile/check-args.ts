@@ -7,14 +7,18 @@ import { CompileError } from "../errors.js";
 import { formatShape } from "../shape.js";
 import type { Program } from "./program.js";
 
-const NO_OPTIONS = {};
-
-/** Inputs must match their traced sizes exactly; output and gradient buffers may be longer (only the leading entries are written). */
+/**
+ * Inputs must match their traced sizes exactly; output and gradient buffers may be longer (only
+ * the leading entries are written). `wrt` skips the unflagged arrays (they may be null).
+ * Runs at every compiled call: plain positional arguments and one pass without building
+ * anything (an options object with defaults cost ≈ 30 ns of a 110 ns replay at n = 8).
+ */
 export function checkArrays(
   program: Program,
   what: string,
   arrays: readonly (Float64Array | null)[],
-  { wrt, longer = false }: { wrt?: readonly boolean[]; longer?: boolean } = NO_OPTIONS,
+  wrt?: readonly boolean[],
+  longer = false,
 ): void {
   const { inputSizes, inputShapes } = program;
   if (arrays.length !== inputSizes.length) {

@@ -29,7 +29,6 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     argumentWindows,
     cleared,
   } = plan;
-  const gradCheck = { wrt: plan.wrt, longer: true };
   /** Per argument, the scratch weighted calls write into (allocated at the first such call). */
   const scratchGrads: (Float64Array | null)[] = inputSizes.map(() => null);
   const pull = (
@@ -40,7 +39,7 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
   ) => {
     program.checkLive("pullback");
     checkArrays(program, "pullback (inputs)", inputs);
-    checkArrays(program, "pullback (grads)", grads, gradCheck);
+    checkArrays(program, "pullback (grads)", grads, plan.wrt, true);
     checkCotangent(program, cotangent);
     if (weights !== undefined) checkWeights(weights, inputSizes.length);
     program.bind(inputs);
