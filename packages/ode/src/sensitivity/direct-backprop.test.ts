@@ -77,6 +77,22 @@ describe("the steps and the rows", () => {
     expect(info.forward?.naccept).toBe(plain.stats.naccept);
   });
 
+  test("info reports the plain solve's rejected attempts and its message, as the other methods' info does", () => {
+    // A first step of 1 is far too long at these tolerances: the controller rejects it.
+    const stepping = { ...options, dt: 1 };
+    const info: SolveOdeInfo = {};
+    solveOde(inPlace, tensor([1, -2]), tensor([0.8]), { ...stepping, sensealg: DirectBackprop(), info });
+    const plain = solve(
+      new ODEProblem(inPlace.f, Float64Array.of(1, -2), [0, 1.5], Float64Array.of(0.8), { kind: "inplace" }),
+      Tsit5(),
+      { reltol: 1e-10, abstol: 1e-12, dt: 1, tstops: Float64Array.from(saveat) },
+    );
+    expect(plain.stats.nreject).toBeGreaterThan(0);
+    expect(info.forward?.nreject).toBe(plain.stats.nreject);
+    expect(info.retcode).toBe("Success");
+    expect(info.message).toBe(plain.message);
+  });
+
   test("save points at t0, once or repeated, are u0 itself; no step is taken when all are", () => {
     const info: SolveOdeInfo = {};
     const [value, [gu, gp]] = valueAndGrad(

@@ -21,6 +21,7 @@ import {
 } from "@udekit/autodiff";
 import { axpy } from "@udekit/kernels";
 import { init } from "../integrator.js";
+import { retcodeMessage } from "../retcode.js";
 import { ODEProblem } from "../problem.js";
 import type { OdeSolver } from "../stepper.js";
 import type { DifferentiableRhs, TensorOdeRhs } from "./differentiable-rhs.js";
@@ -65,6 +66,8 @@ export interface DirectBackpropInput {
 export function directBackprop(input: DirectBackpropInput): {
   states: Tensor;
   steps: number;
+  /** Attempts the step-sequence solve rejected (the tape replays only the accepted ones). */
+  rejected: number;
   retcode: string;
   message: string;
 } {
@@ -79,6 +82,8 @@ export function directBackprop(input: DirectBackpropInput): {
   const last = saveat[saveat.length - 1];
   // 1. The step sequence, from a plain solve with the save points as tstops.
   const boundaries: number[] = [input.tspan[0]];
+  let rejected = 0;
+  let message = retcodeMessage("Success", last);
   if (last !== input.tspan[0]) {
     const problem = new ODEProblem(rhs.inPlace, u0.data, [input.tspan[0], last], p.data, {
       kind: "inplace",
@@ -89,12 +94,15 @@ export function directBackprop(input: DirectBackpropInput): {
     // full arena sends every later kernel call down the copying path (gradbench's ode eval: all
     // 48 MiB taken after one row of DirectBackprop calls, the later rows 2× slower).
     integ.dispose();
+    rejected = integ.stats.nreject;
+    message = integ.message;
     if (integ.retcode !== "Success") {
       return {
         states: failedStates(u0, p, saveat.length),
         steps: boundaries.length - 1,
+        rejected,
         retcode: integ.retcode,
-        message: integ.message,
+        message,
       };
     }
   }
@@ -131,8 +139,9 @@ export function directBackprop(input: DirectBackpropInput): {
   return {
     states: reshape(concat(rows), [saveat.length, n]),
     steps: boundaries.length - 1,
+    rejected,
     retcode: "Success",
-    message: "",
+    message,
   };
 }
 

@@ -706,7 +706,7 @@ export function solveOde(
         njac: 0,
         nlu: 0,
         naccept: out.steps,
-        nreject: 0,
+        nreject: out.rejected,
         rhsEvals: rhs.counts.f - f0,
       };
     }
