@@ -1,5 +1,5 @@
-// DirectBackprop (direct-backprop.ts): the replayed steps are the plain solve's with the save
-// points as tstops; an in-place right-hand side's tape op gives each input its own part of the
+// DirectBackprop (direct-backprop.ts): the replayed steps are the forward solve's own, save points
+// inside a step served by its dense output; an in-place right-hand side's tape op gives each input its own part of the
 // VJP (also when only one of u0 and p is differentiated); save points at t0.
 import { mul, square, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
@@ -65,16 +65,23 @@ describe("DirectBackprop with an in-place right-hand side", () => {
 });
 
 describe("the steps and the rows", () => {
-  test("the tape holds the plain solve's steps with the save points as tstops", () => {
+  test("the tape holds the forward solve's own steps, and its rows are that solve's values (save points inside steps through the dense output)", () => {
     const info: SolveOdeInfo = {};
-    solveOde(inPlace, tensor([1, -2]), tensor([0.8]), { ...options, sensealg: DirectBackprop(), info });
+    const rows = solveOde(inPlace, tensor([1, -2]), tensor([0.8]), { ...options, sensealg: DirectBackprop(), info });
     const plain = solve(
       new ODEProblem(inPlace.f, Float64Array.of(1, -2), [0, 1.5], Float64Array.of(0.8), { kind: "inplace" }),
       Tsit5(),
-      { reltol: 1e-10, abstol: 1e-12, tstops: Float64Array.from(saveat) },
+      { reltol: 1e-10, abstol: 1e-12, saveat },
     );
     expect(info.tapeSteps).toBe(plain.stats.naccept);
     expect(info.forward?.naccept).toBe(plain.stats.naccept);
+    // t = 0.5 falls inside a step: the interpolant's value, not a step cut short to land on it
+    // (that would differ by the solve's error, ~1e-10 here). The same arithmetic in another
+    // order: rounding only.
+    const t05 = plain.t.indexOf(0.5);
+    expect(t05).toBe(0);
+    for (let i = 0; i < rows.size; i++)
+      expect(Math.abs(rows.data[i] - plain.u[i])).toBeLessThan(1e-14 * Math.abs(plain.u[i]));
   });
 
   test("info reports the plain solve's rejected attempts and its message, as the other methods' info does", () => {
@@ -85,7 +92,7 @@ describe("the steps and the rows", () => {
     const plain = solve(
       new ODEProblem(inPlace.f, Float64Array.of(1, -2), [0, 1.5], Float64Array.of(0.8), { kind: "inplace" }),
       Tsit5(),
-      { reltol: 1e-10, abstol: 1e-12, dt: 1, tstops: Float64Array.from(saveat) },
+      { reltol: 1e-10, abstol: 1e-12, dt: 1, saveat },
     );
     expect(plain.stats.nreject).toBeGreaterThan(0);
     expect(info.forward?.nreject).toBe(plain.stats.nreject);

@@ -2,9 +2,12 @@
  * DirectBackprop (discretise-then-optimise): the solver's accepted steps are replayed on the
  * autodiff tape as tensor ops (each stage an RHS call, each combination an add/scale), so
  * reverse mode differentiates the discrete solution exactly. The step sequence comes from a
- * plain adaptive solve first and is then held fixed (step-size decisions are not
- * differentiated, as in reverse-mode AD through DifferentialEquations.jl solvers); save
- * points are added as tstops so each is a step end. Explicit Runge–Kutta methods only.
+ * plain solve first — the forward solve's own steps — and is then held fixed (step-size
+ * decisions are not differentiated, as in reverse-mode AD through DifferentialEquations.jl
+ * solvers); save points inside a step go through the step's dense output, as in the forward
+ * solve, so the values and the gradient are those of the solve every other sensealg returns
+ * (DiscreteAdjoint computes the same derivative without the tape). Explicit Runge–Kutta
+ * methods only.
  * Memory and tape length grow with steps × stages: a cross-check for small problems.
  */
 import {
@@ -21,6 +24,7 @@ import {
 } from "@udekit/autodiff";
 import { axpy } from "@udekit/kernels";
 import { init } from "../integrator.js";
+import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
 import { retcodeMessage } from "../retcode.js";
 import { ODEProblem } from "../problem.js";
 import type { OdeSolver } from "../stepper.js";
@@ -79,59 +83,87 @@ export function directBackprop(input: DirectBackpropInput): {
     );
   }
   const n = rhs.n;
+  const [t0, t1] = input.tspan;
   const last = saveat[saveat.length - 1];
-  // 1. The step sequence, from a plain solve with the save points as tstops.
-  const boundaries: number[] = [input.tspan[0]];
+  const dir = Math.sign(t1 - t0);
+  // 1. The step sequence: the forward solve's own steps (same time span and options; save
+  //    points are served by the interpolant, never step ends), up to the step that reaches the
+  //    last save point.
+  const boundaries: number[] = [t0];
   let rejected = 0;
   let message = retcodeMessage("Success", last);
-  if (last !== input.tspan[0]) {
-    const problem = new ODEProblem(rhs.inPlace, u0.data, [input.tspan[0], last], p.data, {
-      kind: "inplace",
-    });
-    const integ = init(problem, solver, { ...input.forwardOptions, tstops: saveat });
-    while (integ.step()) boundaries.push(integ.t);
+  if (last !== t0) {
+    const problem = new ODEProblem(rhs.inPlace, u0.data, [t0, t1], p.data, { kind: "inplace" });
+    const integ = init(problem, solver, input.forwardOptions);
+    while (dir * (last - boundaries[boundaries.length - 1]) > 0 && integ.step()) boundaries.push(integ.t);
     // Hand its arena buffers back now: a training loop never yields to the finalisers, and a
     // full arena sends every later kernel call down the copying path (gradbench's ode eval: all
     // 48 MiB taken after one row of DirectBackprop calls, the later rows 2× slower).
-    integ.dispose();
+    // (Read before dispose, which marks an unfinished integrator failed: this one stopped at the
+    // last save point on purpose.)
+    const { retcode } = integ;
     rejected = integ.stats.nreject;
-    message = integ.message;
-    if (integ.retcode !== "Success") {
+    const failure = integ.message;
+    integ.dispose();
+    if (retcode !== "Success" && retcode !== "Default") {
       return {
         states: failedStates(u0, p, saveat.length),
         steps: boundaries.length - 1,
         rejected,
-        retcode: integ.retcode,
-        message,
+        retcode,
+        message: failure,
       };
     }
   }
-  // 2. The same steps on the tape.
+  // 2. The same steps on the tape; a save point inside a step is the step's dense output
+  //    y + h·Σₘ wₘ(θ)·Kₘ, linear in the stages (the interpolant's extra stages, e.g. Verner's,
+  //    evaluated on the tape as the forward solve evaluates them).
   const f = input.f ?? ((u: Tensor, q: Tensor, t: Tensor) => inPlaceRhsOp([u, q], { rhs, t: t.data[0] }));
-  const { stages, a, b, c, totalStages } = solver.tableau;
+  const { stages, a, b, c, totalStages, endStage, fsal } = solver.tableau;
+  const interp = solver.dense;
+  const w = new Float64Array(interp.stages);
   const rows: Tensor[] = [];
   let k = 0;
   let u = u0;
-  while (k < saveat.length && saveat[k] === boundaries[0]) {
+  while (k < saveat.length && saveat[k] === t0) {
     rows.push(u);
     k++;
   }
-  for (let step = 1; step < boundaries.length; step++) {
-    const tA = boundaries[step - 1];
-    const h = boundaries[step] - tA;
-    const ks: Tensor[] = [];
-    for (let s = 0; s < stages; s++) {
-      let y = u;
-      for (let j = 0; j < s; j++) {
-        const coef = a[s * totalStages + j];
-        if (coef !== 0) y = add(y, scale(ks[j], h * coef));
-      }
-      ks.push(f(y, p, scalar(tA + c[s] * h)));
+  /** Y = y + h·Σⱼ<s aₛⱼKⱼ. */
+  const stageInput = (y: Tensor, ks: Tensor[], s: number, h: number): Tensor => {
+    let Y = y;
+    for (let j = 0; j < s; j++) {
+      const coef = a[s * totalStages + j];
+      if (coef !== 0) Y = add(Y, scale(ks[j], h * coef));
     }
+    return Y;
+  };
+  for (let step = 1; step < boundaries.length && k < saveat.length; step++) {
+    const tA = boundaries[step - 1];
+    const tB = boundaries[step];
+    const h = tB - tA;
+    const ks: Tensor[] = [];
+    for (let s = 0; s < stages; s++) ks.push(f(stageInput(u, ks, s, h), p, scalar(tA + c[s] * h)));
     let next = u;
     for (let s = 0; s < stages; s++) if (b[s] !== 0) next = add(next, scale(ks[s], h * b[s]));
+    let extended = false;
+    while (k < saveat.length && dir * (saveat[k] - tB) < 0) {
+      if (!extended) {
+        // The end stage K_E = f(t₁, y₁) of a method without FSAL, then any lazy stages.
+        for (let e = ks.length; e < interp.stages; e++) {
+          const atEnd = e === endStage && !fsal;
+          ks.push(f(atEnd ? next : stageInput(u, ks, e, h), p, scalar(atEnd ? tB : tA + c[e] * h)));
+        }
+        extended = true;
+      }
+      interpolationWeights(interp, (saveat[k] - tA) / h, w);
+      let y = u;
+      for (let m = 0; m < interp.stages; m++) if (w[m] !== 0) y = add(y, scale(ks[m], h * w[m]));
+      rows.push(y);
+      k++;
+    }
     u = next;
-    while (k < saveat.length && saveat[k] === boundaries[step]) {
+    while (k < saveat.length && saveat[k] === tB) {
       rows.push(u);
       k++;
     }
