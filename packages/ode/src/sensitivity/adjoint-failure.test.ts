@@ -125,6 +125,24 @@ describe("a forward failure keeps its rule: NaN rows, NaN gradient", () => {
     expect(Array.from(gu.data).every(Number.isNaN)).toBe(true);
     expect(Number.isNaN(gp.data[0])).toBe(true);
   });
+
+  test.each([
+    ["DiscreteAdjoint", DiscreteAdjoint()],
+    ["InterpolatingAdjoint", InterpolatingAdjoint()],
+  ])("a NaN parameter (%s): the message names it, the gradient is NaN", (_name, sensealg) => {
+    const info: SolveOdeInfo = {};
+    const [value, [gu, gp]] = valueAndGrad(
+      (u: Tensor, p: Tensor) =>
+        sum(square(solveOde(decay, u, p, { tspan: [0, 4], saveat: [1, 4], sensealg, info }))),
+      [0, 1],
+    )(tensor([1, 2]), tensor([Number.NaN]));
+    expect(info.retcode).not.toBe("Success");
+    expect(info.message).toContain("p[0] = NaN");
+    expect(info.backward?.message).toContain("p[0] = NaN");
+    expect(Number.isNaN(value.item())).toBe(true);
+    expect(Array.from(gu.data).every(Number.isNaN)).toBe(true);
+    expect(Number.isNaN(gp.data[0])).toBe(true);
+  });
 });
 
 describe("the gradient audit (verify)", () => {

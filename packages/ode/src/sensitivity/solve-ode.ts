@@ -308,6 +308,21 @@ function recordingPlan(alg: SensitivityAlgorithm, solver: OdeSolver): RecordingP
  */
 const DEFAULT_STORE_BYTES = (7 / 8) * POOL_BYTES;
 
+/**
+ * The forward solve's message, naming a non-finite parameter when the solve failed and p has
+ * one: f of a compiled tensor program is not probed before the solve (problem.ts, rhsChecked), so
+ * a NaN in p (say from a diverged optimiser step) shows up only as a non-finite state at t0.
+ */
+function forwardMessage(sol: ODESolution, p: Float64Array): string {
+  if (sol.retcode === "Success") return sol.message;
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i])) {
+      return `${sol.message} The parameters are not finite: p[${i}] = ${p[i]} (the first such entry); pass finite parameters (after an optimiser step, check its learning rate).`;
+    }
+  }
+  return sol.message;
+}
+
 const solveOp = defineOp<SolveAttrs>({
   name: "ode.solve",
   shape: checkShapes,
@@ -324,7 +339,7 @@ const solveOp = defineOp<SolveAttrs>({
     ctx.saved = saved;
     if (a.info !== undefined) {
       a.info.retcode = sol.retcode;
-      a.info.message = sol.message;
+      a.info.message = forwardMessage(sol, ctx.inputs[1]);
       a.info.forward = { ...sol.stats, rhsEvals: rhs.counts.f - f0 };
     }
   },
@@ -419,7 +434,7 @@ function backward(
   rhs.prepare(p);
   const forwardFailed = sol.retcode !== "Success";
   if (forwardFailed) {
-    result = { retcode: sol.retcode, message: `the forward solve failed: ${sol.message}` };
+    result = { retcode: sol.retcode, message: `the forward solve failed: ${forwardMessage(sol, p)}` };
   } else {
     const fwd = a.forwardOptions;
     const actx: AdjointContext = {
