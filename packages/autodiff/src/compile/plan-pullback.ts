@@ -114,6 +114,7 @@ export function planPullback(
     ranges,
     grads: windows.grads,
     argumentWindows: windows.argumentWindows,
-    cleared: order.filter((s) => windows.cleared[s]),
+    // The output's own cotangent is overwritten by each call's (same length): not cleared first.
+    cleared: order.filter((s) => windows.cleared[s] && s !== last),
   };
 }
