@@ -93,9 +93,17 @@ export function sweepBackward(
       jac: sweep.jac,
       tgrad: sweep.tgrad,
     });
+    // An object literal of fixed keys, not a spread copy (see solve-ode.ts, solveOptionsOf).
+    const s = ctx.stepping;
     const integ = init(problem, sweep.solver, {
-      ...ctx.stepping,
-      ...(sweep.stopAtForwardSteps === true ? { tstops: forwardSteps } : {}),
+      reltol: s.reltol,
+      abstol: s.abstol,
+      dt: s.dt,
+      dtmin: s.dtmin,
+      dtmax: s.dtmax,
+      maxiters: s.maxiters,
+      adaptive: s.adaptive,
+      tstops: sweep.stopAtForwardSteps === true ? forwardSteps : undefined,
     });
     if (pieceLength !== undefined) integ.maxStepAt = (t) => FORWARD_STEP_FACTOR * pieceLength(t);
     return integ;

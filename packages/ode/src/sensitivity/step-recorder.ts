@@ -15,6 +15,7 @@
  * 2.0 s per gradient, 20 checkpoints 0.89 s; BENCHMARKS.md has the table).
  */
 import { giveBuffer } from "@udekit/kernels";
+import type { SolveOptions } from "../options.js";
 import type { ODEProblem } from "../problem.js";
 import { firstDenseSteps, GrowableBuffer, type ODESolution } from "../solution.js";
 import { solveInto } from "../solve.js";
@@ -46,7 +47,7 @@ export interface RecordingPlan {
 export function solveRecordingSteps(
   problem: ODEProblem,
   solver: OdeSolver,
-  options: Record<string, unknown>,
+  options: SolveOptions,
   plan: RecordingPlan = {},
   output?: Float64Array,
 ): { sol: ODESolution; recorded: RecordedSteps } {
@@ -104,7 +105,7 @@ export function solveRecordingSteps(
  * The step count of a fixed-step solve (to size the store once and project it), else 0 (not
  * known). A rounding that makes the solve take one step more is caught by the per-step check.
  */
-function expectedSteps(problem: ODEProblem, options: Record<string, unknown>): number {
+function expectedSteps(problem: ODEProblem, options: SolveOptions): number {
   const dt = options.dt;
   if (options.adaptive === false && typeof dt === "number" && dt > 0) {
     return Math.ceil(Math.abs(problem.tspan[1] - problem.tspan[0]) / dt);
