@@ -164,8 +164,7 @@ export function binaryOp(loops: BinaryLoops): Op<undefined> {
         else if (e.rowsB && loops.gradRowsB !== undefined) {
           const cols = colsOf(ctx.outShape);
           loops.gradRowsB(n / cols, cols, g, gb);
-        }
-        else {
+        } else {
           full.fill(0);
           loops.gradB(n, g, a, b, out, full);
           reduceInto(full, ctx.inputShapes[1], ctx.outShape, gb);

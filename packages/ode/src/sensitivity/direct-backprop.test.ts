@@ -67,7 +67,11 @@ describe("DirectBackprop with an in-place right-hand side", () => {
 describe("the steps and the rows", () => {
   test("the tape holds the forward solve's own steps, and its rows are that solve's values (save points inside steps through the dense output)", () => {
     const info: SolveOdeInfo = {};
-    const rows = solveOde(inPlace, tensor([1, -2]), tensor([0.8]), { ...options, sensealg: DirectBackprop(), info });
+    const rows = solveOde(inPlace, tensor([1, -2]), tensor([0.8]), {
+      ...options,
+      sensealg: DirectBackprop(),
+      info,
+    });
     const plain = solve(
       new ODEProblem(inPlace.f, Float64Array.of(1, -2), [0, 1.5], Float64Array.of(0.8), { kind: "inplace" }),
       Tsit5(),

@@ -25,8 +25,8 @@ import {
 import { axpy } from "@udekit/kernels";
 import { init } from "../integrator.js";
 import { interpolationWeights } from "../interpolation/polynomial-interpolant.js";
-import { retcodeMessage } from "../retcode.js";
 import { ODEProblem } from "../problem.js";
+import { retcodeMessage } from "../retcode.js";
 import type { OdeSolver } from "../stepper.js";
 import type { DifferentiableRhs, TensorOdeRhs } from "./differentiable-rhs.js";
 import { SensitivityOptionError } from "./errors.js";
@@ -91,7 +91,7 @@ export function directBackprop(input: DirectBackpropInput): {
   //    last save point.
   const boundaries: number[] = [t0];
   let rejected = 0;
-  let message = retcodeMessage("Success", last);
+  const message = retcodeMessage("Success", last);
   if (last !== t0) {
     const problem = new ODEProblem(rhs.inPlace, u0.data, [t0, t1], p.data, { kind: "inplace" });
     const integ = init(problem, solver, input.forwardOptions);
