@@ -69,6 +69,18 @@ export interface BackwardSweep {
   method: string;
 }
 
+/**
+ * The forward step ends inside the span between from and to (either order). The forward solve
+ * runs on to the end of tspan, past the last save point where the backward pass starts: its
+ * later steps are no stops of the backward integrator (whose options refuse times outside its
+ * span).
+ */
+function stepsWithin(steps: Float64Array, from: number, to: number): Float64Array {
+  const lo = Math.min(from, to);
+  const hi = Math.max(from, to);
+  return steps.filter((t) => t >= lo && t <= hi);
+}
+
 export function sweepBackward(
   ctx: AdjointContext,
   checkpointing: boolean,
@@ -103,7 +115,7 @@ export function sweepBackward(
       dtmax: s.dtmax,
       maxiters: s.maxiters,
       adaptive: s.adaptive,
-      tstops: sweep.stopAtForwardSteps === true ? forwardSteps : undefined,
+      tstops: sweep.stopAtForwardSteps === true ? stepsWithin(forwardSteps, from, to) : undefined,
     });
     if (pieceLength !== undefined) integ.maxStepAt = (t) => FORWARD_STEP_FACTOR * pieceLength(t);
     return integ;
