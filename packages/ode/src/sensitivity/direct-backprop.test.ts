@@ -88,6 +88,26 @@ describe("the steps and the rows", () => {
       expect(Math.abs(rows.data[i] - plain.u[i])).toBeLessThan(1e-14 * Math.abs(plain.u[i]));
   });
 
+  test("the tape stops with the step that reaches the last save point (the forward solve runs on to tspan's end)", () => {
+    const info: SolveOdeInfo = {};
+    solveOde(inPlace, tensor([1, -2]), tensor([0.8]), {
+      ...options,
+      saveat: [0.5],
+      sensealg: DirectBackprop(),
+      info,
+    });
+    const plain = solve(
+      new ODEProblem(inPlace.f, Float64Array.of(1, -2), [0, 1.5], Float64Array.of(0.8), { kind: "inplace" }),
+      Tsit5(),
+      { reltol: 1e-10, abstol: 1e-12 },
+    );
+    // plain.t: t0, then every step end; the first end at or past 0.5 is step number i.
+    const i = plain.t.findIndex((t) => t >= 0.5);
+    expect(i).toBeGreaterThan(0);
+    expect(i).toBeLessThan(plain.t.length - 1);
+    expect(info.tapeSteps).toBe(i);
+  });
+
   test("info reports the plain solve's rejected attempts and its message, as the other methods' info does", () => {
     // A first step of 1 is far too long at these tolerances: the controller rejects it.
     const stepping = { ...options, dt: 1 };
