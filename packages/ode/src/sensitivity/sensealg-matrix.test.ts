@@ -108,10 +108,12 @@ const algs: [string, () => SensitivityAlgorithm][] = [
 ];
 
 /**
- * Loud failures, not wrong gradients: backward in time the stiff problem grows like e^(200·t), and
- * ForwardSensitivity's larger system (the n × (n + p) sensitivities with u) overflows inside a
- * step attempt of the L-stable Rosenbrock methods, which damp growing modes (the forward solve of
- * u alone, and every other method, get through). It throws AdjointFailedError (Unstable).
+ * Loud failures, not wrong gradients: backward in time the stiff problem grows like e^(200·t).
+ * ForwardSensitivity's solve of u with its n × (n + p) sensitivities by a Rosenbrock method then
+ * stops with a non-finite trial state while shrinking the step (retcode Unstable, 0.2 into the
+ * span), where the forward solve of u alone and every other method get through; the cause is not
+ * pinned down (a near-singular W = I − hγJ for J's eigenvalues near +200 is one candidate). It
+ * throws AdjointFailedError. Should it start to succeed, this list must shrink.
  */
 const LOUD = new Set([
   "200 backward in time, a point at t0 Rodas5P ForwardSensitivity",
