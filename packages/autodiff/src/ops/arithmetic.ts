@@ -40,8 +40,13 @@ export const subOp = binaryOp({
 export const mulOp = binaryOp({
   name: "mul",
   reads: READS_INPUTS,
-  // The kernel: 0.3 ns per entry in wasm where the loop here took 1.5 (n = 10⁴–10⁵).
-  forward: (n, a, b, out) => mulKernel(n, a, b, out),
+  // The kernel: 0.3 ns per entry in wasm where the loop here took 1.5 (n = 10⁴–10⁵). Short
+  // vectors by the loop, which costs less than the kernel's dispatch and checks (with the short
+  // concat copies: gradbench's n = 8, s = 10 forward 12.9 → 11.6 µs).
+  forward: (n, a, b, out) => {
+    if (n > 16) mulKernel(n, a, b, out);
+    else for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+  },
   gradA: (n, g, _a, b, _out, ga) => mulAdd(n, g, b, ga),
   gradB: (n, g, a, _b, _out, gb) => mulAdd(n, g, a, gb),
 });
