@@ -10,8 +10,7 @@ import type { Program } from "./program.js";
 /**
  * Inputs must match their traced sizes exactly; output and gradient buffers may be longer (only
  * the leading entries are written). `wrt` skips the unflagged arrays (they may be null).
- * Runs at every compiled call: plain positional arguments and one pass without building
- * anything (an options object with defaults cost ≈ 30 ns of a 110 ns replay at n = 8).
+ * Runs at every compiled call: one pass over the arrays, building nothing.
  */
 export function checkArrays(
   program: Program,

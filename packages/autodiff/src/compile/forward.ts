@@ -23,7 +23,7 @@ export function makeForward(program: Program, plan: readonly number[]): Forward 
     if (!(result instanceof Float64Array) || result.length < outSize) {
       throw new CompileError(`compiled forward: out must be a Float64Array of at least ${outSize} entries.`);
     }
-    // A loop beats TypedArray#set on short arrays (the call alone cost ≈ 15 ns at n = 8).
+    // A loop is a little cheaper than TypedArray#set on short arrays (8 entries: 7.9 against 9.4 ns).
     if (outSize <= SHORT) for (let i = 0; i < outSize; i++) result[i] = outBuffer[i];
     else result.set(outBuffer);
     return result;
