@@ -164,7 +164,7 @@ function uniformTolerance(n: number, value: number): Float64Array {
 }
 const recentTolerances: Float64Array[] = [];
 
-/** tstops when none are given: shared by every solve and only read (a fresh empty array per solve cost ≈ 0.3 µs). */
+/** tstops when none are given: shared by every solve and only read (`new Float64Array(0)` costs ≈ 0.18 µs, plus its garbage). */
 const NO_TIMES = new Float64Array(0);
 
 function checkFlag(name: string, v: unknown): void {
