@@ -16,6 +16,7 @@
 import { matmul, matvecT } from "@udekit/kernels";
 import type { SolveOptions } from "../options.js";
 import { type JacobianFunction, ODEProblem } from "../problem.js";
+import { differenceIncrement } from "../rosenbrock/jacobian.js";
 import type { ODESolution } from "../solution.js";
 import { solve } from "../solve.js";
 import type { OdeSolver } from "../stepper.js";
@@ -152,12 +153,11 @@ function sensitivityJacobian(
     for (let i = 0; i < n; i++) u[i] = z[i];
     for (let i = 0; i < n * q; i++) S[i] = z[n + i];
     Jz.fill(0, 0, m * m);
-    // Column block u: ∂(J·S + F̃)/∂uⱼ by forward differences (scaled like the engine's).
+    // Column block u: ∂(J·S + F̃)/∂uⱼ by forward differences (the engine's increments).
     sensitivityRhs(G0, u, t);
     for (let j = 0; j < n; j++) {
       const uj = u[j];
-      const delta = Math.sqrt(Number.EPSILON * Math.max(1e-5, Math.abs(uj)));
-      u[j] = uj + delta;
+      u[j] = uj + differenceIncrement(uj);
       const actual = u[j] - uj;
       sensitivityRhs(G1, u, t);
       u[j] = uj;

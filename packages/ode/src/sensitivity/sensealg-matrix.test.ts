@@ -1,9 +1,11 @@
 // Every sensealg after every kind of solver, on the save-point layouts that take separate code
 // paths: points inside steps, the last point before the end of tspan (the forward solve runs on
 // past it), time running backward, a point at t0, a repeated point. Each gradient (with respect to
-// u0 and p) is compared with central differences of the loss solved at reltol 1e-12: right, or a
-// loud AdjointFailedError where one is listed below, never a wrong number. A randomized sweep of
-// this kind found the stiff adjoints' stops outside their span (stiff.test.ts).
+// u0 and p) is compared with central differences of the loss solved at reltol 1e-12. A randomized
+// sweep of this kind found the stiff adjoints' stops outside their span (stiff.test.ts); this
+// test found ForwardSensitivity failing after a Rosenbrock solve backward in time, where the
+// state grows like e^(200·t): its Jacobian's difference quotients divided by zero once |u|
+// passed 1e17 (rosenbrock/jacobian.ts, differenceIncrement).
 //
 // Bounds, from the errors measured (2026-12-06): at reltol 1e-10 every method is within 3.3e-9
 // (explicit solvers) and 8.5e-9 (Rodas5P, AutoTsit5(Rodas5P())) of the differences, which carry
@@ -25,7 +27,6 @@ import {
 import { describe, expect, test } from "vitest";
 import { AutoTsit5, Rodas5P, Rosenbrock23, Tsit5, Vern7, Vern9 } from "../solvers/index.js";
 import type { OdeSolver } from "../stepper.js";
-import { AdjointFailedError } from "./errors.js";
 import {
   DirectBackprop,
   DiscreteAdjoint,
@@ -107,19 +108,6 @@ const algs: [string, () => SensitivityAlgorithm][] = [
   ["DirectBackprop", () => DirectBackprop()],
 ];
 
-/**
- * Loud failures, not wrong gradients: backward in time the stiff problem grows like e^(200·t).
- * ForwardSensitivity's solve of u with its n × (n + p) sensitivities by a Rosenbrock method then
- * stops with a non-finite trial state while shrinking the step (retcode Unstable, 0.2 into the
- * span), where the forward solve of u alone and every other method get through; the cause is not
- * pinned down (a near-singular W = I − hγJ for J's eigenvalues near +200 is one candidate). It
- * throws AdjointFailedError. Should it start to succeed, this list must shrink.
- */
-const LOUD = new Set([
-  "200 backward in time, a point at t0 Rodas5P ForwardSensitivity",
-  "200 backward in time, a point at t0 Rosenbrock23 ForwardSensitivity",
-]);
-
 for (const [k, solvers] of [
   [0.5, explicit],
   [200, stiff],
@@ -132,15 +120,10 @@ for (const [k, solvers] of [
         for (const [sn, solver] of solvers) {
           for (const [an, alg] of algs) {
             if (an === "DirectBackprop" && k > 1) continue; // explicit methods only
-            const key = `${k} ${layout} ${sn} ${an}`;
             test(`${sn}, ${an}`, () => {
               const tol = sn === "Rosenbrock23" ? 1e-8 : 1e-10;
               const gradient = () =>
                 valueAndGrad(lossOf(k, tspan, saveat, solver(), alg(), tol), [0, 1])(tensor(u0), P)[1];
-              if (LOUD.has(key)) {
-                expect(gradient).toThrow(AdjointFailedError);
-                return;
-              }
               const [gu, gp] = gradient();
               const got = [...gu.data, ...gp.data];
               const rel = Math.hypot(...got.map((g, i) => g - want[i])) / norm;
