@@ -85,7 +85,7 @@ describe("BacksolveAdjoint", () => {
       "The problem is unstable in reverse time (dissipative or stiff: errors grow like e^(|λ_min|·Δt)). ",
     );
     expect((error as Error).message).toMatch(
-      /^BacksolveAdjoint: integrating the state backward from t = 1\.5 reproduced the forward state only to a relative error of \d\.\d\de-\d+ \(tolerance 1\.00e-300\), so its gradient would be wrong\. .*Use InterpolatingAdjoint\(\) \(the default\)/,
+      /^BacksolveAdjoint: integrating the state backward from t = 1\.5 reproduced the forward state only to a relative error of \d\.\d\de-\d+ \(tolerance 1\.00e-300\), so its gradient would be wrong\. .*Use InterpolatingAdjoint\(\) or QuadratureAdjoint\(\), which read u\(t\) from the forward solution instead, or DiscreteAdjoint\(\)\.$/,
     );
   });
 
@@ -109,7 +109,7 @@ describe("BacksolveAdjoint", () => {
   test("a stiff solver is refused", () => {
     expect(() => gradient([1, -2], 0.8, {}, Rodas5P())).toThrow(SensitivityOptionError);
     expect(() => gradient([1, -2], 0.8, {}, Rodas5P())).toThrow(
-      "solveOde: BacksolveAdjoint re-integrates u backward in time, which is unstable on stiff problems; Rodas5P is a stiff solver. Use InterpolatingAdjoint() (the default) or DiscreteAdjoint() with stiff problems.",
+      "solveOde: BacksolveAdjoint re-integrates u backward in time, which is unstable on stiff problems; Rodas5P is a stiff solver. Use DiscreteAdjoint() (the default after a stiff solve) or InterpolatingAdjoint() with stiff problems.",
     );
   });
 });

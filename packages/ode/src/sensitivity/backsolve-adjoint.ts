@@ -32,7 +32,7 @@ function unstable(from: number, what: string): AdjointInstabilityError {
   return new AdjointInstabilityError(
     `${METHOD}: integrating the state backward from t = ${from} ${what}, so its gradient would be wrong. ` +
       "The problem is unstable in reverse time (dissipative or stiff: errors grow like e^(|λ_min|·Δt)). " +
-      "Use InterpolatingAdjoint() (the default), which reads u(t) from the forward solution instead, or QuadratureAdjoint().",
+      "Use InterpolatingAdjoint() or QuadratureAdjoint(), which read u(t) from the forward solution instead, or DiscreteAdjoint().",
   );
 }
 
@@ -42,7 +42,7 @@ export function backsolveAdjoint(ctx: AdjointContext, checkTolerance: number): B
   if (ctx.solver.family !== "erk") {
     throw new SensitivityOptionError(
       `solveOde: BacksolveAdjoint re-integrates u backward in time, which is unstable on stiff problems; ${ctx.solver.name} is a stiff solver. ` +
-        "Use InterpolatingAdjoint() (the default) or DiscreteAdjoint() with stiff problems.",
+        "Use DiscreteAdjoint() (the default after a stiff solve) or InterpolatingAdjoint() with stiff problems.",
     );
   }
   const z = new Float64Array(2 * n + np);

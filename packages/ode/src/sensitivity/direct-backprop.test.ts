@@ -169,6 +169,30 @@ describe("refusals and failures", () => {
     );
   });
 
+  test("the default solver (an automatic composite) is refused once it switches to its stiff member, naming where", () => {
+    // u′ = k·(cos t − u) with k = 10⁴: stiff after the initial transient; Tsit5 alone would
+    // crawl along its stability boundary (and a tape of all those steps grows without bound).
+    const relaxing: InPlaceOdeRhs = {
+      f: (du, u, p, t) => {
+        du[0] = p[0] * (Math.cos(t) - u[0]);
+      },
+      vjp: (uBar, pBar, l, u, p, t) => {
+        uBar[0] = -p[0] * l[0];
+        if (pBar !== null) pBar[0] = (Math.cos(t) - u[0]) * l[0];
+      },
+    };
+    const call = () =>
+      solveOde(relaxing, tensor([0]), tensor([1e4]), {
+        tspan: [0, 2],
+        saveat: [2],
+        sensealg: DirectBackprop(),
+      });
+    expect(call).toThrow(SensitivityOptionError);
+    expect(call).toThrow(
+      /DirectBackprop replays explicit Runge–Kutta steps on the tape, but AutoTsit5\(Rodas5P\(\)\) switched from Tsit5 to Rodas5P at t = [0-9.e-]+ \(the problem is stiff there\)\. Use DiscreteAdjoint\(\)/,
+    );
+  });
+
   test("a failed solve reports the steps it took before failing", () => {
     const info: SolveOdeInfo = {};
     solveOde(inPlace, tensor([1, -2]), tensor([0.8]), {

@@ -7,7 +7,8 @@
  * solvers); save points inside a step go through the step's dense output, as in the forward
  * solve, so the values and the gradient are those of the solve every other sensealg returns
  * (DiscreteAdjoint computes the same derivative without the tape). Explicit Runge–Kutta
- * methods only.
+ * methods only; an automatic composite is accepted while it stays on its explicit member (its
+ * steps are then exactly that member's) and refused once it switches to its stiff member.
  * Memory and tape length grow with steps × stages: a cross-check for small problems.
  */
 import {
@@ -75,7 +76,10 @@ export function directBackprop(input: DirectBackpropInput): {
   retcode: string;
   message: string;
 } {
-  const { rhs, u0, p, saveat, solver } = input;
+  const { rhs, u0, p, saveat } = input;
+  // The step sequence comes from the solver the user chose; an automatic composite's steps are
+  // replayed with its explicit member's tableau as long as it never switched (checked below).
+  const solver = input.solver.family === "composite" ? input.solver.members[0] : input.solver;
   if (solver.family !== "erk") {
     throw new SensitivityOptionError(
       `solveOde: DirectBackprop replays explicit Runge–Kutta steps on the tape; ${solver.name} is not an explicit Runge–Kutta method. ` +
@@ -94,8 +98,18 @@ export function directBackprop(input: DirectBackpropInput): {
   const message = retcodeMessage("Success", last);
   if (last !== t0) {
     const problem = new ODEProblem(rhs.inPlace, u0.data, [t0, t1], p.data, { kind: "inplace" });
-    const integ = init(problem, solver, input.forwardOptions);
-    while (dir * (last - boundaries[boundaries.length - 1]) > 0 && integ.step()) boundaries.push(integ.t);
+    const integ = init(problem, input.solver, input.forwardOptions);
+    while (dir * (last - boundaries[boundaries.length - 1]) > 0 && integ.step()) {
+      boundaries.push(integ.t);
+      const switched = integ.stats.switches?.[0];
+      if (switched !== undefined) {
+        integ.dispose();
+        throw new SensitivityOptionError(
+          `solveOde: DirectBackprop replays explicit Runge–Kutta steps on the tape, but ${input.solver.name} switched from ${switched.from} to ${switched.to} at t = ${switched.t.toPrecision(6)} (the problem is stiff there). ` +
+            "Use DiscreteAdjoint() (the same derivative of the computed solution, without the tape) or InterpolatingAdjoint(), or pass an explicit solver such as solver: Tsit5() for a problem that is not stiff.",
+        );
+      }
+    }
     // Hand its arena buffers back now: a training loop never yields to the finalisers, and a
     // full arena sends every later kernel call down the copying path (gradbench's ode eval: all
     // 48 MiB taken after one row of DirectBackprop calls, the later rows 2× slower).

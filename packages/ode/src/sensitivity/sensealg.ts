@@ -21,7 +21,8 @@
  * - ForwardSensitivity: integrates ∂u/∂(u0, p) forward: cost grows like n·(n + p); for a
  *   handful of parameters only.
  * - DirectBackprop: records the solver's own steps on the generic tape; explicit Runge–Kutta
- *   methods only; memory grows with steps × stages. A slow cross-check of DiscreteAdjoint.
+ *   methods only (an automatic composite until it switches); memory grows with steps × stages.
+ *   A slow cross-check of DiscreteAdjoint.
  */
 import type { OdeSolver } from "../stepper.js";
 

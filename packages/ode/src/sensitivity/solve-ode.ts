@@ -733,8 +733,7 @@ export function solveOde(
       p,
       tspan: r.tspan,
       saveat: r.saveat,
-      // DirectBackprop replays explicit steps: an automatic composite runs its explicit member.
-      solver: r.solver.family === "composite" ? r.solver.members[0] : r.solver,
+      solver: r.solver,
       forwardOptions: r.forwardOptions,
     });
     if (r.info !== undefined) {
