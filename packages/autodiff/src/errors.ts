@@ -4,36 +4,48 @@
  */
 
 export class AutodiffError extends Error {
-  constructor(message: string) {
-    super(message);
-    // Named after the class actually constructed, so subclasses need no boilerplate.
-    this.name = new.target.name;
-  }
+  override name = "AutodiffError";
 }
 
 /** Operand shapes that an op cannot combine, or data whose length does not match a shape. */
-export class ShapeError extends AutodiffError {}
+export class ShapeError extends AutodiffError {
+  override name = "ShapeError";
+}
 
 /** `grad`/`valueAndGrad` of a function whose output is not a scalar. */
-export class NonScalarOutputError extends AutodiffError {}
+export class NonScalarOutputError extends AutodiffError {
+  override name = "NonScalarOutputError";
+}
 
 /** A lookup of an op name that was never registered. */
-export class UnknownOpError extends AutodiffError {}
+export class UnknownOpError extends AutodiffError {
+  override name = "UnknownOpError";
+}
 
 /** `registerOps` with a different op under a name that is already registered. */
-export class DuplicateOpError extends AutodiffError {}
+export class DuplicateOpError extends AutodiffError {
+  override name = "DuplicateOpError";
+}
 
 /** A function that `compile` cannot turn into a static program, or a compiled call with wrong inputs. */
-export class CompileError extends AutodiffError {}
+export class CompileError extends AutodiffError {
+  override name = "CompileError";
+}
 
 /** Bad arguments that are not about shapes (wrong types, non-finite numbers where they cannot be accepted). */
-export class ArgumentError extends AutodiffError {}
+export class ArgumentError extends AutodiffError {
+  override name = "ArgumentError";
+}
 
 /** A check of `@udekit/autodiff/testing` (checkOpSuite) failed: the message lists each failed check. */
-export class OpSuiteError extends AutodiffError {}
+export class OpSuiteError extends AutodiffError {
+  override name = "OpSuiteError";
+}
 
 /**
  * Tensors of two copies of @udekit/autodiff met where they cannot work together (a tensor being
  * differentiated by one copy passed to the other's ops): the message names both copies.
  */
-export class DuplicateCopyError extends AutodiffError {}
+export class DuplicateCopyError extends AutodiffError {
+  override name = "DuplicateCopyError";
+}

@@ -6,14 +6,12 @@
 
 /** Base class of every error thrown by @udekit/linear-ode. */
 export class LinearOdeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  override name = "LinearOdeError";
 }
 
 /** A matrix argument is not square (or not a matrix at all). */
 export class NotSquareError extends LinearOdeError {
+  override name = "NotSquareError";
   constructor(what: string, shape: readonly number[]) {
     super(
       `${what} must be a square n×n matrix, but its shape is [${shape.join(", ")}]. ` +
@@ -24,6 +22,7 @@ export class NotSquareError extends LinearOdeError {
 
 /** Two arguments have sizes that do not fit together. */
 export class SizeMismatchError extends LinearOdeError {
+  override name = "SizeMismatchError";
   constructor(what: string, expected: string, got: readonly number[] | number) {
     const shown = typeof got === "number" ? String(got) : `[${got.join(", ")}]`;
     super(
@@ -35,6 +34,7 @@ export class SizeMismatchError extends LinearOdeError {
 
 /** An input contains NaN or ±Infinity. */
 export class NonFiniteError extends LinearOdeError {
+  override name = "NonFiniteError";
   constructor(what: string, index: number, value: number) {
     super(
       `${what} contains a non-finite entry (${value} at flat index ${index}). ` +
@@ -45,6 +45,7 @@ export class NonFiniteError extends LinearOdeError {
 
 /** The array of output times is empty, not finite, or not strictly increasing. */
 export class TimesError extends LinearOdeError {
+  override name = "TimesError";
   constructor(detail: string) {
     super(
       `times ${detail}. Pass a non-empty array of finite, strictly increasing times (e.g. [1, 2, 3, 4]); sort them and remove duplicates first.`,
@@ -54,6 +55,7 @@ export class TimesError extends LinearOdeError {
 
 /** The Padé denominator q_m(A) was singular: only possible for inputs far outside the analysed range. */
 export class SingularPadeError extends LinearOdeError {
+  override name = "SingularPadeError";
   constructor() {
     super(
       "The Padé denominator of the matrix exponential is numerically singular (an LU pivot was exactly zero). " +
@@ -69,6 +71,7 @@ export class SingularPadeError extends LinearOdeError {
  * A = t·B with a huge time t.
  */
 export class ExpmTooLargeError extends LinearOdeError {
+  override name = "ExpmTooLargeError";
   constructor(what: string, norm: number, limit: number) {
     super(
       `${what}: the exponent has ‖A‖₁ = ${norm.toExponential(3)} (after the trace shift), above ${limit.toExponential(3)}, ` +
@@ -81,6 +84,7 @@ export class ExpmTooLargeError extends LinearOdeError {
 
 /** An argument is neither a Tensor nor something a tensor is made from (a matrix object, nested arrays). */
 export class ArgumentTypeError extends LinearOdeError {
+  override name = "ArgumentTypeError";
   constructor(what: string, got: unknown) {
     super(
       `${what} is ${got === null ? "null" : Array.isArray(got) ? "an array that is not numbers or rows of numbers" : typeof got}. ` +
@@ -95,6 +99,7 @@ export class ArgumentTypeError extends LinearOdeError {
  * Infinity·0 makes in the squaring phase.
  */
 export class ExpmOverflowError extends LinearOdeError {
+  override name = "ExpmOverflowError";
   constructor(what: string, index: number, value: number) {
     super(
       `${what}: the result overflows double precision (entry ${index} is ${value}; doubles end at 1.8e308 ≈ e^709.78). ` +

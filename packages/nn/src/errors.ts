@@ -5,32 +5,45 @@
 
 /** Base class of every error thrown by @udekit/nn. */
 export class NNError extends Error {
+  override name = "NNError";
   constructor(message: string) {
     super(`@udekit/nn: ${message}`);
-    this.name = new.target.name;
   }
 }
 
 /** A seed or a serialised RNG state that cannot be used. */
-export class RngSeedError extends NNError {}
+export class RngSeedError extends NNError {
+  override name = "RngSeedError";
+}
 
 /** An initialiser got a shape or options it cannot honour. */
-export class InitError extends NNError {}
+export class InitError extends NNError {
+  override name = "InitError";
+}
 
 /** A layer got an input whose shape does not fit it (e.g. the wrong width for a Dense layer). */
-export class InputShapeError extends NNError {}
+export class InputShapeError extends NNError {
+  override name = "InputShapeError";
+}
 
 /** A parameter (or state) tree does not match the model it is given to. */
-export class ParamTreeError extends NNError {}
+export class ParamTreeError extends NNError {
+  override name = "ParamTreeError";
+}
 
 /** `flatten(ps)` got a tree whose leaves are not consecutive views of one buffer. */
-export class NotContiguousError extends NNError {}
+export class NotContiguousError extends NNError {
+  override name = "NotContiguousError";
+}
 
 /** A model description is invalid (bad dimensions, unknown activation, bad container arguments). */
-export class ModelDefinitionError extends NNError {}
+export class ModelDefinitionError extends NNError {
+  override name = "ModelDefinitionError";
+}
 
 /** A gradient handed to an optimiser holds NaN or ±Infinity. */
 export class NonFiniteGradientError extends NNError {
+  override name = "NonFiniteGradientError";
   constructor(
     readonly index: number,
     readonly value: number,
@@ -45,4 +58,6 @@ export class NonFiniteGradientError extends NNError {
 }
 
 /** Optimiser hyperparameters, buffers or a serialised state that do not fit. */
-export class OptimiserError extends NNError {}
+export class OptimiserError extends NNError {
+  override name = "OptimiserError";
+}

@@ -7,20 +7,22 @@
 
 /** Base class of every error thrown by @udekit/ode. */
 export class OdeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  override name = "OdeError";
 }
 
 /** The ODEProblem is malformed: wrong lengths, non-finite values, empty time span. */
-export class InvalidProblemError extends OdeError {}
+export class InvalidProblemError extends OdeError {
+  override name = "InvalidProblemError";
+}
 
 /** An option has a wrong type, value or name. */
-export class InvalidOptionError extends OdeError {}
+export class InvalidOptionError extends OdeError {
+  override name = "InvalidOptionError";
+}
 
 /** An option name is not known; the message names the closest valid one. */
 export class UnknownOptionError extends InvalidOptionError {
+  override name = "UnknownOptionError";
   constructor(
     readonly option: string,
     readonly suggestion: string | undefined,
@@ -35,7 +37,11 @@ export class UnknownOptionError extends InvalidOptionError {
 }
 
 /** A Butcher or Rosenbrock tableau violates a consistency condition. */
-export class InvalidTableauError extends OdeError {}
+export class InvalidTableauError extends OdeError {
+  override name = "InvalidTableauError";
+}
 
 /** The solution was asked for something it does not hold (e.g. dense output when solved with dense: false). */
-export class SolutionAccessError extends OdeError {}
+export class SolutionAccessError extends OdeError {
+  override name = "SolutionAccessError";
+}

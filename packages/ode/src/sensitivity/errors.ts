@@ -21,6 +21,7 @@ export class SensitivityOptionError extends OdeError {
  * finite gradient; the message names the retcode, where the pass stopped and what to try.
  */
 export class AdjointFailedError extends OdeError {
+  override name = "AdjointFailedError";
   constructor(
     /** The sensitivity method whose pass failed. */
     readonly method: string,
@@ -43,6 +44,7 @@ export class AdjointFailedError extends OdeError {
  * derivative along v disagreeing beyond what the tolerances explain: the gradient is wrong.
  */
 export class GradientMismatchError extends OdeError {
+  override name = "GradientMismatchError";
   constructor(
     readonly method: string,
     /** gᵀv from the sensitivity method. */
