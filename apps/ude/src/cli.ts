@@ -10,6 +10,7 @@ import { addGradientCommand } from "./commands/gradient.js";
 import { addPredictCommand } from "./commands/predict.js";
 import { addTrainCommand } from "./commands/train.js";
 import { UdeError } from "./errors.js";
+import { stopSignalReceived } from "./interrupt.js";
 
 const version = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -111,9 +112,17 @@ export async function main(argv: readonly string[], program: Command = buildProg
 
 /** The `ude` process (bin/ude.mjs): main on the command line, its result as the exit code. */
 export async function run(): Promise<void> {
-  // A closed pipe (`ude gradient --json | head`) is not an error worth a stack trace.
+  // After SIGHUP (a closed terminal or ssh session) or another stop signal, the terminal or
+  // pipe may be gone: writes fail with EIO or EPIPE, which must not end the process before it
+  // has saved the run (interrupt.ts). Otherwise a closed pipe (`ude gradient --json | head`) is
+  // not an error worth a stack trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (stopSignalReceived() !== undefined) return;
     if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+  process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+    if (stopSignalReceived() !== undefined) return;
     throw e;
   });
   process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,11 @@
 // Ctrl-C during training: the first SIGINT stops after the current iteration, writes the results
-// so far and exits with 130; a second SIGINT ends the process at once.
-import { readFileSync } from "node:fs";
+// so far and exits with 130; a second SIGINT ends the process at once. SIGTERM (kill, a batch
+// scheduler, timeout) and SIGHUP (a closed terminal) do the same, exiting with 143 and 129.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { startCli, tempDir } from "./run-cli.js";
+import { runInTerminal } from "./terminal.js";
 
 test("SIGINT after the first progress line: results written, exit code 130", async () => {
   const out = tempDir("sigint");
@@ -88,4 +90,58 @@ test("SIGINT during the demo's gradient table: the rows measured so far are writ
   // The starting parameters are saved, so the file works as --params.
   expect(doc.parameters.P).toHaveLength(100);
   expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/InterpolatingAdjoint/);
+});
+
+test.each([
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const)("%s after the first progress line: results written, exit code %i", async (signal, code) => {
+  const out = tempDir(signal.toLowerCase());
+  let sent = false;
+  const { done } = startCli(["train", "--iters", "1000", "--time-budget", "300", "--out", out], {
+    onStdout: (text, child) => {
+      if (!sent && /iteration 1\//.test(text)) {
+        sent = true;
+        child.kill(signal);
+      }
+    },
+  });
+  const r = await done;
+  expect(sent).toBe(true);
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stdout).toContain(
+    `Interrupted by ${signal}: stopping after the current iteration and writing results (a second ${signal} quits at once).`,
+  );
+  expect(r.stdout).toMatch(new RegExp(`Stopped \\(interrupted\\): ${signal} received\\. Loss `));
+  const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  expect(doc.training).toMatchObject({ status: "interrupted", message: `${signal} received.` });
+  expect(doc.training.iterations).toBeGreaterThanOrEqual(1);
+  expect(doc.training.iterations).toBeLessThan(1000);
+  expect(doc.parameters.P).toHaveLength(100);
+  expect(existsSync(join(out, "report.html"))).toBe(true);
+});
+
+test("closing the terminal (SIGHUP, then writes fail with EIO): the results are still written", async () => {
+  const out = tempDir("hangup");
+  let closed = false;
+  await runInTerminal(
+    ["train", "--iters", "1000", "--time-budget", "300", "--out", out],
+    80,
+    (output, _type, hangUp) => {
+      if (!closed && output.split("Adam ").length > 2) {
+        closed = true;
+        hangUp();
+      }
+    },
+  );
+  expect(closed).toBe(true);
+  // The terminal is gone, and with it the exit code: wait for the last file the run writes.
+  const report = join(out, "report.html");
+  for (let waited = 0; !existsSync(report) && waited < 30_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  expect(doc.training).toMatchObject({ status: "interrupted", message: "SIGHUP received." });
+  expect(doc.training.iterations).toBeLessThan(1000);
+  expect(existsSync(report)).toBe(true);
 });

@@ -1,7 +1,7 @@
 /**
  * Runs the CLI under a pseudo-terminal of a given width (util-linux `script`), so it sees a TTY
  * and draws its progress bar; keys written to the child's stdin arrive as typed (Ctrl-C =
- * "\x03": the terminal echoes "^C" and sends SIGINT). `screen` replays the output the way a
+ * "\x03": the terminal echoes "^C" and sends SIGINT; `hangUp` closes the terminal). `screen` replays the output the way a
  * terminal shows it, to check what the user ends up seeing.
  */
 import { spawn } from "node:child_process";
@@ -22,7 +22,7 @@ export interface PtyRun {
 export function runInTerminal(
   args: readonly string[],
   columns: number,
-  onOutput: (output: string, type: (keys: string) => void) => void,
+  onOutput: (output: string, type: (keys: string) => void, hangUp: () => void) => void,
 ): Promise<PtyRun> {
   const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   const env = { ...process.env };
@@ -46,9 +46,12 @@ export function runInTerminal(
     scriptErrors += d.toString();
   });
   const type = (keys: string) => child.stdin.write(keys);
+  // Closing the terminal: `script` dies and the pseudo-terminal's master side with it, so the
+  // kernel sends SIGHUP to the CLI (its session leader) and its later writes fail with EIO.
+  const hangUp = () => child.kill("SIGKILL");
   child.stdout.on("data", (d: Buffer) => {
     output += d.toString();
-    onOutput(output, type);
+    onOutput(output, type, hangUp);
   });
   return new Promise((resolve, reject) => {
     child.on("error", reject);

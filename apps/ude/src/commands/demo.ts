@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import { loadSeed, seedObservations } from "../data.js";
 import type { Problem } from "../gradients.js";
-import { catchInterrupt } from "../interrupt.js";
+import { catchInterrupt, type StopSignal, signalName } from "../interrupt.js";
 import { makeParams } from "../model.js";
 import { parseActivation, parseInteger, parseIntegerList, parseSolver, parseTolerance } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
@@ -34,15 +34,14 @@ interface DemoOptions extends TrainCliOptions {
 }
 
 /** The outcome recorded when the demo was stopped before training began. */
-function notTrained(problem: Problem): TrainOutcome {
+function notTrained(problem: Problem, signal: StopSignal | undefined): TrainOutcome {
   return {
     initialLoss: Number.NaN,
     bestLoss: Number.NaN,
     best: Float64Array.from(problem.params.vector),
     history: [],
     stopReason: "interrupted",
-    message:
-      "Ctrl-C during the gradient table, before training; the table holds the methods measured so far and the parameters are the starting ones.",
+    message: `${signalName(signal)} during the gradient table, before training; the table holds the methods measured so far and the parameters are the starting ones.`,
     wall_s: 0,
     gradient_ms: Number.NaN,
     audits: [],
@@ -74,7 +73,8 @@ Examples:
   pnpm ude demo                                         the table, then at most 300 + 100 iterations or 60 s of training
   pnpm ude demo --iters 20 --lbfgs-iters 5 --repeat 1   a quick look
   pnpm ude demo --activation tanh --out demo-tanh
-Ctrl-C during the table stops it after the current gradient run and writes the rows measured so far (exit code 130).`,
+Ctrl-C during the table stops it after the current gradient run and writes the rows measured so far (exit code 130;
+SIGTERM and SIGHUP likewise, exit codes 143 and 129).`,
     )
     .action(async (o: DemoOptions) => {
       const activation = parseActivation(o.activation);
@@ -111,9 +111,11 @@ Ctrl-C during the table stops it after the current gradient run and writes the r
       // Ctrl-C here ends the table after the current gradient run and saves what was measured;
       // saving plots, whose module must be loaded before a Ctrl-C stops tsx's compiler (train.ts).
       await preloadPlots();
-      const interrupt = catchInterrupt(() =>
+      const interrupt = catchInterrupt((signal) =>
         say(
-          "Interrupted: stopping after the current gradient run and writing the table so far (Ctrl-C again quits at once).",
+          signal === "SIGINT"
+            ? "Interrupted: stopping after the current gradient run and writing the table so far (Ctrl-C again quits at once)."
+            : `Interrupted by ${signal}: stopping after the current gradient run and writing the table so far (a second ${signal} quits at once).`,
         ),
       );
       const t0 = performance.now();
@@ -141,7 +143,14 @@ Ctrl-C during the table stops it after the current gradient run and writes the r
         extra: { gradient_table_s: tableSeconds, gradient_repeat: repeat, forward_sizes: forwardSizes },
       };
       if (comparison.interrupted) {
-        process.exitCode = await saveRun(ude, settings, run, notTrained(ude), ude.params.vector);
+        process.exitCode = await saveRun(
+          ude,
+          settings,
+          run,
+          notTrained(ude, interrupt.signal),
+          ude.params.vector,
+          interrupt.signal,
+        );
         return;
       }
       say(`2. The UDE du/dt = nn(u) + A(P)·u (${ude.params.vector.length} parameters):`);

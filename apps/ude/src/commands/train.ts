@@ -13,7 +13,7 @@ import { type FitTargets, fitTargets } from "../fit.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
-import { catchInterrupt } from "../interrupt.js";
+import { catchInterrupt, type StopSignal, signalExitCode, signalName } from "../interrupt.js";
 import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
 import { heldOutTimes } from "../observation-fit.js";
@@ -145,7 +145,8 @@ Results folder (--out, default ./ude-results/):
 The folder is made (and test-written) before training starts. If it already holds an earlier run's results, those
 are kept and this run writes to the first free numbered folder beside it (ude-results-2, ude-results-3, …), saying so.
 
-Exit codes: 0 done, 1 no finite loss at the start, 2 bad input, 130 interrupted (results written).
+Exit codes: 0 done, 1 no finite loss at the start, 2 bad input; stopped by a signal, results written: 130 Ctrl-C
+(SIGINT), 143 SIGTERM, 129 SIGHUP (a closed terminal). A second signal quits at once.
 
 Examples:
   pnpm ude train                                     the UDE on the seed data: 300 + 100 iterations or 60 s
@@ -270,7 +271,6 @@ export interface RunOptions extends RunRecord {
   resumeFrom?: string;
 }
 
-/** Trains, writes the results folder, prints the summary; returns the exit code (130 if interrupted). */
 let plotsModule: Promise<typeof import("../pictures.js")> | undefined;
 
 /** The plotting module (vega: most of the CLI's start-up time, so loaded only by commands that plot). */
@@ -279,6 +279,10 @@ export function preloadPlots(): Promise<typeof import("../pictures.js")> {
   return plotsModule;
 }
 
+/**
+ * Trains, writes the results folder, prints the summary; returns the exit code (128 + the
+ * signal's number if stopped by Ctrl-C, SIGTERM or SIGHUP: interrupt.ts).
+ */
 export async function runTraining(
   problem: Problem,
   settings: TrainSettings,
@@ -295,9 +299,11 @@ export async function runTraining(
   // 80-column terminal test).
   await preloadPlots();
   const progress = createProgress(stream);
-  const interrupt = catchInterrupt(() =>
+  const interrupt = catchInterrupt((signal) =>
     progress.note(
-      "Interrupted: stopping after the current iteration and writing results (Ctrl-C again quits at once).",
+      signal === "SIGINT"
+        ? "Interrupted: stopping after the current iteration and writing results (Ctrl-C again quits at once)."
+        : `Interrupted by ${signal}: stopping after the current iteration and writing results (a second ${signal} quits at once).`,
     ),
   );
   say(
@@ -348,12 +354,16 @@ export async function runTraining(
     progress.stop();
     interrupt.dispose();
   }
-  return saveRun(problem, settings, run, outcome, start);
+  const signal = interrupt.signal;
+  if (outcome.stopReason === "interrupted" && signal !== undefined && signal !== "SIGINT") {
+    outcome = { ...outcome, message: `${signal} received.` };
+  }
+  return saveRun(problem, settings, run, outcome, start, signal);
 }
 
 /**
- * Writes the results folder of a run and prints its summary; returns the exit code (130 if
- * interrupted, 1 if the loss was not finite from the start). Without iterations (a demo stopped
+ * Writes the results folder of a run and prints its summary; returns the exit code (128 + the
+ * number of `signal` if interrupted: 130 for Ctrl-C, 1 if the loss was not finite from the start). Without iterations (a demo stopped
  * during its gradient table) there are no pictures: results.json and report.html only.
  */
 export async function saveRun(
@@ -362,6 +372,7 @@ export async function saveRun(
   run: RunOptions,
   outcome: TrainOutcome,
   start: Float64Array,
+  signal?: StopSignal,
 ): Promise<number> {
   const stream = run.json ? process.stderr : process.stdout;
   const say = (m: string) => stream.write(`${m}\n`);
@@ -406,7 +417,7 @@ export async function saveRun(
   }
   if (outcome.stopReason === "gradient audit failed") return 1;
   if (outcome.stopReason === "non-finite loss" && iterations <= 1) return 1;
-  return outcome.stopReason === "interrupted" ? 130 : 0;
+  return outcome.stopReason === "interrupted" ? signalExitCode(signal) : 0;
 }
 
 /**
