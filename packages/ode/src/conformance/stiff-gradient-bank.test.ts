@@ -40,16 +40,8 @@ const GRADIENT_TIMEOUT_MS = 300_000;
  * (test.fails: the suite turns red when one starts passing, so the entry is then removed).
  */
 const KNOWN_FAILURES: Record<string, string> = {
-  // InterpolatingAdjoint = QuadratureAdjoint (one route with Rosenbrock methods): 3.98e-6 vs
-  // ForwardSensitivity 5.77e-8 (69×); the forward loss is accurate to 6.5e-8.
-  "robertson-fast Rosenbrock23 1e-6 InterpolatingAdjoint error": "3.98e-6 > 3 × 5.77e-8",
-  "robertson-fast Rosenbrock23 1e-6 QuadratureAdjoint error": "3.98e-6 > 3 × 5.77e-8",
-  // 1.90e-7 vs ForwardSensitivity 1.11e-9 (171×); the forward loss is accurate to 1.1e-9.
-  "robertson-fast Rosenbrock23 1e-8 InterpolatingAdjoint error": "1.90e-7 > 3 × 1.11e-9",
-  "robertson-fast Rosenbrock23 1e-8 QuadratureAdjoint error": "1.90e-7 > 3 × 1.11e-9",
-  // Backward accepted steps / forward accepted steps on Robertson.
-  "robertson-fast Rosenbrock23 1e-6 InterpolatingAdjoint steps": "4351 / 1441 = 3.02",
-  "robertson-fast Rosenbrock23 1e-6 QuadratureAdjoint steps": "4351 / 1441 = 3.02",
+  // Backward accepted steps / forward accepted steps on Robertson (InterpolatingAdjoint =
+  // QuadratureAdjoint: one route with Rosenbrock methods).
   "robertson-fast Rodas4 1e-6 InterpolatingAdjoint steps": "722 / 177 = 4.08",
   "robertson-fast Rodas4 1e-6 QuadratureAdjoint steps": "722 / 177 = 4.08",
   "robertson-fast Rodas4 1e-8 InterpolatingAdjoint steps": "3484 / 972 = 3.58",
