@@ -71,6 +71,8 @@ export interface ValidationSummary {
 
 /** The validation summary of a run with a hold-out (the per-iteration values are in history). */
 export function validationSummary(outcome: TrainOutcome, heldOut: number): ValidationSummary | undefined {
+  // No held-out values, no validation (a history from elsewhere may still carry the values).
+  if (heldOut === 0) return undefined;
   const v = outcome.history.filter((h) => h.validation_loss !== undefined);
   if (v.length === 0) return undefined;
   let lowest = v[0];

@@ -11,6 +11,7 @@ import { readUserFile } from "./data.js";
 import { InputFileError } from "./errors.js";
 import { type ResultsDocument, toJson } from "./results-schema.js";
 import { trainResumeFrom } from "./resume.js";
+import { type SavedObjective, savedObjective } from "./resume-objective.js";
 import type { TrainResume } from "./training.js";
 
 export { loadParamsFile } from "./params-file.js";
@@ -81,8 +82,8 @@ export function writeAtomic(path: string, text: string): void {
   }
 }
 
-/** The run saved in a results.json or checkpoint.json, for --resume. */
-export function readResume(file: string): TrainResume {
+/** The run saved in a results.json or checkpoint.json, for --resume, and the objective it minimised. */
+export function readResume(file: string): { resume: TrainResume; objective: SavedObjective } {
   const fix = "pass the results.json or checkpoint.json of a `ude train` run.";
   const text = readUserFile(file, "--resume file", fix);
   let doc: unknown;
@@ -93,5 +94,5 @@ export function readResume(file: string): TrainResume {
       `--resume file "${file}" is not valid JSON (${(e as Error).message}). Fix: ${fix}`,
     );
   }
-  return trainResumeFrom(doc, file);
+  return { resume: trainResumeFrom(doc, file), objective: savedObjective(doc) };
 }

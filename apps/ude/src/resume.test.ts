@@ -7,7 +7,7 @@ import { loadSeed } from "./data.js";
 import type { Problem } from "./gradients.js";
 import { makeParams } from "./model.js";
 import { parseSolver } from "./options.js";
-import { resultsDocument, toJson } from "./results-schema.js";
+import { resultsDocument, toJson, validationSummary } from "./results-schema.js";
 import { resumeNumbers, type SavedResume, trainResumeFrom } from "./resume.js";
 import { checkResume, type TrainOutcome, type TrainSettings, train } from "./training.js";
 
@@ -134,4 +134,21 @@ test("a resume state too large for one JSON text is left out of results.json, sa
   expect(said).toEqual([]);
   expect(fitText(doc, (m) => said.push(m), 24 * (numbers + p) - 1).resume).toBeUndefined();
   expect(said[0]).toMatch(/results\.json keeps no resume state/);
+});
+
+test("no validation summary without held-out values, even when the history carries validation losses", () => {
+  const history = [
+    { iteration: 1, phase: "adam" as const, loss: 3, elapsed_s: 0, validation_loss: 2 },
+    { iteration: 2, phase: "adam" as const, loss: 1, elapsed_s: 0, validation_loss: 4 },
+  ];
+  const outcome = { history, bestLoss: 1 } as unknown as TrainOutcome;
+  // (A run resumed without its --holdout printed "Validation loss (0 held-out values): …".)
+  expect(validationSummary(outcome, 0)).toBeUndefined();
+  expect(validationSummary(outcome, 7)).toEqual({
+    held_out: 7,
+    first: 2,
+    at_best: 4,
+    lowest: 2,
+    lowest_iteration: 1,
+  });
 });

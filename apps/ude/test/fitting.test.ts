@@ -189,3 +189,72 @@ test("--resume continues the curve: 4 iterations + resume to 7 = 7 iterations (A
   expect(again.code).toBe(2);
   expect(again.stderr).toMatch(/already did 7 iterations \(4 Adam, 3 L-BFGS\).*Fix: raise --iters/);
 });
+
+test("--resume keeps the saved objective: options left out are taken from results.json, other values refused", async () => {
+  // The objective: this data, weights, a seeded node hold-out, an L2 penalty and tighter solves.
+  const objective = [
+    ...["--data", data, "--weights", weights, "--holdout", "nodes:0.25", "--seed", "3"],
+    ...["--l2", "1e-3", "--reltol", "1e-7", "--abstol", "1e-9", "--json"],
+  ];
+  const whole = await runCli([
+    "train",
+    ...objective,
+    ...["--iters", "4", "--lbfgs-iters", "3", "--out", join(dir, "obj-whole")],
+  ]);
+  const part = await runCli([
+    "train",
+    ...objective,
+    ...["--iters", "4", "--lbfgs-iters", "1", "--out", join(dir, "obj-part")],
+  ]);
+  const saved = join(dir, "obj-part", "results.json");
+  // Only the budget and the file: the rest comes from results.json.
+  const resumed = await runCli([
+    "train",
+    ...["--resume", saved, "--iters", "4", "--lbfgs-iters", "3", "--out", join(dir, "obj-resumed")],
+  ]);
+  for (const r of [whole, part, resumed]) expect(r.code, r.stderr).toBe(0);
+  expect(resumed.stderr).toContain(
+    `Resuming with the saved run's objective: --data ${data} --weights ${weights} --holdout nodes:0.25 --seed 3 --l2 0.001 --reltol 1e-7 --abstol 1e-9 (not given on this command line; given ones must match).`,
+  );
+  const read = (name: string) => JSON.parse(readFileSync(join(dir, name, "results.json"), "utf8"));
+  const [w, c] = [read("obj-whole"), read("obj-resumed")];
+  // The same curve as the run that never stopped: objective, penalty and validation loss.
+  expect(c.training.history.map(({ elapsed_s: _, ...h }: { elapsed_s: number }) => h)).toEqual(
+    w.training.history.map(({ elapsed_s: _, ...h }: { elapsed_s: number }) => h),
+  );
+  expect(c.training.validation).toEqual(w.training.validation);
+  expect(c.parameters).toEqual(w.parameters);
+  expect(c.settings).toMatchObject({
+    l2: 1e-3,
+    reltol: 1e-7,
+    abstol: 1e-9,
+    weights,
+    start: "random, seed 3",
+  });
+  expect(c.settings.holdout).toEqual(w.settings.holdout);
+
+  // A value that changes the objective is refused, each with its Fix.
+  const refusals: [string[], string][] = [
+    [["--l2", "0"], "--l2 0 differs from the saved run's --l2 0.001"],
+    [["--holdout", "time:0.25"], "--holdout time:0.25 differs from the saved run's --holdout nodes:0.25"],
+    [["--data", full], `--data ${full} differs from the saved run's --data ${data}`],
+    [["--reltol", "1e-6"], "--reltol 1e-6 differs from the saved run's --reltol 1e-7"],
+    [
+      ["--seed", "4"],
+      "--seed 4 (held-out nodes 3,8) differs from the saved run's --seed 3 (held-out nodes 1,6)",
+    ],
+    [
+      ["--activation", "tanh"],
+      "this command line's model (ude, hidden activation tanh) differs from the saved run's model (ude, hidden activation identity)",
+    ],
+  ];
+  for (const [options, message] of refusals) {
+    const r = await runCli(["train", "--resume", saved, "--iters", "4", "--lbfgs-iters", "3", ...options]);
+    expect(r.code, options.join(" ")).toBe(2);
+    expect(r.stderr).not.toMatch(/Resuming with/);
+    expect(r.stderr.split("\n").at(-2)).toMatch(
+      /^ude: --resume: .*\. Fix: leave .* out to continue with the saved value, or start a new run with the new objective from its parameters: --params .* instead of --resume\.$/,
+    );
+    expect(r.stderr).toContain(message);
+  }
+});

@@ -13,7 +13,7 @@ import { type FitTargets, fitTargets } from "../fit.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
-import { catchInterrupt, type StopSignal, signalExitCode, signalName } from "../interrupt.js";
+import { catchInterrupt, type StopSignal, signalExitCode } from "../interrupt.js";
 import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
 import { heldOutTimes } from "../observation-fit.js";
@@ -42,6 +42,7 @@ import {
 } from "../results.js";
 import { validationSummary } from "../results-schema.js";
 import { resumeNumbers } from "../resume.js";
+import { checkSameObjective, resumeOptions } from "../resume-objective.js";
 import {
   auditLine,
   checkResume,
@@ -166,7 +167,17 @@ Examples:
           "--resume and --params both say where to start. Fix: pass --resume to continue a run (its parameters and optimiser state), or --params to start a new run from saved parameters.",
         );
       }
-      const resume = o.resume !== undefined ? readResume(o.resume) : undefined;
+      const saved = o.resume !== undefined ? readResume(o.resume) : undefined;
+      const resume = saved?.resume;
+      // A resumed run minimises the saved run's objective: the options that define it are taken
+      // from results.json when left out, and refused when given with other values
+      // (resume-objective.ts).
+      let taken: string | undefined;
+      if (saved !== undefined) {
+        const r = resumeOptions(o, c, o.resume as string, saved.objective);
+        o = r.options;
+        taken = r.taken;
+      }
       // A resumed run starts from the saved run's model and parameters, as --params would; train
       // then moves to the saved iterate and restores the optimiser's state.
       const problem = await problemFrom(o.resume !== undefined ? { ...o, params: o.resume } : o, c, note, {
@@ -176,7 +187,19 @@ Examples:
       });
       const settings = trainSettingsFrom(o, problem);
       problem.fit = fitFrom(o, problem);
-      if (resume !== undefined) checkResume(settings, resume, problem.params.vector.length);
+      if (saved !== undefined && resume !== undefined) {
+        checkSameObjective(
+          o.resume as string,
+          saved.objective,
+          problem.params.spec,
+          problem.obs.times,
+          problem.fit,
+          problem.seed,
+        );
+        checkResume(settings, resume, problem.params.vector.length);
+        // Said once the resume is known to go ahead.
+        if (taken !== undefined) note(taken);
+      }
       // The results folder is made ready before any work (out-dir.ts).
       const out = prepareOutDir(o.out);
       const moved = outDirNote(out);
