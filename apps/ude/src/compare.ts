@@ -91,6 +91,7 @@ export async function compareMethods(
     solver: problem.solve.solver.name,
     reltol: problem.solve.reltol,
     abstol: problem.solve.abstol,
+    ...(problem.solve.solver.adaptive ? {} : { dt: problem.solve.dt }),
     ...(ref === undefined
       ? {}
       : { reference: linear ? "the expm route" : "InterpolatingAdjoint at reltol 1e-10, abstol 1e-12" }),

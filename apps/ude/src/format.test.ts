@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
-import { formatLoss, formatMs, formatSeconds, formatSetting } from "./format.js";
+import { formatLoss, formatMs, formatSeconds, formatSetting, solveSettingsLabel } from "./format.js";
+import { parseSolver } from "./options.js";
 
 test("durations: ms below 10 s, s from 10 s, minutes from a minute", () => {
   expect(formatMs(15.64)).toBe("15.6 ms");
@@ -32,4 +33,12 @@ test("settings in the report: durations, 6 significant digits, tolerances, lists
   expect(formatSetting("times", [1, 2, 3])).toBe("1, 2, 3");
   expect(formatSetting("forward_sizes", [16, 24])).toBe("16, 24");
   expect(formatSetting("solver", "Tsit5")).toBe("Tsit5");
+});
+
+test("solve settings in headers: the tolerances of an adaptive solver, the dt of a fixed-step one", () => {
+  const rk4 = { solver: parseSolver("RK4"), reltol: 1e-6, abstol: 1e-8, dt: 0.01 };
+  expect(solveSettingsLabel(rk4)).toBe("RK4, dt 0.01");
+  // With an adaptive solver the tolerances set the steps.
+  const tsit5 = { ...rk4, solver: parseSolver("Tsit5") };
+  expect(solveSettingsLabel(tsit5)).toBe("Tsit5, reltol 1e-6, abstol 1e-8");
 });

@@ -35,6 +35,26 @@ export function formatTol(x: number): string {
 }
 
 /**
+ * How a solve is set, for headers: `Tsit5, reltol 1e-6, abstol 1e-8`, or for a fixed-step solver
+ * (which ignores the tolerances) `RK4, dt 0.01`.
+ */
+export function solveLabel(s: { solver: string; reltol: number; abstol: number; dt?: number }): string {
+  return s.dt !== undefined
+    ? `${s.solver}, dt ${s.dt}`
+    : `${s.solver}, reltol ${formatTol(s.reltol)}, abstol ${formatTol(s.abstol)}`;
+}
+
+/** solveLabel of a problem's solve settings. */
+export function solveSettingsLabel(s: {
+  solver: { name: string; adaptive: boolean };
+  reltol: number;
+  abstol: number;
+  dt?: number;
+}): string {
+  return solveLabel({ ...s, solver: s.solver.name, ...(s.solver.adaptive ? { dt: undefined } : {}) });
+}
+
+/**
  * A setting's value for the report: durations (keys ending in `_s`) as formatSeconds, other
  * fractions to 6 significant digits (4.9484860159999995 → 4.94849, 1e-6 stays 1e-6), lists
  * joined by commas.

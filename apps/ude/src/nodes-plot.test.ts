@@ -112,3 +112,13 @@ test(`more than ${HEATMAP_MAX_CELLS} cells: bands of consecutive nodes, their me
   expect(firsts.has("1") && firsts.has("3") && !firsts.has("2")).toBe(true);
   expect(svg).toMatch(/bands of 2 consecutive nodes \(their mean residual\)/);
 });
+
+test("an incomplete last row: an x axis under each of the 6 panels, none under the 2 empty cells", async () => {
+  const { fit, dense } = problem(6);
+  const svg = await nodesPlot(fit, dense, "nodes");
+  assertSvg(svg);
+  // 4 columns: 4 panels, then 2. One axis per column in the footer would draw 4 axes, two of
+  // them under empty cells of the second row.
+  const xAxes = svg.match(/aria-label="X-axis titled 'time t'/g) ?? [];
+  expect(xAxes).toHaveLength(6);
+});

@@ -59,7 +59,9 @@ async function smallMultiples(
     data: { values: rows },
     facet: { field: "node", type: "nominal", title: null, sort: null, header: { labelFontSize: 12 } },
     columns: Math.min(4, n),
-    resolve: { scale: { y: "independent" } },
+    // An x axis under every panel, not one per column in the footer: a last row with fewer panels
+    // would otherwise show axes under empty cells.
+    resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
     spec: {
       width: 170,
       height: 110,

@@ -95,3 +95,17 @@ test("fit.svg draws held-out observations (--holdout) apart: open triangles", as
   expect(points.filter((p) => p.data.data === OBSERVED)).toHaveLength(4);
   for (const p of held) expect(p.attrs.fill).toBeUndefined();
 });
+
+test("the y axis names what the curve sums: the weights and penalties of the objective", async () => {
+  const yTitle = (svg: string) => /aria-label="Y-axis titled '([^']*)'/.exec(svg)?.[1];
+  expect(yTitle(await lossPlot(run(["adam"]), "t"))).toBe("loss Σ (prediction − data)² (log scale)");
+  expect(yTitle(await lossPlot(run(["adam"]), "t", { weighted: true, l2: 1e-4 }))).toBe(
+    "loss Σ w·(prediction − data)² + λ₂·Σθ² (log scale)",
+  );
+  expect(yTitle(await lossPlot(run(["adam"]), "t", { l1: 1e-3 }))).toBe(
+    "loss Σ (prediction − data)² + λ₁·Σ|θ| (log scale)",
+  );
+  // Without the terms (the playground), a history that carries a penalty says so.
+  const penalised = run(["adam"]).map((h) => ({ ...h, data_loss: h.loss - 1, penalty: 1 }));
+  expect(yTitle(await lossPlot(penalised, "t"))).toBe("loss Σ (prediction − data)² + penalty (log scale)");
+});

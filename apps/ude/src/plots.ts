@@ -24,7 +24,34 @@ const VALIDATION_COLOUR = "#2ca02c";
  * The loss curve (log-scale y). The legend names only the optimisers that ran; the iteration
  * axis has whole-number ticks only (a run of 3 iterations gets 1, 2, 3, not 0.5, 1.0, 1.5 …).
  */
-export async function lossPlot(history: readonly IterationRecord[], title: string): Promise<string> {
+/** What the training loss sums, for loss.svg's y axis (train.ts knows; absent: read from the history). */
+export interface ObjectiveTerms {
+  /** --weights: each squared residual has its weight. */
+  weighted?: boolean;
+  l2?: number;
+  l1?: number;
+}
+
+/**
+ * loss.svg's y-axis title: the objective plotted, e.g. `loss Σ w·(prediction − data)² + λ₂·Σθ²
+ * (log scale)`. Without `terms`, a history whose entries carry a penalty gets `+ penalty`.
+ */
+export function lossAxisTitle(history: readonly IterationRecord[], terms?: ObjectiveTerms): string {
+  const data = terms?.weighted ? "Σ w·(prediction − data)²" : "Σ (prediction − data)²";
+  const penalty =
+    terms === undefined
+      ? history.some((h) => h.penalty !== undefined)
+        ? " + penalty"
+        : ""
+      : `${(terms.l2 ?? 0) > 0 ? " + λ₂·Σθ²" : ""}${(terms.l1 ?? 0) > 0 ? " + λ₁·Σ|θ|" : ""}`;
+  return `loss ${data}${penalty} (log scale)`;
+}
+
+export async function lossPlot(
+  history: readonly IterationRecord[],
+  title: string,
+  terms?: ObjectiveTerms,
+): Promise<string> {
   const values: { iteration: number; loss: number; phase: string }[] = history
     .filter((h) => Number.isFinite(h.loss) && h.loss > 0)
     .map((h) => ({ iteration: h.iteration, loss: h.loss, phase: PHASE_NAMES[h.phase] }));
@@ -50,7 +77,7 @@ export async function lossPlot(history: readonly IterationRecord[], title: strin
       field: "loss",
       type: "quantitative" as const,
       scale: { type: "log" as const, nice: false, padding: 12 },
-      title: "loss Σ (prediction − data)² (log scale)",
+      title: lossAxisTitle(history, terms),
     },
     color: {
       field: "phase",

@@ -86,6 +86,15 @@ export function validationSummary(outcome: TrainOutcome, heldOut: number): Valid
   };
 }
 
+/**
+ * settings.activation: the hidden layers' activation, or one per hidden layer (in order) when
+ * they differ (a model file's net may mix them).
+ */
+export function activationSetting(spec: ModelSpec): ActivationName | ActivationName[] {
+  const all = spec.net?.hidden.map((h) => h.activation) ?? [];
+  return all.length > 1 && all.some((a) => a !== all[0]) ? all : (all[0] ?? "identity");
+}
+
 /** savedParameters of the vector `x` (params' own vector is restored afterwards). */
 function savedAt(params: ModelParams, x: Float64Array): SavedParameters {
   const keep = Float64Array.from(params.vector);
@@ -158,7 +167,7 @@ export function resultsDocument(
     versions,
     settings: {
       model: params.kind,
-      activation: params.activation,
+      activation: activationSetting(params.spec),
       n: params.n,
       parameters: params.vector.length,
       data: run.data,

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { formatTable, forwardRow, type GradientTable, tableHtml } from "./table.js";
+import { formatTable, forwardRow, type GradientTable, tableHtml, tableTitle } from "./table.js";
 
 const base = { model: "linear", n: 100, solver: "Tsit5", reltol: 1e-6, abstol: 1e-8 };
 const blocks = forwardRow({
@@ -51,4 +51,12 @@ test("with a reference: the title says how rel. diff is defined and against what
   expect(header).toMatch(/rel\. diff/);
   // Times of 10 s or more in seconds.
   expect(row).toMatch(/^InterpolatingAdjoint +15\.6 ms +14\.2 ms–12\.3 s +7\.5e-7 /);
+});
+
+test("a fixed-step solver's title shows its dt, not the tolerances it ignores", () => {
+  const rk4: GradientTable = { ...base, solver: "RK4", dt: 0.01, rows: [] };
+  expect(tableTitle(rk4)).toBe("Gradient of the loss, linear model, n = 100 (RK4, dt 0.01)");
+  expect(tableTitle({ ...base, rows: [] })).toBe(
+    "Gradient of the loss, linear model, n = 100 (Tsit5, reltol 1e-6, abstol 1e-8)",
+  );
 });

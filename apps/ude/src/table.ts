@@ -5,7 +5,7 @@
  * size: its row says so and its note lists the leading blocks it was measured on. Rendered as
  * plain text (terminal), and as HTML (report.html).
  */
-import { formatMs, formatTol } from "./format.js";
+import { formatMs, solveLabel } from "./format.js";
 import { type ForwardBlocks, type GradientResult, METHOD_LABELS, relativeDifference } from "./gradients.js";
 import type { MethodName } from "./options.js";
 
@@ -33,6 +33,8 @@ export interface GradientTable {
   solver: string;
   reltol: number;
   abstol: number;
+  /** The step of a fixed-step solver (which ignores the tolerances). */
+  dt?: number;
   /** Method whose gradient the rel_diff column compares against (none: no such column). */
   reference?: string;
   rows: TableRow[];
@@ -115,7 +117,7 @@ function columns(t: GradientTable): number[] {
 
 /** The table's title line. */
 export function tableTitle(t: GradientTable): string {
-  const base = `Gradient of the loss, ${t.model} model, n = ${t.n} (${t.solver}, reltol ${formatTol(t.reltol)}, abstol ${formatTol(t.abstol)})`;
+  const base = `Gradient of the loss, ${t.model} model, n = ${t.n} (${solveLabel(t)})`;
   return t.reference === undefined
     ? base
     : `${base}; rel. diff = ‖g − g_ref‖ / max(‖g‖, ‖g_ref‖) with g_ref from ${t.reference}`;

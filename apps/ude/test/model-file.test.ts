@@ -309,3 +309,44 @@ test.each([
   expect(r.stdout).toBe("");
   expect(r.code).toBe(2);
 });
+
+test("a net-only model with mixed activations: the start note names no P, settings.activation lists every hidden layer", async () => {
+  const dir = tempDir("model-net-only");
+  const data = generatedCsv(dir);
+  const net = {
+    block: 2,
+    hidden: [
+      { width: 4, activation: "tanh" },
+      { width: 4, activation: "gelu" },
+    ],
+  };
+  writeFileSync(join(dir, "net-only.json"), JSON.stringify({ name: "net-only", linear: false, net }));
+  writeFileSync(join(dir, "both.json"), JSON.stringify({ name: "both", linear: true, net }));
+  const run = (model: string) =>
+    runCli(
+      [
+        "train",
+        "--model",
+        model,
+        "--data",
+        data,
+        "--optimizer",
+        "adam",
+        "--iters",
+        "1",
+        "--out",
+        join(dir, `out-${model}`),
+        "--json",
+      ],
+      dir,
+    );
+  const [netOnly, both] = [await run("net-only.json"), await run("both.json")];
+  expect(netOnly.code, netOnly.stderr).toBe(0);
+  expect(both.code, both.stderr).toBe(0);
+  const note = (m: string) =>
+    `note: the "${m}" model's net differs from the built-in fixture's (4 → 5 → 4), so the net starts from random weights (--seed 0)`;
+  expect(netOnly.stderr).toContain(`${note("net-only")}.\n`);
+  expect(both.stderr).toContain(`${note("both")} and P from the fixture.\n`);
+  const doc = JSON.parse(readFileSync(join(dir, "out-net-only.json", "results.json"), "utf8"));
+  expect(doc.settings.activation).toEqual(["tanh", "gelu"]);
+});

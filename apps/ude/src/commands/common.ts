@@ -84,7 +84,7 @@ function fixtureParams(spec: ModelSpec, n: number, note: (m: string) => void): M
   if (spec.net === undefined || layersFit(spec, fixture.nn.layers))
     return makeParams(spec, P, fixture.nn.layers);
   note(
-    `note: the ${modelTitle(spec)} model's net differs from the built-in fixture's (4 → 5 → 4), so the net starts from random weights (--seed 0) and P from the fixture.`,
+    `note: the ${modelTitle(spec)} model's net differs from the built-in fixture's (4 → 5 → 4), so the net starts from random weights (--seed 0)${spec.linear ? " and P from the fixture" : ""}.`,
   );
   return initialParams(spec, n, 0, { P });
 }

@@ -15,7 +15,7 @@ import {
   startPool,
 } from "../ensemble.js";
 import { OptionError } from "../errors.js";
-import { formatMs, formatTol } from "../format.js";
+import { formatMs, solveSettingsLabel } from "../format.js";
 import { median, norm2 } from "../gradients.js";
 import { rawViews } from "../model.js";
 import { type MethodName, parseInteger, parseOptimizer, parsePositive } from "../options.js";
@@ -93,7 +93,7 @@ export async function runEnsembleGradient(
       return;
     }
     const lines = [
-      `${params.kind} model, n = ${params.n}, ${experiments.length} experiments on ${workers} worker${workers === 1 ? "" : "s"}: ${o.method} (${solve.solver.name}, reltol ${formatTol(solve.reltol)}, abstol ${formatTol(solve.abstol)})`,
+      `${params.kind} model, n = ${params.n}, ${experiments.length} experiments on ${workers} worker${workers === 1 ? "" : "s"}: ${o.method} (${solveSettingsLabel(solve)})`,
       `  loss (sum)              ${r.loss}`,
       `  gradient 2-norm         ${norm2(r.grad).toExponential(6)}  (${r.grad.length} parameters)`,
       `  time per gradient       ${formatMs(timing.median_ms)} median of ${repeat} (min ${formatMs(timing.min_ms)}, max ${formatMs(timing.max_ms)})`,

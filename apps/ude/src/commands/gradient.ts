@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { compareMethods, FORWARD_FULL_LIMIT } from "../compare.js";
 import { experimentFiles } from "../ensemble.js";
 import { OptionError, RunError } from "../errors.js";
-import { formatMs, formatTol } from "../format.js";
+import { formatMs, solveSettingsLabel } from "../format.js";
 import {
   defaultForwardSizes,
   forwardBlocks,
@@ -215,9 +215,7 @@ async function runGradient(o: GradientOptions, cmd: Command): Promise<void> {
   const t = r.timing;
   const lines = [
     `${problem.params.kind} model, n = ${n}: ${METHOD_LABELS[single]} ${
-      single === "expm"
-        ? "(closed form, no time stepping)"
-        : `(${problem.solve.solver.name}, reltol ${formatTol(problem.solve.reltol)}, abstol ${formatTol(problem.solve.abstol)})`
+      single === "expm" ? "(closed form, no time stepping)" : `(${solveSettingsLabel(problem.solve)})`
     }`,
     `  loss                    ${r.loss}`,
     `  gradient 2-norm         ${norm2(r.grad).toExponential(6)}  (${r.grad.length} parameters)`,

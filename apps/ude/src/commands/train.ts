@@ -488,6 +488,8 @@ async function writePictures(
   const lossSvg = await lossPlot(
     outcome.history,
     `Training loss, ${params.kind} model (${settings.optimizer}, ${settings.sensealg})`,
+    // What the curve sums (--weights is recorded in the run's extra settings).
+    { weighted: run.extra?.weights !== undefined, l2: settings.l2, l1: settings.l1 },
   );
   const fitSvg = await fitPlot(
     fitNodes,
