@@ -24,6 +24,7 @@ export { RK4 } from "./rk4.js";
 export { Rodas4 } from "./rodas4.js";
 export { Rodas5P } from "./rodas5p.js";
 export { Rosenbrock23 } from "./rosenbrock23.js";
+export { TRBDF2 } from "./trbdf2.js";
 export { Tsit5 } from "./tsit5.js";
 export { Vern7 } from "./vern7.js";
 export { Vern9 } from "./vern9.js";
