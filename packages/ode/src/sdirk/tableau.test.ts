@@ -99,7 +99,7 @@ describe("sdirkTableau validation", () => {
     [
       "two diagonals",
       { ...ok, c: [0, 0.6, 1], a: [[0], [0.3, 0.3], [0.2, 0.4, 0.4]], b: [0.2, 0.4, 0.4], bErr: [0, 0, 0] },
-      /diagonal γ = 0.3 .*a33 = 0.4/
+      /diagonal γ = 0.3 .*a33 = 0.4/,
     ],
     ["a row sum off its node", { ...ok, c: [0, 0.9] }, /row 2 of A sums to 1 but c2 = 0.9/],
     ["Σ b ≠ 1", { ...ok, b: [0.5, 0.6] }, /Σ b/],
