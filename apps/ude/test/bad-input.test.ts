@@ -87,7 +87,7 @@ const CASES: [string, string[], string][] = [
   [
     "unknown solver",
     ["gradient", "--solver", "Tsit6"],
-    'ude: unknown solver "Tsit6" (did you mean "Tsit5"?). Fix: pass --solver with one of Euler, Midpoint, Heun, RK4, BS3, DP5, Tsit5, Vern7, Vern9, Rosenbrock23, Rodas4, Rodas5P.',
+    'ude: unknown solver "Tsit6" (did you mean "Tsit5"?). Fix: pass --solver with one of Euler, Midpoint, Heun, RK4, BS3, DP5, Tsit5, Vern7, Vern9, Rosenbrock23, Rodas4, Rodas5P, TRBDF2.',
   ],
   [
     "unknown optimizer",

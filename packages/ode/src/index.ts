@@ -38,6 +38,8 @@ export {
   rosenbrockTableau,
   toClassical,
 } from "./rosenbrock/tableau.js";
+export { type SdirkSpec, sdirk } from "./sdirk/engine.js";
+export { type SdirkTableau, type SdirkTableauSpec, sdirkStability, sdirkTableau } from "./sdirk/tableau.js";
 export * from "./sensitivity/index.js";
 export { type MethodSwitch, ODESolution, type SolverStats } from "./solution.js";
 export { solve } from "./solve.js";
@@ -56,6 +58,7 @@ export {
   Rodas4,
   Rodas5P,
   Rosenbrock23,
+  TRBDF2,
   Tsit5,
   Vern7,
   Vern9,
@@ -66,6 +69,7 @@ export type {
   MethodSwitchRequest,
   OdeSolver,
   RhsContext,
+  SdirkSolver,
   Stepper,
 } from "./stepper.js";
 export { type ButcherTableau, type ButcherTableauSpec, butcherTableau } from "./tableau/butcher-tableau.js";

@@ -86,6 +86,8 @@ export class ODEIntegrator {
       jac: problem.jac ?? resolved.jac,
       tgrad: problem.tgrad,
       stats: this.stats,
+      abstol: this.options.abstol,
+      reltol: this.options.reltol,
     });
     this.controller = new PIController(this.options.controller);
     // A composite's members keep their own controller defaults (the user's overrides apply to all).
@@ -218,20 +220,21 @@ export class ODEIntegrator {
           ? scaledErrorNorm(this.err, this.u, this.uNew, options.abstol, options.reltol)
           : Number.NaN;
         if (!ok || Number.isNaN(errNorm) || !allFinite(this.uNew.length, this.uNew)) {
-          // Non-finite trial (or singular W): shrink hard and retry; give up below dtmin.
+          // Non-finite trial, or a step the stepper could not compute (singular W, Newton
+          // iteration not converging): shrink hard and retry; give up below dtmin.
           this.stats.nreject++;
           this.nonFiniteStreak++;
           this.dt = h * options.controller.qmin;
           if (Math.abs(this.dt) < dtmin || this.nonFiniteStreak > 50) {
             return ok
               ? this.fail("Unstable", " while shrinking the step")
-              : this.fail("Failure", "the W-matrix stayed singular while the step shrank");
+              : this.fail("Failure", `${this.whyNot()} while the step shrank`);
           }
           continue;
         }
         accepted = errNorm <= 1;
       } else {
-        if (!ok) return this.fail("Failure", "the W-matrix is singular; use a smaller dt");
+        if (!ok) return this.fail("Failure", `${this.whyNot()}; use a smaller dt`);
         if (!allFinite(this.uNew.length, this.uNew)) return this.fail("Unstable");
         accepted = true;
       }
@@ -270,6 +273,11 @@ export class ODEIntegrator {
       }
       return true;
     }
+  }
+
+  /** Why the stepper's last attempt could not be computed (its own words, else a singular W). */
+  private whyNot(): string {
+    return this.stepper.failureReason?.() || "the W-matrix is singular";
   }
 
   /**

@@ -15,7 +15,7 @@ export type ReturnCode =
   | "DtLessThanMin"
   /** The state or the error estimate became non-finite (NaN or ±Infinity). */
   | "Unstable"
-  /** Any other failure, e.g. a W-matrix that stayed singular while the step shrank. */
+  /** Any other failure, e.g. a W-matrix that stayed singular, or a Newton iteration that kept failing, while the step shrank. */
   | "Failure";
 
 /** True for the retcode of a completed solve. */

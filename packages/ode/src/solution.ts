@@ -23,6 +23,8 @@ export interface SolverStats {
   naccept: number;
   /** Rejected steps. */
   nreject: number;
+  /** SDIRK methods: Newton iterations (one right-hand-side evaluation each). */
+  nnonliniter?: number;
   /** Automatic composites (AutoTsit5(…)): accepted steps per member method, by name. */
   methodSteps?: Record<string, number>;
   /** Automatic composites: every change of method, in order. */

@@ -1,13 +1,17 @@
 /**
  * The contract between the integrator (step control, tstops, retcodes; integrator.ts) and a
- * method family's engine (explicit Runge–Kutta: erk.ts; Rosenbrock: rosenbrock/engine.ts).
+ * method family's engine (explicit Runge–Kutta: erk/engine.ts; Rosenbrock: rosenbrock/engine.ts;
+ * SDIRK: sdirk/engine.ts).
  * A Stepper owns the per-solve caches of one method on one problem: every buffer is
  * allocated when it is created, and no method of it allocates afterwards.
  */
+
+import { InvalidOptionError } from "./errors.js";
 import type { PolynomialInterpolant } from "./interpolation/polynomial-interpolant.js";
 import type { ControllerOptions } from "./options.js";
 import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "./problem.js";
 import type { RosenbrockTableau } from "./rosenbrock/tableau.js";
+import type { SdirkTableau } from "./sdirk/tableau.js";
 import type { SolverStats } from "./solution.js";
 import type { ButcherTableau } from "./tableau/butcher-tableau.js";
 
@@ -18,8 +22,15 @@ export interface RhsContext {
   readonly p: Float64Array;
   readonly jac: JacobianFunction | undefined;
   readonly tgrad: TimeDerivativeFunction | undefined;
-  /** Shared counters; engines increment nf, njac, nlu. */
+  /** Shared counters; engines increment nf, njac, nlu (and SDIRK nnonliniter). */
   readonly stats: SolverStats;
+  /**
+   * The solve's tolerances, for engines that iterate (SDIRK's Newton test uses the error norm's
+   * scale). Absent where a stepper only replays steps; an iterating engine then takes the
+   * solve defaults (abstol 1e-6, reltol 1e-3).
+   */
+  readonly abstol?: Float64Array;
+  readonly reltol?: number;
 }
 
 export interface Stepper {
@@ -30,9 +41,15 @@ export interface Stepper {
   /**
    * Attempts a step of size h (signed) from (t, y): writes y₁ into yNew and the local error
    * estimate into err (when the method has one). Returns false when the step could not be
-   * computed (e.g. a singular W-matrix); non-finite values are detected by the caller.
+   * computed at this h (a singular W-matrix, a Newton iteration that did not converge): the
+   * integrator then retries with a smaller step. Non-finite values are detected by the caller.
    */
   attempt(t: number, y: Float64Array, h: number, yNew: Float64Array, err: Float64Array): boolean;
+  /**
+   * Why the last attempt returned false, for the retcode message (default: "the W-matrix is
+   * singular"). A stepper wrapper must pass it on, as stepper-hooks.ts does.
+   */
+  failureReason?(): string;
   /** Makes the last attempted step the accepted one, ending at (tNew, yNew). */
   accept(tNew: number, yNew: Float64Array): void;
   /** Number of n-vectors that define one step's dense output (what a dense solution stores per step). */
@@ -110,6 +127,17 @@ export interface RosenbrockSolver extends OdeSolverBase {
   readonly dense: PolynomialInterpolant;
 }
 
+/**
+ * An ESDIRK method (sdirk/engine.ts): its tableau and a polynomial dense output on the stage
+ * increments zᵢ = h·f(Yᵢ) (σ = 1, as for Rosenbrock stages).
+ */
+export interface SdirkSolver extends OdeSolverBase {
+  readonly family: "sdirk";
+  readonly stiff: true;
+  readonly tableau: SdirkTableau;
+  readonly dense: PolynomialInterpolant;
+}
+
 /** When an automatic composite switches between its members (OrdinaryDiffEq's AutoSwitch parameters). */
 export interface AutoSwitchOptions {
   /** Switch to the stiff member after more than this many consecutive stiff verdicts (default 10). */
@@ -141,7 +169,36 @@ export interface CompositeSolver extends OdeSolverBase {
 
 /**
  * A method of one of the solver families. The adjoints and the conformance suite switch on
- * `family` to reach the family's tableau; a new family (SDIRK, BDF) adds a member here with
- * what its clients need (see CONTRIBUTING.md, "Adding a solver family").
+ * `family` to reach the family's tableau; a new family (BDF, …) adds a member here with what its
+ * clients need (see CONTRIBUTING.md, "5. A new solver family").
  */
-export type OdeSolver = ErkSolver | RosenbrockSolver | CompositeSolver;
+export type OdeSolver = ErkSolver | RosenbrockSolver | SdirkSolver | CompositeSolver;
+
+/**
+ * Whether the method uses ∂f/∂u (a W-matrix): then a caller that can supply an exact Jacobian
+ * should (the sensitivity systems, the forward solve of solveOde).
+ */
+export function usesJacobian(solver: OdeSolver): boolean {
+  switch (solver.family) {
+    case "erk":
+      return false;
+    case "rosenbrock":
+    case "sdirk":
+    case "composite":
+      return true;
+    default:
+      return unknownFamily(solver, "usesJacobian");
+  }
+}
+
+/**
+ * The `default:` of an exhaustive `switch (solver.family)`: TypeScript reports every switch that
+ * misses a family (the argument is then not `never`); at run time, a solver object of an unknown
+ * family gets a typed error.
+ */
+export function unknownFamily(solver: never, where: string): never {
+  const family = (solver as { family?: unknown } | null)?.family;
+  throw new InvalidOptionError(
+    `@udekit/ode: ${where} does not know the solver family ${JSON.stringify(family)}; pass a method of @udekit/ode (Tsit5(), Rodas5P(), TRBDF2(), …).`,
+  );
+}

@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { solve } from "../src/solve.js";
-import { BS3, DP5, Rodas4, Rosenbrock23, Tsit5, Vern7 } from "../src/solvers/index.js";
+import { BS3, DP5, Rodas4, Rosenbrock23, TRBDF2, Tsit5, Vern7 } from "../src/solvers/index.js";
 import type { OdeSolver } from "../src/stepper.js";
 import {
   brusselator,
@@ -96,6 +96,42 @@ describe("stiff reference problems (Rosenbrock methods)", () => {
     // Mass conservation u₁ + u₂ + u₃ = 1 holds for any linear-invariant-preserving method: rounding × steps.
     const last = sol.state(fx.times.length - 1);
     expect(Math.abs(last[0] + last[1] + last[2] - 1)).toBeLessThan(1e-12);
+  });
+});
+
+describe("stiff reference problems (TRBDF2, an SDIRK method), against Rosenbrock23 at the same tolerance", () => {
+  test.each([
+    ["analytic Jacobian", true],
+    ["finite-difference Jacobian", false],
+  ] as const)("Van der Pol μ = 1000 on [0, 3000] at 1e-5, %s", (_n, withJac) => {
+    // Measured error/tol 149 (Rosenbrock23: 192), both Jacobians: order 2 without local extrapolation.
+    expect(errorOver(vanDerPol(1000, withJac), TRBDF2(), "van-der-pol-mu1000", 1e-5)).toBeLessThan(400);
+  });
+  test("Van der Pol μ = 1000 at 1e-5: steps within 1.25× Rosenbrock23's", () => {
+    const steps = [TRBDF2(), Rosenbrock23()].map(
+      (s) => solve(vanDerPol(1000, true), s, { reltol: 1e-5, abstol: 1e-5 }).stats.naccept,
+    );
+    // Measured 1524 against 1411 (1.08×); 5331 against 2980 evaluations (its Newton iterations).
+    expect(steps[0]).toBeLessThan(1.25 * steps[1]);
+  });
+  test("Robertson to t = 1e5 at 1e-6: componentwise relative error, mass, and fewer steps than Rosenbrock23", () => {
+    const fx = loadFixture("robertson");
+    const opts = { reltol: 1e-6, abstol: [1e-10, 1e-14, 1e-10], saveat: fx.times };
+    const sol = solve(robertson(false), TRBDF2(), opts);
+    expect(sol.retcode).toBe("Success");
+    // Measured max relative error 3.1e-5 (31× reltol; Rosenbrock23: 1.9e-6 in 4.4× the steps).
+    for (let i = 1; i < fx.times.length; i++) {
+      for (let k = 0; k < 3; k++) {
+        const ref = fx.states[i][k];
+        expect(Math.abs(sol.state(i)[k] - ref) / Math.abs(ref)).toBeLessThan(80 * 1e-6);
+      }
+    }
+    // Each Newton correction solves with I − hγJ, and 𝟙ᵀJ = 0, so u₁ + u₂ + u₃ = 1 to rounding.
+    const last = sol.state(fx.times.length - 1);
+    expect(Math.abs(last[0] + last[1] + last[2] - 1)).toBeLessThan(1e-12);
+    // Measured 765 accepted steps against Rosenbrock23's 3358.
+    const ros = solve(robertson(false), Rosenbrock23(), opts);
+    expect(sol.stats.naccept).toBeLessThan(ros.stats.naccept / 2);
   });
 });
 

@@ -8,8 +8,16 @@
 import { init } from "../integrator.js";
 import { ODEProblem } from "../problem.js";
 import { rosenbrockOrder, toClassical } from "../rosenbrock/tableau.js";
+import { sdirkStability } from "../sdirk/tableau.js";
+import type { SolverStats } from "../solution.js";
 import { solve } from "../solve.js";
-import type { OdeSolver } from "../stepper.js";
+import {
+  type ErkSolver,
+  type OdeSolver,
+  type RosenbrockSolver,
+  type SdirkSolver,
+  unknownFamily,
+} from "../stepper.js";
 import { satisfiedDenseOrder, satisfiedOrder } from "../tableau/order-conditions.js";
 import { type AnalyticProblem, expSinProblem, logisticProblem, rotationProblem } from "./problems.js";
 
@@ -58,56 +66,109 @@ export function fittedSlope(h: number[], err: number[]): number {
   return num / den;
 }
 
-/** Tableau consistency and order conditions (explicit RK: rooted trees; Rosenbrock: HW II Table 7.1 up to order 3). */
+/**
+ * Tableau consistency and order conditions (explicit RK and SDIRK: rooted trees; Rosenbrock:
+ * HW II Table 7.1 up to order 3); for SDIRK also L-stability (|R(z)| ≤ 1 on the imaginary axis,
+ * R(−∞) = 0), which its engine's `stiff: true` promises.
+ */
 export function checkTableau(solver: OdeSolver): CheckResult {
-  if (solver.family === "erk") {
-    const t = solver.tableau;
-    const dense = solver.dense;
-    const p = satisfiedOrder(t.a, t.totalStages, t.b, solver.order + 1);
-    const pHat =
-      t.bErr === undefined
-        ? 0
-        : satisfiedOrder(
-            t.a,
-            t.totalStages,
-            Array.from(t.b, (v, i) => v - (t.bErr as Float64Array)[i]),
-            solver.embeddedOrder + 1,
-          );
-    const q = satisfiedDenseOrder(t.a, t.totalStages, dense.coeffs, dense.degree, dense.order + 1);
-    const ok = p === solver.order && pHat === solver.embeddedOrder && q === dense.order;
-    return {
-      check: "tableau order conditions",
-      ok,
-      detail: `order conditions hold to order ${p} (declared ${solver.order}), embedded ${pHat} (declared ${solver.embeddedOrder}), dense output ${q} (declared ${dense.order})`,
-      values: { order: p, embeddedOrder: pHat, denseOrder: q },
-    };
+  switch (solver.family) {
+    case "erk":
+      return erkTableau(solver);
+    case "rosenbrock":
+      return rosenbrockTableauCheck(solver);
+    case "sdirk":
+      return sdirkTableauCheck(solver);
+    case "composite":
+      return {
+        check: "tableau order conditions",
+        ok: false,
+        detail: "a composite has no tableau of its own; check its members",
+      };
+    default:
+      return unknownFamily(solver, "checkTableau");
   }
-  if (solver.family === "rosenbrock") {
-    const tab = solver.tableau;
-    const p = rosenbrockOrder(tab);
-    const { Gamma, b } = toClassical(tab);
-    const s = tab.stages;
-    const bErr = Array.from({ length: s }, (_, j) => {
-      let acc = 0;
-      for (let i = 0; i < s; i++) acc += tab.mErr[i] * Gamma[i * s + j];
-      return acc;
-    });
-    const pHat = rosenbrockOrder(
-      tab,
-      b.map((v, i) => v - bErr[i]),
-    );
-    const ok = p === Math.min(3, solver.order) && pHat === Math.min(3, solver.embeddedOrder);
-    return {
-      check: "tableau order conditions",
-      ok,
-      detail: `Rosenbrock conditions (checked to order 3) hold to order ${p} for the solution (declared ${solver.order}) and ${pHat} for the embedded one (declared ${solver.embeddedOrder})`,
-      values: { order: p, embeddedOrder: pHat },
-    };
-  }
+}
+
+function erkTableau(solver: ErkSolver): CheckResult {
+  const t = solver.tableau;
+  const dense = solver.dense;
+  const p = satisfiedOrder(t.a, t.totalStages, t.b, solver.order + 1);
+  const pHat =
+    t.bErr === undefined
+      ? 0
+      : satisfiedOrder(
+          t.a,
+          t.totalStages,
+          Array.from(t.b, (v, i) => v - (t.bErr as Float64Array)[i]),
+          solver.embeddedOrder + 1,
+        );
+  const q = satisfiedDenseOrder(t.a, t.totalStages, dense.coeffs, dense.degree, dense.order + 1);
+  const ok = p === solver.order && pHat === solver.embeddedOrder && q === dense.order;
   return {
     check: "tableau order conditions",
-    ok: false,
-    detail: "solver exposes neither a Butcher nor a Rosenbrock tableau",
+    ok,
+    detail: `order conditions hold to order ${p} (declared ${solver.order}), embedded ${pHat} (declared ${solver.embeddedOrder}), dense output ${q} (declared ${dense.order})`,
+    values: { order: p, embeddedOrder: pHat, denseOrder: q },
+  };
+}
+
+function rosenbrockTableauCheck(solver: RosenbrockSolver): CheckResult {
+  const tab = solver.tableau;
+  const p = rosenbrockOrder(tab);
+  const { Gamma, b } = toClassical(tab);
+  const s = tab.stages;
+  const bErr = Array.from({ length: s }, (_, j) => {
+    let acc = 0;
+    for (let i = 0; i < s; i++) acc += tab.mErr[i] * Gamma[i * s + j];
+    return acc;
+  });
+  const pHat = rosenbrockOrder(
+    tab,
+    b.map((v, i) => v - bErr[i]),
+  );
+  const ok = p === Math.min(3, solver.order) && pHat === Math.min(3, solver.embeddedOrder);
+  return {
+    check: "tableau order conditions",
+    ok,
+    detail: `Rosenbrock conditions (checked to order 3) hold to order ${p} for the solution (declared ${solver.order}) and ${pHat} for the embedded one (declared ${solver.embeddedOrder})`,
+    values: { order: p, embeddedOrder: pHat },
+  };
+}
+
+/**
+ * SDIRK: rooted-tree conditions on the full A, and samples of A- and L-stability: |R(iy)| ≤ 1 for
+ * y = 10^(k/4), k = −12 … 32 (R(−iy) is the conjugate), and |R(−10⁶)| ≤ 10⁻⁴ (an L-stable R
+ * decays like c/|z|: TRBDF2's is 4.8e-6 there; an A-stable one that is not L-stable, like the
+ * trapezoidal rule's −1, stays away from 0). Farther out, 1 + z·bᵀ(I − zA)⁻¹𝟙 loses ε·|z| to
+ * cancellation.
+ */
+function sdirkTableauCheck(solver: SdirkSolver): CheckResult {
+  const t = solver.tableau;
+  const dense = solver.dense;
+  const s = t.stages;
+  const p = satisfiedOrder(t.a, s, t.b, solver.order + 1);
+  const pHat = satisfiedOrder(
+    t.a,
+    s,
+    Array.from(t.b, (v, i) => v - t.bErr[i]),
+    solver.embeddedOrder + 1,
+  );
+  const q = satisfiedDenseOrder(t.a, s, dense.coeffs, dense.degree, dense.order + 1);
+  let imagMax = 0;
+  for (let k = -12; k <= 32; k++) {
+    const [re, im] = sdirkStability(t, 0, 10 ** (k / 4));
+    imagMax = Math.max(imagMax, Math.hypot(re, im));
+  }
+  const [re, im] = sdirkStability(t, -1e6, 0);
+  const atInfinity = Math.hypot(re, im);
+  const lStable = imagMax <= 1 + 1e-12 && atInfinity <= 1e-4;
+  const ok = p === solver.order && pHat === solver.embeddedOrder && q === dense.order && lStable;
+  return {
+    check: "tableau order conditions",
+    ok,
+    detail: `order conditions hold to order ${p} (declared ${solver.order}), embedded ${pHat} (declared ${solver.embeddedOrder}), dense output ${q} (declared ${dense.order}); max |R(iy)| = ${imagMax.toFixed(15)}, |R(−10⁶)| = ${atInfinity.toExponential(1)} (L-stable: ≤ 1 and ≤ 1e-4)`,
+    values: { order: p, embeddedOrder: pHat, denseOrder: q, imagMax, atInfinity },
   };
 }
 
@@ -219,6 +280,9 @@ export function checkDenseOutput(
   const errs: number[] = [];
   for (const N of stepCounts(T)) {
     const sol = solve(ap.problem, solver, { adaptive: false, dt: T / N, dense: true });
+    // An implicit method's Newton iteration may fail at the largest steps (retcode Failure, as
+    // a non-finite step in checkConvergence): not yet asymptotic, refine.
+    if (sol.retcode !== "Success") continue;
     let err = 0;
     for (let k = 0; k < N; k++) {
       for (const theta of [0.2, 0.5, 0.8]) {
@@ -275,10 +339,14 @@ export function checkReversibility(solver: OdeSolver): CheckResult {
 
 /**
  * Stats sanity: stats.nf equals the right-hand-side calls counted independently, and follows
- * the cost model: explicit RK nf = 1 + [initial step guess] + (accepted + rejected)(s − 1)
- * + [not FSAL]·accepted; Rosenbrock additionally n + 2 per Jacobian with finite differences
- * (2 with an analytic jac: the central difference in t),
- * njac = accepted, nlu = accepted + rejected.
+ * the family's cost model (costModel):
+ * - explicit RK: nf = 1 + [initial step guess] + (accepted + rejected)(s − 1) + [not FSAL]·accepted;
+ * - Rosenbrock: the same, plus n + 2 per Jacobian with finite differences (2 with an analytic
+ *   jac: the central difference in t), njac = accepted, nlu = accepted + rejected;
+ * - SDIRK: nf = 1 + [guess] + Newton iterations (stats.nnonliniter, one f each) + (n + 1) per
+ *   finite-difference Jacobian (f(t, y) afresh, and n columns), njac = accepted,
+ *   nlu = accepted + rejected, and (s − 1)·accepted ≤ Newton iterations ≤ 10·(s − 1)·attempts
+ *   (at least one, at most ten per implicit stage).
  */
 export function checkStats(solver: OdeSolver): CheckResult {
   let calls = 0;
@@ -304,13 +372,9 @@ export function checkStats(solver: OdeSolver): CheckResult {
     const sol = solve(problem, solver, opts);
     const validationCall = 1;
     const { nf, naccept, nreject, njac, nlu } = sol.stats;
-    const attempts = naccept + nreject;
     const guess = solver.adaptive ? 1 : 0;
-    let expected = 1 + guess + attempts * (solver.stages - 1) + (solver.fsal ? 0 : naccept);
-    // Per Jacobian: n forward differences (none with an analytic jac) + 2 for the central difference in t.
-    if (solver.stiff) expected += njac * ((useJac ? 0 : problem.n) + 2);
+    const { expected, jacOk } = costModel(solver, sol.stats, guess, useJac ? 0 : problem.n);
     const counted = calls - validationCall;
-    const jacOk = solver.stiff ? njac === naccept && nlu === attempts : njac === 0 && nlu === 0;
     if (!(counted === nf && nf === expected && jacOk && sol.retcode === "Success")) {
       return {
         check: "stats",
@@ -324,6 +388,51 @@ export function checkStats(solver: OdeSolver): CheckResult {
     ok: true,
     detail: "stats.nf equals the counted f calls and the cost model; njac/nlu consistent",
   };
+}
+
+/**
+ * The family's cost model for checkStats: the f evaluations a solve with these stats must have
+ * made (1 at the start, `guess` for the initial step), and whether njac/nlu are consistent.
+ * `fdColumns` is n with a finite-difference Jacobian, 0 with an analytic one.
+ */
+function costModel(
+  solver: OdeSolver,
+  stats: SolverStats,
+  guess: number,
+  fdColumns: number,
+): { expected: number; jacOk: boolean } {
+  const { naccept, nreject, njac, nlu } = stats;
+  const attempts = naccept + nreject;
+  switch (solver.family) {
+    case "erk":
+      return {
+        expected: 1 + guess + attempts * (solver.stages - 1) + (solver.fsal ? 0 : naccept),
+        jacOk: njac === 0 && nlu === 0,
+      };
+    case "rosenbrock":
+      return {
+        expected:
+          1 + guess + attempts * (solver.stages - 1) + (solver.fsal ? 0 : naccept) + njac * (fdColumns + 2),
+        jacOk: njac === naccept && nlu === attempts,
+      };
+    case "sdirk": {
+      const newton = stats.nnonliniter ?? Number.NaN;
+      const implicit = solver.stages - 1;
+      return {
+        expected: 1 + guess + newton + njac * (fdColumns === 0 ? 0 : fdColumns + 1),
+        jacOk:
+          njac === naccept &&
+          nlu === attempts &&
+          newton >= implicit * naccept &&
+          newton <= 10 * implicit * attempts,
+      };
+    }
+    case "composite":
+      // Not in ALL_SOLVERS (its members are); its steps mix two models.
+      return { expected: Number.NaN, jacOk: false };
+    default:
+      return unknownFamily(solver, "checkStats");
+  }
 }
 
 /** Forced failures return the right retcode with a partial solution and never throw. */

@@ -1,6 +1,7 @@
-// The stiff gradient bank's fast cases (issue #16) for every Rosenbrock method in ALL_SOLVERS:
-// each adjoint's gradient error is within 3× of ForwardSensitivity's at the same tolerances
-// (1e-6 and 1e-8), and its backward pass takes at most 3× the forward steps. References come
+// The stiff gradient bank's fast cases (issue #16) for every stiff method in ALL_SOLVERS
+// (Rosenbrock and SDIRK): each adjoint's gradient error is within 3× of ForwardSensitivity's at
+// the same tolerances (1e-6 and 1e-8), and its backward pass takes at most 3× the forward steps.
+// DiscreteAdjoint runs where the family has one (Rosenbrock; not SDIRK, which refuses it). References come
 // from scripts/gen-stiff-gradient-bank.py (scipy Radau forward sensitivities at 1e-12,
 // cross-checked by central differences); the long cases are measured by
 // scripts/measure-stiff-gradient-bank.ts, not here.
@@ -17,7 +18,7 @@ import {
 import type { SolveOdeInfo } from "../sensitivity/solve-ode.js";
 import { solve } from "../solve.js";
 import { ALL_SOLVERS, Rodas5P } from "../solvers/index.js";
-import type { OdeSolver } from "../stepper.js";
+import { type OdeSolver, unknownFamily } from "../stepper.js";
 import {
   STIFF_GRADIENT_BANK,
   type StiffGradientProblem,
@@ -27,8 +28,22 @@ import {
 } from "./stiff-gradient-bank.js";
 
 const FAST = STIFF_GRADIENT_BANK.filter((p) => p.fast);
-const STIFF_SOLVERS = ALL_SOLVERS.filter((s) => s.family === "rosenbrock");
-const ADJOINTS = [DiscreteAdjoint(), InterpolatingAdjoint(), QuadratureAdjoint()];
+const STIFF_SOLVERS = ALL_SOLVERS.filter((s) => s.stiff);
+
+/** The adjoints the bank runs after a solver of this family. */
+function adjointsFor(solver: OdeSolver): SensitivityAlgorithm[] {
+  switch (solver.family) {
+    case "rosenbrock":
+      return [DiscreteAdjoint(), InterpolatingAdjoint(), QuadratureAdjoint()];
+    case "sdirk":
+      return [InterpolatingAdjoint(), QuadratureAdjoint()];
+    case "erk":
+    case "composite":
+      return [];
+    default:
+      return unknownFamily(solver, "the stiff gradient bank");
+  }
+}
 const TOLERANCES = [1e-6, 1e-8];
 // The gradient tests' timeout. The dearest case costs ~7 s of CPU (ForwardSensitivity, HIRES,
 // Rosenbrock23 at 1e-8: a 168-state system with a dense Jacobian), which took 58 s of wall time
@@ -90,7 +105,7 @@ afterAll(() => {
 
 test("the bank has fast cases of every family, each with a cross-checked reference", () => {
   expect(new Set(FAST.map((p) => p.family))).toEqual(new Set(["robertson", "hires", "oregonator"]));
-  expect(STIFF_SOLVERS.map((s) => s.name)).toEqual(["Rosenbrock23", "Rodas4", "Rodas5P"]);
+  expect(STIFF_SOLVERS.map((s) => s.name)).toEqual(["Rosenbrock23", "Rodas4", "Rodas5P", "TRBDF2"]);
   for (const p of STIFF_GRADIENT_BANK) {
     // The generating script fails above 1e-6 (central differences vs forward sensitivities);
     // this catches a hand-edited or truncated references file.
@@ -153,7 +168,7 @@ test("a failed gradient pass is reported with its retcode and message, not throw
 describe.each(FAST.map((p) => [p.name, p] as const))("%s", (_name, problem) => {
   for (const solver of STIFF_SOLVERS) {
     for (const reltol of TOLERANCES) {
-      for (const alg of ADJOINTS) {
+      for (const alg of adjointsFor(solver)) {
         const name = `${problem.name} ${solver.name} ${reltol.toExponential()} ${alg.kind}`;
         const errorTest = `${name} error`;
         (errorTest in KNOWN_FAILURES ? test.fails : test)(

@@ -4,8 +4,8 @@
  * (scripts/gen-stiff-gradient-bank.py: forward sensitivity equations through scipy's Radau at
  * rtol 1e-12, each entry cross-checked by central differences at rtol 1e-13). A new stiff
  * solver or sensitivity algorithm is checked by running `stiffGradientError` over
- * `STIFF_GRADIENT_BANK`; the package's own test runs the fast cases for every Rosenbrock
- * method × InterpolatingAdjoint / QuadratureAdjoint / ForwardSensitivity.
+ * `STIFF_GRADIENT_BANK`; the package's own test runs the fast cases for every stiff method
+ * (Rosenbrock, SDIRK) × the adjoints its family has, against ForwardSensitivity.
  *
  * Problems (Hairer & Wanner, Solving ODEs II, §IV.1 and §IV.10):
  * - Van der Pol in Liénard form, u₁' = u₂, u₂' = μ(1 − u₁²)u₂ − u₁, μ = 1000, u0 = [2, 0]:

@@ -11,6 +11,7 @@
  * is reset to the forward value (checkpointing at the save points).
  */
 import { allocF64, freeArray } from "@udekit/kernels";
+import { usesJacobian } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, commitGradients, stateBefore } from "./adjoint-context.js";
 import { sweepBackward } from "./backward-driver.js";
 import { AdjointInstabilityError, SensitivityOptionError } from "./errors.js";
@@ -39,7 +40,7 @@ function unstable(from: number, what: string): AdjointInstabilityError {
 export function backsolveAdjoint(ctx: AdjointContext, checkTolerance: number): BackwardResult {
   const { rhs, p, saveat, saved } = ctx;
   const { n, np } = rhs;
-  if (ctx.solver.family !== "erk") {
+  if (usesJacobian(ctx.solver)) {
     throw new SensitivityOptionError(
       `solveOde: BacksolveAdjoint re-integrates u backward in time, which is unstable on stiff problems; ${ctx.solver.name} is a stiff solver. ` +
         "Use DiscreteAdjoint() (the default after a stiff solve) or InterpolatingAdjoint() with stiff problems.",

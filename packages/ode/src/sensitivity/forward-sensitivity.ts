@@ -19,7 +19,7 @@ import { type JacobianFunction, ODEProblem } from "../problem.js";
 import { differenceIncrement } from "../rosenbrock/jacobian.js";
 import type { ODESolution } from "../solution.js";
 import { solve } from "../solve.js";
-import type { OdeSolver } from "../stepper.js";
+import { type OdeSolver, usesJacobian } from "../stepper.js";
 import { type AdjointContext, addStats, type BackwardResult, commitGradients } from "./adjoint-context.js";
 import type { DifferentiableRhs } from "./differentiable-rhs.js";
 
@@ -100,7 +100,7 @@ export function tangentSolve(
   z0.set(S0, n);
   const problem = new ODEProblem(system, z0, [input.t0, input.tEnd], new Float64Array(0), {
     kind: "inplace",
-    jac: input.solver.family !== "erk" ? sensitivityJacobian(rhs, p, B, q) : undefined,
+    jac: usesJacobian(input.solver) ? sensitivityJacobian(rhs, p, B, q) : undefined,
   });
   return solve(problem, input.solver, { ...input.stepping, saveat: input.saveat });
 }

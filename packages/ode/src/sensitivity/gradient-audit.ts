@@ -20,7 +20,7 @@
  */
 import { ODEProblem } from "../problem.js";
 import { solve } from "../solve.js";
-import type { OdeSolver } from "../stepper.js";
+import { type OdeSolver, unknownFamily } from "../stepper.js";
 import type { DifferentiableRhs } from "./differentiable-rhs.js";
 import { GradientMismatchError } from "./errors.js";
 import { tangentSolve } from "./forward-sensitivity.js";
@@ -150,29 +150,30 @@ export function auditGradient(input: AuditInput): GradientAudit {
   // the finite-difference tangent above carry ~1e-3 relative noise into its W-matrix, enough
   // to make the tangent wrong on stiff problems (the bank's Oregonator, Van der Pol). There
   // the tangent is J·s + (∂f/∂p)·δp from VJP rows with the structured Jacobian of
-  // ForwardSensitivity, one column: still independent of the adjoint passes.
-  const sol =
-    input.solver.family === "rosenbrock"
-      ? tangentSolve(
-          {
-            rhs,
-            p,
-            u0,
-            t0: input.tspan[0],
-            tEnd: last,
-            saveat,
-            solver: input.solver,
-            stepping: input.stepping,
-          },
-          du0,
-          dp,
-          1,
-        )
-      : solve(
-          new ODEProblem(tangent, z0, [input.tspan[0], last], new Float64Array(0), { kind: "inplace" }),
-          input.solver,
-          { ...input.stepping, saveat },
-        );
+  // ForwardSensitivity, one column: still independent of the adjoint passes. An SDIRK method
+  // takes it too: its W-matrix sets how fast the Newton iterations converge (and filters the
+  // error estimate), and finite differences of the noisy tangent would slow or stop them.
+  const sol = exactTangentJacobian(input.solver)
+    ? tangentSolve(
+        {
+          rhs,
+          p,
+          u0,
+          t0: input.tspan[0],
+          tEnd: last,
+          saveat,
+          solver: input.solver,
+          stepping: input.stepping,
+        },
+        du0,
+        dp,
+        1,
+      )
+    : solve(
+        new ODEProblem(tangent, z0, [input.tspan[0], last], new Float64Array(0), { kind: "inplace" }),
+        input.solver,
+        { ...input.stepping, saveat },
+      );
   let directional = Number.NaN;
   if (sol.retcode === "Success") {
     directional = 0;
@@ -208,4 +209,21 @@ export function auditGradient(input: AuditInput): GradientAudit {
     );
   }
   return audit;
+}
+
+/**
+ * Whether the audit's tangent solve takes the structured Jacobian (see auditGradient). A
+ * composite keeps the finite-difference tangent: its stiff member has not needed it so far.
+ */
+function exactTangentJacobian(solver: OdeSolver): boolean {
+  switch (solver.family) {
+    case "rosenbrock":
+    case "sdirk":
+      return true;
+    case "erk":
+    case "composite":
+      return false;
+    default:
+      return unknownFamily(solver, "the gradient audit");
+  }
 }

@@ -15,8 +15,8 @@
  * evaluated before h is known (FSAL), adds its term when the step is accepted. μ is then not
  * part of the error norm (λ is).
  *
- * With a Rosenbrock method, whose stages are not plain evaluations, λ is integrated by the
- * stiff method with its exact Jacobian and time derivative and p̄ by Gauss–Legendre
+ * With a Rosenbrock or SDIRK method, whose stages are not plain evaluations, λ is integrated by
+ * the stiff method with its exact Jacobian and time derivative and p̄ by Gauss–Legendre
  * quadrature on the backward steps (quadrature-adjoint.ts).
  *
  * The stage adjoint relies on the ERK engine's stepper contract (Stepper in stepper.ts):
@@ -25,6 +25,7 @@
  */
 import { allocF64, freeArray } from "@udekit/kernels";
 import { InvalidProblemError } from "../errors.js";
+import { unknownFamily } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
 import {
   type AdjointContext,
@@ -41,8 +42,17 @@ const METHOD = "InterpolatingAdjoint";
 
 export function interpolatingAdjoint(ctx: AdjointContext, checkpointing: boolean): BackwardResult {
   const { solver } = ctx;
-  if (solver.family === "erk") return stageAdjoint(ctx, checkpointing, solver.tableau);
-  return quadratureAdjoint(ctx, Math.ceil((solver.order + 1) / 2), checkpointing, METHOD);
+  switch (solver.family) {
+    case "erk":
+      return stageAdjoint(ctx, checkpointing, solver.tableau);
+    // Stages that are not plain evaluations (Rosenbrock, SDIRK's Newton iterates), or a composite's.
+    case "rosenbrock":
+    case "sdirk":
+    case "composite":
+      return quadratureAdjoint(ctx, Math.ceil((solver.order + 1) / 2), checkpointing, METHOD);
+    default:
+      return unknownFamily(solver, METHOD);
+  }
 }
 
 function stageAdjoint(ctx: AdjointContext, checkpointing: boolean, tableau: ButcherTableau): BackwardResult {

@@ -6,13 +6,14 @@
  * parameter VJP with cotangent w_q·h·λ(t_q): p̄ is accumulated in place, nothing is allocated per step.
  * (The parameter part is not error-controlled; the rule is exact to degree 2m − 1 in each step.)
  *
- * This is also InterpolatingAdjoint's route with a Rosenbrock method: the stiff solver then
+ * This is also InterpolatingAdjoint's route with a Rosenbrock or SDIRK method: the stiff solver then
  * integrates the n-component λ system with its exact Jacobian and time derivative
  * (adjoint-system.ts) and p never enters the stiff state (no (n + np)² Jacobian, no
  * (n + np)-sized LU).
  */
 
 import { allocF64, freeArray } from "@udekit/kernels";
+import { usesJacobian } from "../stepper.js";
 import {
   type AdjointContext,
   type BackwardResult,
@@ -41,7 +42,10 @@ export function quadratureAdjoint(
     ctx.dense as DenseForward,
     -Math.sign(ctx.saveat[ctx.saveat.length - 1] - ctx.t0),
   );
-  const stiff = ctx.solver.family !== "erk";
+  // A method that uses a Jacobian gets the adjoint system's exact one and its time derivative
+  // (not finite differences of a system that interpolates u) and steps to the forward step
+  // boundaries, where the interpolated u has its kinks.
+  const stiff = usesJacobian(ctx.solver);
   // p̄'s share of this pass, added to ctx.pBar only if the pass succeeds.
   const pAcc = allocF64(rhs.np);
   try {

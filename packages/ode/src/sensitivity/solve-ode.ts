@@ -14,7 +14,7 @@ import type { ReturnCode } from "../retcode.js";
 import type { ODESolution, SolverStats } from "../solution.js";
 import { solveInto } from "../solve.js";
 import { defaultSolver, Rodas5P } from "../solvers/index.js";
-import type { OdeSolver } from "../stepper.js";
+import { type OdeSolver, type SdirkSolver, unknownFamily, usesJacobian } from "../stepper.js";
 import { type AdjointContext, type BackwardResult, clampedForward, SUCCESS } from "./adjoint-context.js";
 import { backsolveAdjoint } from "./backsolve-adjoint.js";
 import { compositeDiscreteAdjoint, memberSteps } from "./composite-discrete-adjoint.js";
@@ -69,7 +69,7 @@ export interface SolveOdeOptions {
   maxiters?: number;
   /**
    * Default (defaultSensealg): DiscreteAdjoint() after a Rosenbrock or composite (auto-switching)
-   * solve, InterpolatingAdjoint() after an explicit one (README, "Which sensitivity method?").
+   * solve, InterpolatingAdjoint() after an explicit or SDIRK one (README, "Which sensitivity method?").
    */
   sensealg?: SensitivityAlgorithm;
   /** Filled with retcodes and statistics of the forward solve and of the backward pass. */
@@ -85,10 +85,47 @@ export interface SolveOdeOptions {
  * on the seed linear model through the composite it makes 864 VJPs against the interpolating
  * adjoint's 3553. After an explicit method the interpolating adjoint stays the default (on the
  * seed model it is the more accurate at a given tolerance, 7.5e-7 against 6.0e-5 at 1e-6;
- * DiscreteAdjoint is faster and one option away).
+ * DiscreteAdjoint is faster and one option away). After an SDIRK method (TRBDF2), which has no
+ * discrete adjoint, it is the interpolating adjoint (there: λ by the stiff method itself, p̄ by
+ * quadrature).
  */
 export function defaultSensealg(solver: OdeSolver): SensitivityAlgorithm {
-  return solver.family === "erk" ? InterpolatingAdjoint() : DiscreteAdjoint();
+  switch (solver.family) {
+    case "erk":
+    case "sdirk":
+      return InterpolatingAdjoint();
+    case "rosenbrock":
+    case "composite":
+      return DiscreteAdjoint();
+    default:
+      return unknownFamily(solver, "solveOde's default sensealg");
+  }
+}
+
+/**
+ * DiscreteAdjoint differentiates the method's own steps: an explicit Runge–Kutta step
+ * (discrete-adjoint.ts) or a Rosenbrock step (discrete-adjoint-rosenbrock.ts), a composite's
+ * members one run at a time. An SDIRK step has none yet (it would have to differentiate the
+ * converged Newton stages through W); the error says what to use instead.
+ */
+function checkDiscreteAdjointFamily(solver: OdeSolver): void {
+  switch (solver.family) {
+    case "erk":
+    case "rosenbrock":
+    case "composite":
+      return;
+    case "sdirk":
+      noDiscreteAdjoint(solver);
+      break;
+    default:
+      unknownFamily(solver, "DiscreteAdjoint");
+  }
+}
+
+function noDiscreteAdjoint(solver: SdirkSolver): never {
+  throw new SensitivityOptionError(
+    `solveOde: DiscreteAdjoint differentiates the solver's own steps and has no reverse step for the SDIRK family (${solver.name}). Use InterpolatingAdjoint() (the default after ${solver.name}), QuadratureAdjoint() or ForwardSensitivity(), or a Rosenbrock method with DiscreteAdjoint: solver: Rodas5P() or Rosenbrock23().`,
+  );
 }
 
 const OPTION_NAMES = [
@@ -229,6 +266,7 @@ function resolve(options: SolveOdeOptions): Resolved {
     );
   }
   if (sensealg.kind === "DiscreteAdjoint") {
+    checkDiscreteAdjointFamily(solver);
     const K = sensealg.checkpoints;
     if (K !== undefined && !(Number.isInteger(K) && K >= 2)) {
       throw new SensitivityOptionError(
@@ -544,12 +582,13 @@ function backward(
 }
 
 /**
- * The forward solve's Jacobian for a Rosenbrock method: exact, row i from the VJP with
- * cotangent eᵢ (n VJPs), rather than the engine's finite differences — the discrete adjoint
- * differentiates the step with the exact J, and it is more accurate for every method.
+ * The forward solve's Jacobian for a method that uses one (Rosenbrock, SDIRK, a composite's stiff
+ * member): exact, row i from the VJP with cotangent eᵢ (n VJPs), rather than the engine's finite
+ * differences — the discrete adjoint differentiates the step with the exact J, and it is more
+ * accurate for every method (SDIRK: its Newton iterations converge faster).
  */
 function forwardJacobian(rhs: DifferentiableRhs, solver: OdeSolver): JacobianFunction | undefined {
-  if (solver.family === "erk") return undefined;
+  if (!usesJacobian(solver)) return undefined;
   const e = new Float64Array(rhs.n);
   const row = new Float64Array(rhs.n);
   return (J, u, q, t) => vjpJacobian(rhs, J, u, q, t, e, row);
@@ -609,11 +648,20 @@ function runSensitivity(
         }
         return compositeDiscreteAdjoint(actx, solver, store, recorded.hs);
       }
+      // (An SDIRK solver was refused before the forward solve, in resolve.)
+      if (solver.family === "sdirk") return noDiscreteAdjoint(solver);
       const steps = discreteSteps(actx, solver, sol, recorded);
-      const result =
-        solver.family === "erk"
-          ? discreteAdjoint(actx, solver, steps)
-          : rosenbrockDiscreteAdjoint(actx, solver, steps);
+      let result: BackwardResult;
+      switch (solver.family) {
+        case "erk":
+          result = discreteAdjoint(actx, solver, steps);
+          break;
+        case "rosenbrock":
+          result = rosenbrockDiscreteAdjoint(actx, solver, steps);
+          break;
+        default:
+          return unknownFamily(solver, "DiscreteAdjoint");
+      }
       if ("segmentStats" in steps) actx.stats.nf += (steps.segmentStats as SolverStats).nf;
       steps.release?.();
       return result;
@@ -675,12 +723,14 @@ function discreteSteps(
  *   BacksolveAdjoint and DiscreteAdjoint then work as with it); a composite that switched
  *   integrates the adjoint system with itself (it detects the adjoint's own stiffness; the
  *   continuous adjoints take the quadrature route with the exact Jacobian);
- * - after a Rosenbrock method of order below 4 (Rosenbrock23), the continuous adjoints
- *   integrate λ with Rodas5P. With Rosenbrock23 itself λ carries a second-order method's global
- *   error: on the stiff gradient bank's Robertson cases the gradient was 48–171× less accurate
- *   than ForwardSensitivity's at the same tolerance, with Rodas5P 0.2–1.0×, in fewer backward
- *   steps (1.0–1.1 per forward step against 1.3–3.0: the backward steps are bounded by the
- *   forward ones, so the higher order costs no extra steps). (On Van der Pol, Rosenbrock23's
+ * - after a stiff method of order below 4 (Rosenbrock23, TRBDF2), the continuous adjoints
+ *   integrate λ with Rodas5P. With the order-2 method itself λ carries a second-order method's
+ *   global error: on the stiff gradient bank's Robertson cases Rosenbrock23's gradient was
+ *   48–171× less accurate than ForwardSensitivity's at the same tolerance, with Rodas5P
+ *   0.2–1.0×, in fewer backward steps (1.0–1.1 per forward step against 1.3–3.0: the backward
+ *   steps are bounded by the forward ones, so the higher order costs no extra steps); after
+ *   TRBDF2, the fast Oregonator at 1e-8 went from 7.3× to 2.9× and Robertson's step ratio from
+ *   3.6–3.7 to 1.4. (On Van der Pol, Rosenbrock23's
  *   forward solution misses the phase: every method's gradient is off by 40–5100 % there.)
  *   DiscreteAdjoint and ForwardSensitivity keep the forward method (they differentiate, or
  *   integrate alongside, the forward steps).
@@ -690,7 +740,7 @@ function backwardSolver(solver: OdeSolver, sol: ODESolution, kind: SensitivityAl
     return (sol.stats.switches?.length ?? 0) === 0 ? solver.members[0] : solver;
   }
   const integratesLambda = kind === "InterpolatingAdjoint" || kind === "QuadratureAdjoint";
-  if (integratesLambda && solver.family === "rosenbrock" && solver.order < 4) return Rodas5P();
+  if (integratesLambda && solver.family !== "erk" && solver.order < 4) return Rodas5P();
   return solver;
 }
 

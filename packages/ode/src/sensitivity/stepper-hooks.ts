@@ -40,6 +40,8 @@ class HookedStepper implements Stepper {
   readonly denseVectors: number;
   /** A composite's change of method reaches the integrator through the wrapper. */
   readonly takeSwitch: Stepper["takeSwitch"];
+  /** So does an implicit engine's reason for a failed attempt. */
+  readonly failureReason: Stepper["failureReason"];
 
   constructor(
     readonly inner: Stepper,
@@ -47,6 +49,7 @@ class HookedStepper implements Stepper {
   ) {
     this.denseVectors = inner.denseVectors;
     this.takeSwitch = inner.takeSwitch === undefined ? undefined : () => inner.takeSwitch?.();
+    this.failureReason = inner.failureReason === undefined ? undefined : () => inner.failureReason?.() ?? "";
   }
 
   get f0(): Float64Array {

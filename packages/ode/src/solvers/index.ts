@@ -10,6 +10,7 @@ import { rk4 } from "./rk4.js";
 import { rodas4 } from "./rodas4.js";
 import { rodas5p } from "./rodas5p.js";
 import { rosenbrock23 } from "./rosenbrock23.js";
+import { trbdf2 } from "./trbdf2.js";
 import { tsit5 } from "./tsit5.js";
 import { vern7 } from "./vern7.js";
 import { vern9 } from "./vern9.js";
@@ -24,6 +25,7 @@ export { RK4 } from "./rk4.js";
 export { Rodas4 } from "./rodas4.js";
 export { Rodas5P } from "./rodas5p.js";
 export { Rosenbrock23 } from "./rosenbrock23.js";
+export { TRBDF2 } from "./trbdf2.js";
 export { Tsit5 } from "./tsit5.js";
 export { Vern7 } from "./vern7.js";
 export { Vern9 } from "./vern9.js";
@@ -41,6 +43,7 @@ export const ALL_SOLVERS: readonly OdeSolver[] = [
   rosenbrock23,
   rodas4,
   rodas5p,
+  trbdf2,
 ];
 
 /**
