@@ -33,6 +33,18 @@ export interface RhsContext {
   readonly reltol?: number;
 }
 
+/**
+ * A method's stepper. Besides what each member says, one contract is relied on by code that
+ * wraps f (sensitivity/stepper-hooks.ts, the stage adjoint of interpolating-adjoint.ts): an
+ * explicit Runge–Kutta stepper evaluates, within one attempt(), stages 2…s in order with exactly
+ * one call of f each (stage 1 is f0: FSAL or start()), and evaluates f nowhere else during the
+ * attempt. The stage adjoint counts f's calls to know which stage an evaluation belongs to, and
+ * refuses a step whose call count is not s − 1 (InvalidProblemError). An ERK engine that
+ * evaluated a stage twice, skipped a zero-weight stage or evaluated extra (dense-output) stages
+ * inside attempt() would break that count; dense-output extra stages belong in interpolate().
+ * Rosenbrock and SDIRK steppers are not hooked this way (their adjoints go through
+ * quadrature-adjoint.ts and the discrete adjoints, which read the stored steps).
+ */
 export interface Stepper {
   /** (Re)starts at (t, y): evaluates the first stage afresh (no FSAL reuse across a restart). */
   start(t: number, y: Float64Array): void;
