@@ -188,7 +188,11 @@ export function stiffGradientError(
   abstol: number,
 ): StiffGradientResult {
   const info: SolveOdeInfo = {};
-  const f = valueAndGrad(stiffGradientLoss(problem, solver, sensealg, reltol, abstol, info), [0, 1]);
+  // The bank measures the method itself: no audit unless the caller asks for one (solveOde
+  // audits a stiff solve's first gradient by default, and a mismatch would throw).
+  const alg: SensitivityAlgorithm =
+    sensealg.kind === "DirectBackprop" ? sensealg : { ...sensealg, verify: sensealg.verify ?? false };
+  const f = valueAndGrad(stiffGradientLoss(problem, solver, alg, reltol, abstol, info), [0, 1]);
   const start = performance.now();
   let value = Number.NaN;
   let g: Float64Array | undefined;

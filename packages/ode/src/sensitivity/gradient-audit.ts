@@ -35,6 +35,11 @@ export interface GradientAudit {
   threshold: number;
   /** Right-hand-side evaluations the audit spent. */
   rhsEvals: number;
+  /**
+   * Why the gradient could not be checked (the tangent solve's retcode and message), when the
+   * audit was run with uncheckedThrows: false; otherwise that throws GradientMismatchError.
+   */
+  unchecked?: string;
 }
 
 export interface AuditInput {
@@ -58,6 +63,8 @@ export interface AuditInput {
   };
   method: string;
   threshold?: number;
+  /** Throw GradientMismatchError when the tangent solve fails (default true); else report it in `unchecked`. */
+  uncheckedThrows?: boolean;
 }
 
 const CBRT_EPS = Math.cbrt(Number.EPSILON);
@@ -198,6 +205,9 @@ export function auditGradient(input: AuditInput): GradientAudit {
       (plus === rhs ? 0 : plus.counts.f - plusF0) +
       (minus === rhs ? 0 : minus.counts.f - minusF0),
   };
+  if (sol.retcode !== "Success" && input.uncheckedThrows === false) {
+    return { ...audit, unchecked: `${sol.retcode}: ${sol.message}` };
+  }
   if (!(relativeError <= threshold)) {
     throw new GradientMismatchError(
       input.method,

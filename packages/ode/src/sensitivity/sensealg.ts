@@ -44,6 +44,8 @@ export interface BackwardOptions {
    * derivative along a random direction v (one forward solve of the tangent system) and throw
    * GradientMismatchError when they disagree beyond what the tolerances explain. `true` uses
    * the default threshold (see gradient-audit.ts); a number sets the relative threshold.
+   * Unset: after a solve that took stiff steps, the first gradient of each (right-hand side,
+   * solver, sensealg, tolerances) is audited (solve-ode.ts, defaultAuditKey); `false`: never.
    */
   verify?: boolean | number;
 }
