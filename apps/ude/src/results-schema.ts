@@ -6,8 +6,9 @@
  *   final_loss, history: [{ iteration, phase, loss, elapsed_s, data_loss?, penalty?,
  *   validation_loss? }], final_data_loss?, final_penalty?, validation? }, timings, model (the
  *   model's description, model-spec.ts: what `--params` rebuilds the model from), parameters
- *   { model (its name), activation, n, P (rows; P itself, after its constraint and mask),
- *   nn.layers (with a net) }, gradient_table (demo), resume (resume.ts: what `--resume` continues).
+ *   { model (its name), activation (as settings.activation), n, P (rows; P itself, after its
+ *   constraint and mask), nn.layers (with a net) }, gradient_table (demo), resume (resume.ts: what
+ *   `--resume` continues).
  * A checkpoint (`--checkpoint-every`) is the same document with status "running".
  */
 import type { ActivationName } from "@udekit/nn";
@@ -23,7 +24,12 @@ export const RESULTS_FORMAT = "udekit-ude-results";
 export interface SavedParameters {
   /** The model's name (its description is the document's `model`). */
   model: string;
-  activation: ActivationName;
+  /**
+   * As settings.activation (activationSetting): one name, or one per hidden layer when they
+   * differ. Documents written before that hold the first hidden layer's name here; readers take
+   * the model from `model` when present (params-file.ts), so both forms read back.
+   */
+  activation: ActivationName | ActivationName[];
   n: number;
   P: number[][];
   nn?: { layers: LayerValues[] };
@@ -109,7 +115,7 @@ function savedAt(params: ModelParams, x: Float64Array): SavedParameters {
 export function savedParameters(params: ModelParams): SavedParameters {
   return {
     model: params.kind,
-    activation: params.activation,
+    activation: activationSetting(params.spec),
     n: params.n,
     P: params.P(),
     ...(params.spec.net !== undefined ? { nn: { layers: params.layers() } } : {}),

@@ -350,3 +350,47 @@ test("a net-only model with mixed activations: the start note names no P, settin
   const doc = JSON.parse(readFileSync(join(dir, "out-net-only.json", "results.json"), "utf8"));
   expect(doc.settings.activation).toEqual(["tanh", "gelu"]);
 });
+
+test("mixed activations: parameters.activation equals settings.activation; --params and --resume read it, and an older results.json (first layer's name only)", async () => {
+  const dir = tempDir("model-mixed-params");
+  const data = generatedCsv(dir);
+  const model = {
+    name: "mixed",
+    linear: true,
+    net: {
+      block: 2,
+      hidden: [
+        { width: 3, activation: "tanh" },
+        { width: 3, activation: "gelu" },
+      ],
+    },
+  };
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify(model));
+  const train = (out: string, ...more: string[]) =>
+    runCli(
+      ["train", "--data", data, "--optimizer", "adam", "--out", join(dir, out), "--json", ...more],
+      dir,
+    );
+  const first = await train("first", "--model", "mixed.json", "--iters", "2");
+  expect(first.code, first.stderr).toBe(0);
+  const path = join(dir, "first", "results.json");
+  const doc = JSON.parse(readFileSync(path, "utf8"));
+  expect(doc.settings.activation).toEqual(["tanh", "gelu"]);
+  expect(doc.parameters.activation).toEqual(doc.settings.activation);
+  // The document as written before parameters.activation followed settings.activation.
+  const older = join(dir, "older.json");
+  writeFileSync(older, JSON.stringify({ ...doc, parameters: { ...doc.parameters, activation: "tanh" } }));
+  for (const file of [path, older]) {
+    const back = loadParamsFile(file);
+    expect(back.spec.net?.hidden.map((h) => h.activation)).toEqual(["tanh", "gelu"]);
+    const fromParams = await train(`params-${file === older}`, "--params", file, "--iters", "1");
+    expect(fromParams.code, fromParams.stderr).toBe(0);
+    const resumed = await train(`resume-${file === older}`, "--resume", file, "--iters", "3");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, `resume-${file === older}`, "results.json"), "utf8"));
+    // Continued: 2 saved iterations, then 1 more, with the saved model.
+    expect(r.training.history).toHaveLength(3);
+    expect(r.model).toEqual(doc.model);
+    expect(r.parameters.activation).toEqual(["tanh", "gelu"]);
+  }
+}, 120_000);
