@@ -367,10 +367,7 @@ test("mixed activations: parameters.activation equals settings.activation; --par
   };
   writeFileSync(join(dir, "mixed.json"), JSON.stringify(model));
   const train = (out: string, ...more: string[]) =>
-    runCli(
-      ["train", "--data", data, "--optimizer", "adam", "--out", join(dir, out), "--json", ...more],
-      dir,
-    );
+    runCli(["train", "--data", data, "--optimizer", "adam", "--out", join(dir, out), "--json", ...more], dir);
   const first = await train("first", "--model", "mixed.json", "--iters", "2");
   expect(first.code, first.stderr).toBe(0);
   const path = join(dir, "first", "results.json");
