@@ -35,6 +35,18 @@ export function signalName(signal: StopSignal | undefined): string {
   return signal === undefined || signal === "SIGINT" ? "Ctrl-C" : signal;
 }
 
+/** The line a training run prints when the first stop signal arrives. */
+export function interruptNote(signal: StopSignal): string {
+  return signal === "SIGINT"
+    ? "Interrupted: stopping after the current iteration and writing results (Ctrl-C again quits at once)."
+    : `Interrupted by ${signal}: stopping after the current iteration and writing results (a second ${signal} quits at once).`;
+}
+
+/** results.json's training.message of a run stopped by `signal` (Ctrl-C needs no words). */
+export function interruptMessage(signal: StopSignal | undefined): string {
+  return signal === undefined || signal === "SIGINT" ? "" : `${signal} received.`;
+}
+
 /** The first stop signal this process received (any catchInterrupt), for cli.ts's write-error handler. */
 let received: StopSignal | undefined;
 export function stopSignalReceived(): StopSignal | undefined {

@@ -1,6 +1,7 @@
 // Ctrl-C during training: the first SIGINT stops after the current iteration, writes the results
 // so far and exits with 130; a second SIGINT ends the process at once. SIGTERM (kill, a batch
 // scheduler, timeout) and SIGHUP (a closed terminal) do the same, exiting with 143 and 129.
+// Training on several experiments (--data repeated: the worker pool) behaves the same.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
@@ -145,3 +146,70 @@ test("closing the terminal (SIGHUP, then writes fail with EIO): the results are 
   expect(doc.training.iterations).toBeLessThan(1000);
   expect(existsSync(report)).toBe(true);
 });
+
+test.each([
+  [
+    "SIGINT",
+    130,
+    "Interrupted: stopping after the current iteration and writing results (Ctrl-C again quits at once).",
+    "",
+  ],
+  [
+    "SIGTERM",
+    143,
+    "Interrupted by SIGTERM: stopping after the current iteration and writing results (a second SIGTERM quits at once).",
+    "SIGTERM received.",
+  ],
+  [
+    "SIGHUP",
+    129,
+    "Interrupted by SIGHUP: stopping after the current iteration and writing results (a second SIGHUP quits at once).",
+    "SIGHUP received.",
+  ],
+] as const)(
+  "several experiments: %s after the first iteration, results written, exit code %i",
+  async (signal, code, note, message) => {
+    const out = tempDir(`ensemble-${signal.toLowerCase()}`);
+    const data = ["experiment-1.csv", "experiment-2.csv"].map((f) => join("data", "seed-ensemble", f));
+    let sent = false;
+    const { done } = startCli(
+      [
+        "train",
+        "--data",
+        data[0],
+        "--data",
+        data[1],
+        "--workers",
+        "2",
+        "--iters",
+        "100000",
+        "--time-budget",
+        "300",
+        "--out",
+        out,
+      ],
+      {
+        onStdout: (text, child) => {
+          if (!sent && /Adam 1\//.test(text)) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      },
+    );
+    const r = await done;
+    expect(sent).toBe(true);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stdout).toContain(note);
+    expect(r.stdout).toMatch(/Stopped(: interrupted| \(interrupted\))/);
+    const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(doc.training).toMatchObject({ status: "interrupted", message });
+    expect(doc.training.iterations).toBeGreaterThanOrEqual(1);
+    expect(doc.training.iterations).toBeLessThan(100000);
+    expect(doc.training.history).toHaveLength(doc.training.iterations);
+    expect(doc.experiments.map((e: { file: string }) => e.file)).toEqual(data);
+    expect(doc.parameters.P).toHaveLength(100);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/interrupted/);
+  },
+  120_000,
+);

@@ -17,6 +17,7 @@ import {
 import { OptionError } from "../errors.js";
 import { formatMs, solveSettingsLabel } from "../format.js";
 import { median, norm2 } from "../gradients.js";
+import { catchInterrupt, interruptMessage, interruptNote, signalExitCode } from "../interrupt.js";
 import { rawViews } from "../model.js";
 import { type MethodName, parseInteger, parseOptimizer, parsePositive } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
@@ -189,6 +190,11 @@ export async function runEnsembleTrain(
   log(
     `Training the ${problem.params.kind} model on ${experiments.length} experiments with ${workers} worker${workers === 1 ? "" : "s"} (${plan}; at most ${timeBudget} s) …`,
   );
+  // Ctrl-C, SIGTERM and SIGHUP stop after the current iteration and still write the results
+  // (exit 130, 143, 129), as with one experiment (interrupt.ts); a second signal quits at once.
+  // The handlers run while the main thread awaits the workers, so the evaluation in progress
+  // finishes first.
+  const interrupt = catchInterrupt((signal) => log(interruptNote(signal)));
   const pool = startPool(problem, experiments, workers, o.sensealg);
   const history: IterationRecord[] = [];
   const evalMs: number[] = [];
@@ -233,6 +239,10 @@ export async function runEnsembleTrain(
       }
       record("adam", r.loss, adamIters);
       opt.update(state, x, r.grad);
+      if (interrupt.requested) {
+        stopReason = "interrupted";
+        break;
+      }
       if (elapsed() > (lbfgsBudget > 0 ? ADAM_SHARE : 1) * timeBudget) {
         if (lbfgsBudget === 0) stopReason = "time budget";
         break;
@@ -252,6 +262,10 @@ export async function runEnsembleTrain(
         for (let k = 0; k < lbfgsBudget; k++) {
           const retcode = await lbfgs.stepAsync(st, fg);
           record("lbfgs", st.f, lbfgsBudget);
+          if (interrupt.requested) {
+            stopReason = "interrupted";
+            break;
+          }
           if (retcode === "Success" || retcode === "Failure") {
             stopReason = "converged";
             message =
@@ -275,8 +289,10 @@ export async function runEnsembleTrain(
     x.set(best);
     finalLosses = (await evaluateEnsemble(pool, x, experiments)).losses;
   } finally {
+    interrupt.dispose();
     await pool.close();
   }
+  if (stopReason === "interrupted") message = interruptMessage(interrupt.signal);
   const fits = experiments.map((e, i) => experimentFit(e, finalLosses[i]));
   const outcome: TrainOutcome = {
     initialLoss,
@@ -324,7 +340,8 @@ export async function runEnsembleTrain(
     for (const line of experimentLines(experiments, finalLosses)) log(line);
     log(`Wrote ${written.join(", ")}`);
   }
-  process.exitCode = Number.isFinite(bestLoss) ? 0 : 1;
+  process.exitCode =
+    stopReason === "interrupted" ? signalExitCode(interrupt.signal) : Number.isFinite(bestLoss) ? 0 : 1;
 }
 
 function escapeHtml(s: string): string {

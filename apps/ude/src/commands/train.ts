@@ -13,7 +13,13 @@ import { type FitTargets, fitTargets } from "../fit.js";
 import { formatLoss, formatSeconds } from "../format.js";
 import type { Problem } from "../gradients.js";
 import { heldOut, holdoutLine, parseHoldout } from "../holdout.js";
-import { catchInterrupt, type StopSignal, signalExitCode } from "../interrupt.js";
+import {
+  catchInterrupt,
+  interruptMessage,
+  interruptNote,
+  type StopSignal,
+  signalExitCode,
+} from "../interrupt.js";
 import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
 import { heldOutTimes } from "../observation-fit.js";
@@ -322,13 +328,7 @@ export async function runTraining(
   // 80-column terminal test).
   await preloadPlots();
   const progress = createProgress(stream);
-  const interrupt = catchInterrupt((signal) =>
-    progress.note(
-      signal === "SIGINT"
-        ? "Interrupted: stopping after the current iteration and writing results (Ctrl-C again quits at once)."
-        : `Interrupted by ${signal}: stopping after the current iteration and writing results (a second ${signal} quits at once).`,
-    ),
-  );
+  const interrupt = catchInterrupt((signal) => progress.note(interruptNote(signal)));
   say(
     `Training the ${params.kind} model (n = ${params.n}, ${params.vector.length} parameters) with ${settings.optimizer}, ` +
       `gradients by ${settings.sensealg}, budget ${settings.iters}${settings.optimizer === "adam+lbfgs" ? ` + ${settings.lbfgsIters}` : ""} iterations or ${formatSeconds(settings.timeBudget)} …`,
@@ -378,9 +378,7 @@ export async function runTraining(
     interrupt.dispose();
   }
   const signal = interrupt.signal;
-  if (outcome.stopReason === "interrupted" && signal !== undefined && signal !== "SIGINT") {
-    outcome = { ...outcome, message: `${signal} received.` };
-  }
+  if (outcome.stopReason === "interrupted") outcome = { ...outcome, message: interruptMessage(signal) };
   return saveRun(problem, settings, run, outcome, start, signal);
 }
 
