@@ -10,7 +10,7 @@ import { addGradientCommand } from "./commands/gradient.js";
 import { addPredictCommand } from "./commands/predict.js";
 import { addTrainCommand } from "./commands/train.js";
 import { UdeError } from "./errors.js";
-import { stopSignalReceived } from "./interrupt.js";
+import { stdoutClosed, stopSignalReceived } from "./interrupt.js";
 
 const version = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -114,9 +114,18 @@ export async function main(argv: readonly string[], program: Command = buildProg
 export async function run(): Promise<void> {
   // After SIGHUP (a closed terminal or ssh session) or another stop signal, the terminal or
   // pipe may be gone: writes fail with EIO or EPIPE, which must not end the process before it
-  // has saved the run (interrupt.ts). Otherwise a closed pipe (`ude gradient --json | head`) is
-  // not an error worth a stack trace.
+  // has saved the run (interrupt.ts).
+  //
+  // A closed stdout (EPIPE: `ude train | head`) during training stops the run after the current
+  // iteration and saves it, exit code 141, like a stop signal (interrupt.ts: stdoutClosed). A
+  // Unix tool whose reader is gone stops (`git log | head`), and so does this one: continuing
+  // would hold the shell, which waits for every process of a pipeline, for the whole time
+  // budget after head printed its lines. But a training run's product is its results folder,
+  // not its stdout, so it is saved, as on Ctrl-C; the exit code says the run was cut short
+  // (`set -o pipefail` sees it). Otherwise (`ude gradient --json | head`: stdout is the
+  // product, nothing to save) a closed pipe ends the process quietly.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE" && stdoutClosed()) return;
     if (stopSignalReceived() !== undefined) return;
     if (e.code === "EPIPE") process.exit(0);
     throw e;

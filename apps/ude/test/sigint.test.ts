@@ -213,3 +213,73 @@ test.each([
   },
   120_000,
 );
+
+// `ude train | head -1`: stdout's reader closes after the first line, and the next write fails
+// with EPIPE. The run stops after the current iteration, saves, says so on stderr and exits 141
+// (128 + SIGPIPE); it must neither exit 0 with nothing written nor train on to its budget.
+test.each([
+  ["one experiment", [] as string[]],
+  [
+    "several experiments",
+    [
+      "--data",
+      "data/seed-ensemble/experiment-1.csv",
+      "--data",
+      "data/seed-ensemble/experiment-2.csv",
+      "--workers",
+      "2",
+    ],
+  ],
+])(
+  "stdout closed after the first line (EPIPE), %s: results written, exit code 141",
+  async (_what, data) => {
+    const out = tempDir("epipe");
+    let closed = false;
+    const { done } = startCli(["train", ...data, "--iters", "100000", "--time-budget", "300", "--out", out], {
+      onStdout: (text, child) => {
+        if (!closed && text.includes("\n")) {
+          closed = true;
+          child.stdout?.destroy();
+        }
+      },
+    });
+    const r = await done;
+    expect(closed).toBe(true);
+    expect(r.code, r.stderr).toBe(141);
+    expect(r.stdout).toMatch(/^Training the ude model/);
+    expect(r.stderr).toContain(
+      "Stdout was closed (its reader ended, e.g. `| head`): stopping after the current iteration and writing results (exit code 141).",
+    );
+    expect(r.stderr).toContain(`Wrote ${join(out, "results.json")}`);
+    const doc = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(doc.training).toMatchObject({
+      status: "interrupted",
+      message: "stdout closed (EPIPE: its reader ended).",
+    });
+    expect(doc.training.iterations).toBeGreaterThanOrEqual(1);
+    expect(doc.training.iterations).toBeLessThan(100000);
+    expect(doc.parameters.P).toHaveLength(100);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+  },
+  120_000,
+);
+
+test("ude gradient with stdout closed after the first line ends at once, exit code 0 (nothing to save)", async () => {
+  let closed = false;
+  // The table of every method, 1000 timed runs each, takes more than a minute (50 each: 5 s);
+  // the closed pipe ends it at the next write.
+  const { done } = startCli(["gradient", "--method", "all", "--repeat", "1000"], {
+    onStdout: (text, child) => {
+      if (!closed && text.includes("\n")) {
+        closed = true;
+        child.stdout?.destroy();
+      }
+    },
+  });
+  const t0 = performance.now();
+  const r = await done;
+  expect(closed).toBe(true);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe("");
+  expect(performance.now() - t0).toBeLessThan(20_000);
+}, 180_000);

@@ -17,7 +17,13 @@ import {
 import { OptionError } from "../errors.js";
 import { formatMs, solveSettingsLabel } from "../format.js";
 import { median, norm2 } from "../gradients.js";
-import { catchInterrupt, interruptMessage, interruptNote, signalExitCode } from "../interrupt.js";
+import {
+  catchInterrupt,
+  interruptMessage,
+  interruptNote,
+  outputStream,
+  signalExitCode,
+} from "../interrupt.js";
 import { rawViews } from "../model.js";
 import { type MethodName, parseInteger, parseOptimizer, parsePositive } from "../options.js";
 import { outDirNote, prepareOutDir } from "../out-dir.js";
@@ -160,7 +166,8 @@ export async function runEnsembleTrain(
   const lbfgsBudget = optimizer === "lbfgs" ? iters : optimizer === "adam+lbfgs" ? lbfgsIters : 0;
   const lr = parsePositive("--lr", o.lr, "0.01");
   const timeBudget = parsePositive("--time-budget", o.timeBudget, "60");
-  const log = (m: string) => (o.json ? process.stderr : process.stdout).write(`${m}\n`);
+  // stderr once stdout is closed (interrupt.ts: stdoutClosed).
+  const log = (m: string) => outputStream(o.json === true).write(`${m}\n`);
   const experiments = await loadExperiments(cmd, files, (file) =>
     problemFrom({ ...o, data: file }, cmd, (m) => process.stderr.write(`${m}\n`), {
       command: "train",

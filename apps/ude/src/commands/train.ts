@@ -17,8 +17,10 @@ import {
   catchInterrupt,
   interruptMessage,
   interruptNote,
+  outputStream,
   type StopSignal,
   signalExitCode,
+  whileSaving,
 } from "../interrupt.js";
 import { JSON_CHARS_PER_NUMBER } from "../memory.js";
 import { expmScope, hasClosedForm } from "../model-spec.js";
@@ -153,7 +155,8 @@ The folder is made (and test-written) before training starts. If it already hold
 are kept and this run writes to the first free numbered folder beside it (ude-results-2, ude-results-3, …), saying so.
 
 Exit codes: 0 done, 1 no finite loss at the start, 2 bad input; stopped by a signal, results written: 130 Ctrl-C
-(SIGINT), 143 SIGTERM, 129 SIGHUP (a closed terminal). A second signal quits at once.
+(SIGINT), 143 SIGTERM, 129 SIGHUP (a closed terminal), 141 stdout closed (\`ude train | head\`; the rest goes to
+stderr). A second signal quits at once.
 
 Examples:
   pnpm ude train                                     the UDE on the seed data: 300 + 100 iterations or 60 s
@@ -166,7 +169,7 @@ Examples:
     .option("--workers <N>", "worker threads for several experiments (default: the number of cores)")
     .action(async (o: ProblemOptions & TrainCliOptions, c: Command) => {
       const files = experimentFiles(c);
-      if (files !== undefined) return runEnsembleTrain(o, c, files);
+      if (files !== undefined) return whileSaving(() => runEnsembleTrain(o, c, files));
       const note = (m: string) => process.stderr.write(`${m}\n`);
       if (o.resume !== undefined && o.params !== undefined) {
         throw new OptionError(
@@ -210,7 +213,7 @@ Examples:
       const out = prepareOutDir(o.out);
       const moved = outDirNote(out);
       if (moved !== undefined) note(moved);
-      const code = await runTraining(problem, settings, {
+      const run: RunOptions = {
         out: out.path,
         json: o.json === true,
         command: "train",
@@ -218,8 +221,8 @@ Examples:
         seed: problem.seed,
         extra: fitSettings(o, problem.fit, settings, problem.obs.times),
         ...(resume !== undefined ? { resume, resumeFrom: o.resume } : {}),
-      });
-      process.exitCode = code;
+      };
+      process.exitCode = await whileSaving(() => runTraining(problem, settings, run));
     });
 }
 
@@ -318,7 +321,8 @@ export async function runTraining(
   run: RunOptions,
 ): Promise<number> {
   const stream = run.json ? process.stderr : process.stdout;
-  const say = (m: string) => stream.write(`${m}\n`);
+  // stderr once stdout is closed (interrupt.ts: stdoutClosed).
+  const say = (m: string) => outputStream(run.json).write(`${m}\n`);
   const { params } = problem;
   const start = Float64Array.from(params.vector);
   // Load the plotting module before training (a run always ends with plots, so this costs no
@@ -328,7 +332,9 @@ export async function runTraining(
   // 80-column terminal test).
   await preloadPlots();
   const progress = createProgress(stream);
-  const interrupt = catchInterrupt((signal) => progress.note(interruptNote(signal)));
+  const interrupt = catchInterrupt((signal) =>
+    signal === "SIGPIPE" ? say(interruptNote(signal)) : progress.note(interruptNote(signal)),
+  );
   say(
     `Training the ${params.kind} model (n = ${params.n}, ${params.vector.length} parameters) with ${settings.optimizer}, ` +
       `gradients by ${settings.sensealg}, budget ${settings.iters}${settings.optimizer === "adam+lbfgs" ? ` + ${settings.lbfgsIters}` : ""} iterations or ${formatSeconds(settings.timeBudget)} …`,
@@ -395,8 +401,7 @@ export async function saveRun(
   start: Float64Array,
   signal?: StopSignal,
 ): Promise<number> {
-  const stream = run.json ? process.stderr : process.stdout;
-  const say = (m: string) => stream.write(`${m}\n`);
+  const say = (m: string) => outputStream(run.json).write(`${m}\n`);
   const iterations = outcome.history.length;
   const doc = fitText(resultsDocument(problem, settings, run, outcome, versions()), say);
   // results.json first: it holds everything computed, and a second Ctrl-C may come any moment.
