@@ -391,3 +391,40 @@ test("mixed activations: parameters.activation equals settings.activation; --par
     expect(r.parameters.activation).toEqual(["tanh", "gelu"]);
   }
 }, 120_000);
+
+test("mixed activations: gradient --json names each hidden layer's activation, for one experiment and for several", async () => {
+  const dir = tempDir("model-mixed-gradient");
+  const data = generatedCsv(dir);
+  const model = {
+    name: "mixed",
+    linear: true,
+    net: {
+      block: 2,
+      hidden: [
+        { width: 3, activation: "tanh" },
+        { width: 3, activation: "gelu" },
+      ],
+    },
+  };
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify(model));
+  for (const more of [[], ["--data", data]]) {
+    const r = await runCli(
+      [
+        "gradient",
+        "--data",
+        data,
+        ...more,
+        "--model",
+        "mixed.json",
+        "--method",
+        "discrete",
+        "--repeat",
+        "1",
+        "--json",
+      ],
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).activation).toEqual(["tanh", "gelu"]);
+  }
+}, 120_000);

@@ -29,6 +29,7 @@ import { type MethodName, parseInteger, parseOptimizer, parsePositive } from "..
 import { outDirNote, prepareOutDir } from "../out-dir.js";
 import { reportHtml } from "../report.js";
 import { resultsDocument, toJson, versions, writeResults } from "../results.js";
+import { activationSetting } from "../results-schema.js";
 import {
   type IterationRecord,
   type StopReason,
@@ -83,7 +84,7 @@ export async function runEnsembleGradient(
           model: params.kind,
           method: o.method,
           n: params.n,
-          activation: params.activation,
+          activation: activationSetting(params.spec),
           solver: solve.solver.name,
           reltol: solve.reltol,
           abstol: solve.abstol,

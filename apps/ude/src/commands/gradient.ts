@@ -21,6 +21,7 @@ import { rawViews } from "../model.js";
 import { hasClosedForm } from "../model-spec.js";
 import { METHOD_NAMES, type MethodName, parseInteger, parseIntegerList, parseMethod } from "../options.js";
 import { toJson } from "../results.js";
+import { activationSetting } from "../results-schema.js";
 import { formatTable, forwardRow } from "../table.js";
 import { addProblemOptions, type ProblemOptions, problemFrom } from "./common.js";
 import { runEnsembleGradient } from "./ensemble.js";
@@ -123,7 +124,7 @@ function header(problem: Problem) {
   return {
     model: problem.params.kind,
     n: problem.params.n,
-    activation: problem.params.activation,
+    activation: activationSetting(problem.params.spec),
     solver: problem.solve.solver.name,
     reltol: problem.solve.reltol,
     abstol: problem.solve.abstol,
