@@ -203,6 +203,11 @@ export class ODEIntegrator {
       if (direction * (h - remaining) >= -1e-10 * Math.abs(h)) {
         h = remaining;
         hitsStop = true;
+      } else {
+        // The step the time grid can represent: t + h is rounded to a double when the step
+        // is accepted, so take h = fl(t + h) − t (exact) and let the stages, the new state and
+        // the stored step [t, t + h] agree on the same h.
+        h = this.t + h - this.t;
       }
       const dtmin = this.dtminAt(this.t);
       if (adaptive && Math.abs(h) < dtmin && !hitsStop) {

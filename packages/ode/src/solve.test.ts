@@ -4,6 +4,7 @@ import { expSinProblem, rotationProblem } from "./conformance/problems.js";
 import { SolutionAccessError } from "./errors.js";
 import { init } from "./integrator.js";
 import { ODEProblem } from "./problem.js";
+import { withStepperHooks } from "./sensitivity/stepper-hooks.js";
 import { solve } from "./solve.js";
 import { DP5 } from "./solvers/dp5.js";
 import { RK4 } from "./solvers/rk4.js";
@@ -116,6 +117,32 @@ describe("integrator API", () => {
     const fresh = solve(rot.problem, Tsit5(), { reltol: 1e-8, abstol: 1e-10, saveEverystep: false });
     expect(Array.from(integ.u)).toEqual(Array.from(fresh.state(fresh.t.length - 1)));
     expect(integ.stats.nf - nfBefore).toBe(fresh.stats.nf);
+  });
+  test("each step advances t by exactly the h its stages used (no drift of the time grid)", () => {
+    // Far from 0 the rounding of t + h is 1.1e-13 (ulp of 807): with steps of 1e-6 that is a
+    // 1e-7 relative mismatch between the step the method took and the step stored as
+    // [tPrev, t]. It accumulates over steps into a desynchronisation of the stored time grid
+    // from the solution, which the continuous adjoint of Van der Pol's relaxation jump
+    // (|u'| ≈ 1e6) turned into a 1e-3 gradient error (sensitivity/stiff.test.ts).
+    const problem = new ODEProblem(
+      (du, u) => {
+        du[0] = -u[0];
+      },
+      [1],
+      [807, 807.001],
+    );
+    const hs: number[] = [];
+    const integ = init(problem, withStepperHooks(Tsit5(), { beforeAttempt: (_t, _y, h) => hs.push(h) }), {
+      dt: 1.234567e-6,
+      adaptive: false,
+    });
+    let steps = 0;
+    while (integ.step()) {
+      steps++;
+      expect(integ.t - integ.tPrev).toBe(hs[hs.length - 1]);
+    }
+    expect(steps).toBeGreaterThan(800);
+    expect(integ.t).toBe(807.001);
   });
   test("a jump: reinit at the current time with a new state", () => {
     const integ = init(rot.problem, RK4(), { dt: 0.01 });
