@@ -8,7 +8,8 @@
  * Reference: Hairer–Wanner II, §IV.7 (RODAS implementation, eqs. (7.17)–(7.19)).
  */
 import { axpy, luFactor, luSolve } from "@udekit/kernels";
-import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import type { PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import { StageDenseOutput } from "../interpolation/stage-dense-output.js";
 import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { RhsContext, RosenbrockSolver, Stepper } from "../stepper.js";
 import { releaseWorkspace, workspace, workspaceI32 } from "../workspace.js";
@@ -54,37 +55,38 @@ class RosenbrockStepper implements Stepper {
   private readonly Ubuf: Float64Array;
   private readonly denseStages: Float64Array;
   private readonly U: Float64Array[];
-  private readonly Ustored: Float64Array;
-  private readonly UstoredViews: Float64Array[];
-  private storedKey = Number.NaN;
-  private storedStore: Float64Array | undefined;
+  private readonly dense: StageDenseOutput;
   private readonly tmp: Float64Array;
   private readonly col: Float64Array;
   private readonly fEnd: Float64Array;
-  private readonly w: Float64Array;
   private jacValid = false;
 
   constructor(
     private readonly ctx: RhsContext,
     private readonly tab: RosenbrockTableau,
-    private readonly interp: PolynomialInterpolant,
+    interp: PolynomialInterpolant,
   ) {
     const n = ctx.n;
     const s = tab.stages;
     this.n = n;
-    [this.J, this.W, this.T, this.f0, this.Ubuf, this.Ustored, this.tmp, this.col, this.fEnd] = workspace(
-      this,
-      [n * n, n * n, n, n, s * n, interp.stages * n, n, n, n],
-    );
+    let stored: Float64Array;
+    [this.J, this.W, this.T, this.f0, this.Ubuf, stored, this.tmp, this.col, this.fEnd] = workspace(this, [
+      n * n,
+      n * n,
+      n,
+      n,
+      s * n,
+      interp.stages * n,
+      n,
+      n,
+      n,
+    ]);
     this.piv = workspaceI32(this, n);
     this.U = Array.from({ length: s }, (_, i) => this.Ubuf.subarray(i * n, (i + 1) * n));
     this.denseVectors = interp.stages;
     // The stages a dense solution stores per step, as one view made here (saveDense runs every step).
     this.denseStages = this.Ubuf.subarray(0, this.denseVectors * n);
-    this.UstoredViews = Array.from({ length: interp.stages }, (_, i) =>
-      this.Ustored.subarray(i * n, (i + 1) * n),
-    );
-    this.w = new Float64Array(Math.max(s, interp.stages));
+    this.dense = new StageDenseOutput(interp, n, stored);
     // As in the explicit engine: a dummy stepper (n = 1, nothing of this problem) kept for good,
     // so attempt() keeps its optimised code across full garbage collections (shape-anchor.ts).
     keepShapeOnce(RosenbrockStepper, () => {
@@ -161,14 +163,8 @@ class RosenbrockStepper implements Stepper {
     dst.set(this.denseStages, offset);
   }
 
-  private combine(U: Float64Array[], theta: number, y0: Float64Array, out: Float64Array): void {
-    interpolationWeights(this.interp, theta, this.w);
-    if (out !== y0) out.set(y0);
-    for (let i = 0; i < this.interp.stages; i++) if (this.w[i] !== 0) axpy(this.n, this.w[i], U[i], out);
-  }
-
   interpolate(theta: number, _t0: number, _h: number, y0: Float64Array, out: Float64Array): void {
-    this.combine(this.U, theta, y0, out);
+    this.dense.combine(this.U, theta, y0, out);
   }
 
   interpolateStored(
@@ -180,12 +176,6 @@ class RosenbrockStepper implements Stepper {
     offset: number,
     out: Float64Array,
   ): void {
-    if (this.storedKey !== offset || this.storedStore !== store) {
-      const len = this.denseVectors * this.n;
-      for (let i = 0; i < len; i++) this.Ustored[i] = store[offset + i];
-      this.storedKey = offset;
-      this.storedStore = store;
-    }
-    this.combine(this.UstoredViews, theta, y0, out);
+    this.dense.combineStored(theta, y0, store, offset, out);
   }
 }

@@ -21,7 +21,8 @@
  * which it reports as Unstable. Allocation-free after creation.
  */
 import { axpy, luFactor, luSolve } from "@udekit/kernels";
-import { interpolationWeights, type PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import type { PolynomialInterpolant } from "../interpolation/polynomial-interpolant.js";
+import { StageDenseOutput } from "../interpolation/stage-dense-output.js";
 import { finiteDifferenceJacobian } from "../rosenbrock/jacobian.js";
 import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { RhsContext, SdirkSolver, Stepper } from "../stepper.js";
@@ -83,10 +84,7 @@ class SdirkStepper implements Stepper {
   private readonly Z: Float64Array[];
   private readonly Zbuf: Float64Array;
   private readonly denseStages: Float64Array;
-  private readonly Zstored: Float64Array[];
-  private readonly ZstoredBuf: Float64Array;
-  private storedKey = Number.NaN;
-  private storedStore: Float64Array | undefined;
+  private readonly dense: StageDenseOutput;
   /** Tᵢ, then the stage value Yᵢ = Tᵢ + γz, f(Yᵢ), the Newton correction, the norm's scale. */
   private readonly T: Float64Array;
   private readonly Y: Float64Array;
@@ -95,7 +93,6 @@ class SdirkStepper implements Stepper {
   private readonly scale: Float64Array;
   /** f(t, y) exactly, for difference quotients (f0 is z_s/h of the previous step). */
   private readonly fExact: Float64Array;
-  private readonly w: Float64Array;
   private jacValid = false;
   /** The step size of the last attempt (accept() turns z_s into f0 = z_s/h). */
   private h = 0;
@@ -108,32 +105,19 @@ class SdirkStepper implements Stepper {
   constructor(
     private readonly ctx: RhsContext,
     private readonly tab: SdirkTableau,
-    private readonly interp: PolynomialInterpolant,
+    interp: PolynomialInterpolant,
   ) {
     const n = ctx.n;
     const s = tab.stages;
     this.n = n;
-    [
-      this.J,
-      this.W,
-      this.Zbuf,
-      this.ZstoredBuf,
-      this.f0,
-      this.T,
-      this.Y,
-      this.fY,
-      this.dz,
-      this.scale,
-      this.fExact,
-    ] = workspace(this, [n * n, n * n, s * n, interp.stages * n, n, n, n, n, n, n, n]);
+    let stored: Float64Array;
+    [this.J, this.W, this.Zbuf, stored, this.f0, this.T, this.Y, this.fY, this.dz, this.scale, this.fExact] =
+      workspace(this, [n * n, n * n, s * n, interp.stages * n, n, n, n, n, n, n, n]);
     this.piv = workspaceI32(this, n);
     this.Z = Array.from({ length: s }, (_, i) => this.Zbuf.subarray(i * n, (i + 1) * n));
-    this.Zstored = Array.from({ length: interp.stages }, (_, i) =>
-      this.ZstoredBuf.subarray(i * n, (i + 1) * n),
-    );
     this.denseVectors = interp.stages;
     this.denseStages = this.Zbuf.subarray(0, this.denseVectors * n);
-    this.w = new Float64Array(Math.max(s, interp.stages));
+    this.dense = new StageDenseOutput(interp, n, stored);
     // The Newton iterations are counted in stats; the field is made here, once per solve.
     ctx.stats.nnonliniter ??= 0;
     // As in the other engines: a dummy stepper kept for good, so that attempt() keeps its
@@ -283,14 +267,8 @@ class SdirkStepper implements Stepper {
     dst.set(this.denseStages, offset);
   }
 
-  private combine(Z: Float64Array[], theta: number, y0: Float64Array, out: Float64Array): void {
-    interpolationWeights(this.interp, theta, this.w);
-    if (out !== y0) out.set(y0);
-    for (let i = 0; i < this.interp.stages; i++) if (this.w[i] !== 0) axpy(this.n, this.w[i], Z[i], out);
-  }
-
   interpolate(theta: number, _t0: number, _h: number, y0: Float64Array, out: Float64Array): void {
-    this.combine(this.Z, theta, y0, out);
+    this.dense.combine(this.Z, theta, y0, out);
   }
 
   interpolateStored(
@@ -302,12 +280,6 @@ class SdirkStepper implements Stepper {
     offset: number,
     out: Float64Array,
   ): void {
-    if (this.storedKey !== offset || this.storedStore !== store) {
-      const len = this.denseVectors * this.n;
-      for (let i = 0; i < len; i++) this.ZstoredBuf[i] = store[offset + i];
-      this.storedKey = offset;
-      this.storedStore = store;
-    }
-    this.combine(this.Zstored, theta, y0, out);
+    this.dense.combineStored(theta, y0, store, offset, out);
   }
 }
