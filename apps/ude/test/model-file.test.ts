@@ -351,21 +351,23 @@ test("a net-only model with mixed activations: the start note names no P, settin
   expect(doc.settings.activation).toEqual(["tanh", "gelu"]);
 });
 
+/** A model whose two hidden layers have different activations. */
+const MIXED_MODEL = {
+  name: "mixed",
+  linear: true,
+  net: {
+    block: 2,
+    hidden: [
+      { width: 3, activation: "tanh" },
+      { width: 3, activation: "gelu" },
+    ],
+  },
+};
+
 test("mixed activations: parameters.activation equals settings.activation; --params and --resume read it, and an older results.json (first layer's name only)", async () => {
   const dir = tempDir("model-mixed-params");
   const data = generatedCsv(dir);
-  const model = {
-    name: "mixed",
-    linear: true,
-    net: {
-      block: 2,
-      hidden: [
-        { width: 3, activation: "tanh" },
-        { width: 3, activation: "gelu" },
-      ],
-    },
-  };
-  writeFileSync(join(dir, "mixed.json"), JSON.stringify(model));
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify(MIXED_MODEL));
   const train = (out: string, ...more: string[]) =>
     runCli(["train", "--data", data, "--optimizer", "adam", "--out", join(dir, out), "--json", ...more], dir);
   const first = await train("first", "--model", "mixed.json", "--iters", "2");
@@ -395,18 +397,7 @@ test("mixed activations: parameters.activation equals settings.activation; --par
 test("mixed activations: gradient --json names each hidden layer's activation, for one experiment and for several", async () => {
   const dir = tempDir("model-mixed-gradient");
   const data = generatedCsv(dir);
-  const model = {
-    name: "mixed",
-    linear: true,
-    net: {
-      block: 2,
-      hidden: [
-        { width: 3, activation: "tanh" },
-        { width: 3, activation: "gelu" },
-      ],
-    },
-  };
-  writeFileSync(join(dir, "mixed.json"), JSON.stringify(model));
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify(MIXED_MODEL));
   for (const more of [[], ["--data", data]]) {
     const r = await runCli(
       [
