@@ -11,7 +11,7 @@
 //   evaluations of f).
 import { concat, mul, slice, square, sub, sum, type Tensor, tensor, valueAndGrad } from "@udekit/autodiff";
 import { describe, expect, test } from "vitest";
-import { Midpoint, RK4, Rodas4, Tsit5 } from "../solvers/index.js";
+import { Midpoint, RK4, Rodas4, Rodas5P, Tsit5 } from "../solvers/index.js";
 import type { ErkSolver, OdeSolver } from "../stepper.js";
 import { InterpolatingAdjoint, QuadratureAdjoint, type SensitivityAlgorithm } from "./sensealg.js";
 import { type SolveOdeInfo, type SolveOdeOptions, solveOde } from "./solve-ode.js";
@@ -76,7 +76,7 @@ describe("InterpolatingAdjoint with an explicit method: the stage adjoint's VJPs
 });
 
 describe("InterpolatingAdjoint with a Rosenbrock method", () => {
-  test("is QuadratureAdjoint with ⌈(order + 1)/2⌉ = 3 points for Rodas4 (order 4), exactly", () => {
+  test("is QuadratureAdjoint with ⌈(order + 1)/2⌉ = 3 points of its backward solver (Rodas5P, order 5, after Rodas4), exactly", () => {
     const viaInterpolating = gradient(Rodas4(), InterpolatingAdjoint(), {});
     const viaQuadrature = gradient(Rodas4(), QuadratureAdjoint({ points: 3 }), {});
     expect(viaInterpolating).toEqual(viaQuadrature);
@@ -85,9 +85,9 @@ describe("InterpolatingAdjoint with a Rosenbrock method", () => {
   });
 
   test("integrates λ with the exact Jacobian: no finite-difference evaluations of f", () => {
-    // Rodas4 evaluates f once per stage (6 stages); a finite-difference Jacobian would add n = 2
-    // evaluations per step. Bound: (stages + 1)·steps, with room for the start evaluations of
-    // the 3 intervals.
+    // λ is integrated by Rodas5P (after any stiff forward method), which evaluates f once per
+    // stage (8 stages); a finite-difference Jacobian would add n = 2 evaluations per step.
+    // Bound: (stages + 1)·steps, with room for the start evaluations of the 3 intervals.
     const info: SolveOdeInfo = {};
     gradient(Rodas4(), QuadratureAdjoint(), info);
     const back = info.backward;
@@ -95,6 +95,6 @@ describe("InterpolatingAdjoint with a Rosenbrock method", () => {
     const steps = back.naccept + back.nreject;
     expect(steps).toBeGreaterThan(100);
     expect(back.njac).toBe(steps);
-    expect(back.nf).toBeLessThan((Rodas4().tableau.stages + 1) * steps);
+    expect(back.nf).toBeLessThan((Rodas5P().tableau.stages + 1) * steps);
   });
 });

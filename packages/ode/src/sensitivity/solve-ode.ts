@@ -763,15 +763,16 @@ function discreteSteps(
  *   BacksolveAdjoint and DiscreteAdjoint then work as with it); a composite that switched
  *   integrates the adjoint system with itself (it detects the adjoint's own stiffness; the
  *   continuous adjoints take the quadrature route with the exact Jacobian);
- * - after a stiff method of order below 4 (Rosenbrock23, TRBDF2), the continuous adjoints
- *   integrate λ with Rodas5P. With the order-2 method itself λ carries a second-order method's
- *   global error: on the stiff gradient bank's Robertson cases Rosenbrock23's gradient was
- *   48–171× less accurate than ForwardSensitivity's at the same tolerance, with Rodas5P
- *   0.2–1.0×, in fewer backward steps (1.0–1.1 per forward step against 1.3–3.0: the backward
- *   steps are bounded by the forward ones, so the higher order costs no extra steps); after
- *   TRBDF2, the fast Oregonator at 1e-8 went from 7.3× to 2.9× and Robertson's step ratio from
- *   3.6–3.7 to 1.4. (On Van der Pol, Rosenbrock23's
- *   forward solution misses the phase: every method's gradient is off by 40–5100 % there.)
+ * - after a Rosenbrock or SDIRK solve, the continuous adjoints integrate λ with Rodas5P. Its
+ *   backward steps are bounded by the forward steps anyway, so a higher order costs no extra
+ *   steps, and it takes fewer where λ's own error control sets them. With the order-2 methods
+ *   themselves λ carried a second-order method's global error (Robertson after Rosenbrock23:
+ *   48–171× ForwardSensitivity's error, with Rodas5P 0.2–1.0×; the fast Oregonator after TRBDF2
+ *   at 1e-8: 7.3× → 2.9×). After Rodas4, on the stiff gradient bank, Rodas5P took 1.2–2.4
+ *   backward steps per forward step against Rodas4's 1.4–3.9, in less time on all 18 (case,
+ *   tolerance) pairs, with a smaller error at 1e-8 (Van der Pol 11–12× → 2.8–3.0×
+ *   ForwardSensitivity's, the long Oregonator 234× → 39×) and a larger one on Van der Pol at
+ *   1e-6 (0.4–1.7× → 3.3–3.5×, where ForwardSensitivity itself is 1–2 % off).
  *   DiscreteAdjoint and ForwardSensitivity keep the forward method (they differentiate, or
  *   integrate alongside, the forward steps).
  */
@@ -780,7 +781,7 @@ function backwardSolver(solver: OdeSolver, sol: ODESolution, kind: SensitivityAl
     return (sol.stats.switches?.length ?? 0) === 0 ? solver.members[0] : solver;
   }
   const integratesLambda = kind === "InterpolatingAdjoint" || kind === "QuadratureAdjoint";
-  if (integratesLambda && solver.family !== "erk" && solver.order < 4) return Rodas5P();
+  if (integratesLambda && solver.family !== "erk") return Rodas5P();
   return solver;
 }
 
