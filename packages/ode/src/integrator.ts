@@ -56,6 +56,13 @@ export class ODEIntegrator {
    * backward steps no longer than the forward steps they cross).
    */
   maxStepAt: ((t: number) => number) | undefined = undefined;
+  /**
+   * Internal (the stiff adjoint sweeps, whose clock is local to a forward step): a time scale
+   * that dtmin's floor, 16ε·max(|t|, |t1 − t0|), is at least relative to (0: none).
+   */
+  timeScale = 0;
+  /** Internal (likewise): the absolute time of t = 0, for the messages (0: t is absolute). */
+  clockOrigin = 0;
 
   private uNew: Float64Array;
   private readonly err: Float64Array;
@@ -168,6 +175,32 @@ export class ODEIntegrator {
     }
   }
 
+  /**
+   * Internal (the stiff adjoint sweeps): after the integration reached t1 successfully, goes on
+   * from there with the clock restarted: the current time becomes 0 and the integration runs to
+   * `t1` (same direction). Unlike reinit, nothing restarts: the state, the stepper's first stage
+   * (f at the same point), the proposed step, the controller's history and the iteration count
+   * carry over, as if t1 had been a tstop.
+   */
+  rebase(t1: number): void {
+    if (this.retcode !== "Success" || !(this.direction * t1 > 0)) {
+      throw new InvalidProblemError(
+        `@udekit/ode: rebase(${t1}) needs a finished integration and an end in its direction.`,
+      );
+    }
+    this.t0 = 0;
+    this.t = 0;
+    this.tPrev = 0;
+    this.t1 = t1;
+    this.stops[0] = t1;
+    this.stopCount = 1;
+    this.stopIndex = 0;
+    this.retcode = "Default";
+    this.message = "";
+    // A fixed-step method resumes its nominal step, as after a tstop.
+    if (!this.options.adaptive) this.dt = this.direction * (this.options.dt ?? Math.abs(this.dt));
+  }
+
   /** True once the end was reached or a failure retcode was set. */
   get done(): boolean {
     return this.retcode !== "Default";
@@ -175,12 +208,12 @@ export class ODEIntegrator {
 
   private fail(code: ReturnCode, detail = ""): false {
     this.retcode = code;
-    this.message = retcodeMessage(code, this.t, detail);
+    this.message = retcodeMessage(code, this.clockOrigin + this.t, detail);
     return false;
   }
 
   private dtminAt(t: number): number {
-    const floor = 16 * Number.EPSILON * Math.max(Math.abs(t), Math.abs(this.t1 - this.t0));
+    const floor = 16 * Number.EPSILON * Math.max(Math.abs(t), Math.abs(this.t1 - this.t0), this.timeScale);
     return Math.max(this.options.dtmin ?? 0, floor);
   }
 
@@ -270,7 +303,7 @@ export class ODEIntegrator {
         this.stopIndex++;
         if (this.stopIndex >= this.stopCount) {
           this.retcode = "Success";
-          this.message = retcodeMessage("Success", this.t);
+          this.message = retcodeMessage("Success", this.clockOrigin + this.t);
         } else if (!adaptive) {
           // A fixed-step method resumes its nominal step after a tstop.
           this.dt = direction * (options.dt ?? Math.abs(h));

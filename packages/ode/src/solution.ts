@@ -247,6 +247,35 @@ export class ODESolution {
     d.stepper.interpolateStored((tq - ts[lo]) / h, ts[lo], h, y0, d.ks, lo * d.width * n, out);
     return out;
   }
+
+  /** The stored steps' boundaries (steps + 1 entries, in the direction of the solve); undefined without dense output. */
+  get stepTimes(): Float64Array | undefined {
+    return this.released ? undefined : this.denseData?.ts;
+  }
+
+  /**
+   * u at θ of stored step i (the step from stepTimes[i] to stepTimes[i + 1]) by the method's
+   * dense output: the stored states themselves at θ = 0 and 1, the step's polynomial elsewhere
+   * (also a little outside [0, 1]). For a caller that keeps time relative to a step boundary
+   * (the stiff adjoint passes): θ then carries no rounding of the absolute time. Allocation-free;
+   * no checks (a solution with dense output, not released, 0 ≤ i < steps).
+   */
+  atStep(i: number, theta: number, out: Float64Array): Float64Array {
+    const d = this.denseData as DenseData;
+    const { ts, us } = d;
+    const n = this.n;
+    if (theta === 0 || theta === 1) {
+      const at = (theta === 0 ? i : i + 1) * n;
+      for (let j = 0; j < n; j++) out[j] = us[at + j];
+      return out;
+    }
+    this.y0View ??= new Float64Array(n);
+    const y0 = this.y0View;
+    for (let j = 0; j < n; j++) y0[j] = us[i * n + j];
+    const h = ts[i + 1] - ts[i];
+    d.stepper.interpolateStored(theta, ts[i], h, y0, d.ks, i * d.width * n, out);
+    return out;
+  }
 }
 keepShape(
   new ODESolution({

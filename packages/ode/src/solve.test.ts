@@ -218,3 +218,48 @@ describe("a tolerance given as one number", () => {
     expect(init(large, Tsit5()).options.abstol).toBe(seen[4][1]);
   });
 });
+
+test("atStep reads a stored step by θ: the stored states at θ = 0 and 1, at() in between", () => {
+  const sol = solve(expSinProblem().problem, Rodas4(), { reltol: 1e-6, abstol: 1e-8, dense: true });
+  const ts = sol.stepTimes as Float64Array;
+  expect(ts.length).toBe(sol.steps + 1);
+  const a = new Float64Array(1);
+  const b = new Float64Array(1);
+  for (const i of [0, 3, sol.steps - 1]) {
+    expect(sol.atStep(i, 0, a)[0]).toBe(sol.at(ts[i], b)[0]);
+    expect(sol.atStep(i, 1, a)[0]).toBe(sol.at(ts[i + 1], b)[0]);
+    for (const theta of [0.25, 0.5, 0.9]) {
+      sol.atStep(i, theta, a);
+      sol.at(ts[i] + theta * (ts[i + 1] - ts[i]), b);
+      expect(Math.abs(a[0] - b[0])).toBeLessThan(1e-14 * Math.max(1, Math.abs(b[0])));
+    }
+  }
+});
+
+test("rebase: the integration goes on from t1 on a clock restarted at 0, as across a tstop", () => {
+  // Autonomous: the restarted clock changes nothing but the rounding of t.
+  const problem = new ODEProblem(
+    (du, u) => {
+      du[0] = -u[1];
+      du[1] = u[0];
+    },
+    [1, 0],
+    [0, 2],
+  );
+  const stopped = init(problem, Rodas4(), { reltol: 1e-8, abstol: 1e-10, tstops: [1] });
+  while (stopped.step()) {}
+  const rebased = init(problem, Rodas4(), { reltol: 1e-8, abstol: 1e-10 });
+  rebased.reinit(problem.u0, 0, 1);
+  while (rebased.step()) {}
+  const nfAtStop = rebased.stats.nf;
+  rebased.rebase(1);
+  expect(rebased.t).toBe(0);
+  while (rebased.step()) {}
+  expect(rebased.retcode).toBe("Success");
+  expect(rebased.t).toBe(1);
+  // No restart: no first-stage or initial-step evaluations at the rebase.
+  expect(rebased.stats.naccept).toBe(stopped.stats.naccept);
+  expect(rebased.stats.nf - nfAtStop).toBeLessThanOrEqual(stopped.stats.nf);
+  for (let i = 0; i < 2; i++) expect(Math.abs(rebased.u[i] - stopped.u[i])).toBeLessThan(1e-12);
+  expect(() => rebased.rebase(-1)).toThrow();
+});

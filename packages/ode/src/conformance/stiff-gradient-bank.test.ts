@@ -56,11 +56,10 @@ const GRADIENT_TIMEOUT_MS = 300_000;
  */
 const KNOWN_FAILURES: Record<string, string> = {
   // Backward accepted steps / forward accepted steps on Robertson (InterpolatingAdjoint =
-  // QuadratureAdjoint: one route with Rosenbrock methods).
+  // QuadratureAdjoint: one route with Rosenbrock methods). Rodas5P at 1e-8 (944 / 295 = 3.20)
+  // came under the rule with the stiff backward pass in local time (883 / 295 = 2.99).
   "robertson-fast Rodas5P 1e-6 InterpolatingAdjoint steps": "310 / 100 = 3.10",
   "robertson-fast Rodas5P 1e-6 QuadratureAdjoint steps": "310 / 100 = 3.10",
-  "robertson-fast Rodas5P 1e-8 InterpolatingAdjoint steps": "944 / 295 = 3.20",
-  "robertson-fast Rodas5P 1e-8 QuadratureAdjoint steps": "944 / 295 = 3.20",
 };
 
 const results = new Map<string, StiffGradientResult>();

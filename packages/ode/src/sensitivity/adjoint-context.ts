@@ -18,6 +18,13 @@ import type { DifferentiableRhs } from "./differentiable-rhs.js";
 /** The forward state at any time of an interval (dense output). */
 export interface DenseForward {
   at(t: number, out: Float64Array): Float64Array;
+  /**
+   * A dense output stored per step (ODESolution) has these too: the step boundaries (in the
+   * forward direction) and u at θ of stored step i, by which the stiff backward passes read u in
+   * time local to a step (see backward-driver.ts).
+   */
+  readonly stepTimes?: Float64Array;
+  atStep?(i: number, theta: number, out: Float64Array): Float64Array;
 }
 
 /** A re-solved piece of the forward solution: its dense output and step boundaries. */
@@ -36,7 +43,13 @@ export interface ForwardPiece {
 export function clampedForward(dense: DenseForward, a: number, b: number): DenseForward {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
-  return { at: (t, out) => dense.at(Math.min(Math.max(t, lo), hi), out) };
+  const { stepTimes } = dense;
+  return {
+    at: (t, out) => dense.at(Math.min(Math.max(t, lo), hi), out),
+    // Read by step and θ: the backward pass keeps inside the steps it integrates over.
+    stepTimes,
+    atStep: dense.atStep?.bind(dense),
+  };
 }
 
 export interface AdjointContext {

@@ -15,6 +15,12 @@
  *   steps. So T is a one-sided second-order difference of g itself, in the direction the
  *   backward step goes, over a width that stays inside the forward step being entered
  *   (≤ a quarter of it): the derivative of the very polynomial piece the stages evaluate.
+ *
+ * Local time (useStep, the stiff backward passes): t is then measured from a forward step
+ * boundary (origin) and u is read as stored step i at θ = 1 + t/h from that t, so a stage time
+ * t + cᵢh is rounded relative to the step, not to the absolute time (ulp(807) = 1.1e-13 would
+ * move u by 1e-7 inside Van der Pol's relaxation jump, |u'| ≈ 1e6). The right-hand side's own
+ * time argument is origin + t.
  */
 import type { JacobianFunction, TimeDerivativeFunction } from "../problem.js";
 import { keepShape } from "../shape-anchor.js";
@@ -36,6 +42,11 @@ export class AdjointSystem {
   private readonly row: Float64Array;
   private readonly g1: Float64Array;
   private readonly g2: Float64Array;
+  /** Local time (useStep): the stored step u is read from, its length and the absolute time of t = 0. */
+  private local = false;
+  private step = 0;
+  private stepLength = 1;
+  private origin = 0;
 
   constructor(
     readonly rhs: DifferentiableRhs,
@@ -60,11 +71,36 @@ export class AdjointSystem {
   use(forward: DenseForward, pieceLength: (t: number) => number): void {
     this.forward = forward;
     this.pieceLength = pieceLength;
+    this.local = false;
+  }
+
+  /**
+   * Switches to local time in stored step i of `forward` (which has atStep), of length h
+   * (signed, forward direction), with t = 0 at the absolute time origin, the step's end
+   * (the driver's setStep).
+   */
+  useStep(forward: DenseForward, i: number, h: number, origin: number): void {
+    this.forward = forward;
+    this.local = true;
+    this.step = i;
+    this.stepLength = h;
+    this.origin = origin;
+  }
+
+  /** u at time t (local or absolute) into out. */
+  uAt(t: number, out: Float64Array): Float64Array {
+    if (!this.local) return this.forward.at(t, out);
+    return (this.forward as Required<DenseForward>).atStep(this.step, 1 + t / this.stepLength, out);
+  }
+
+  /** The absolute time of t (the right-hand side's time argument). */
+  timeAt(t: number): number {
+    return this.local ? this.origin + t : t;
   }
 
   /** Reads u(t) into `u` (default this.u) and sets negLambda = −λ. */
   load(t: number, lambda: Float64Array, u: Float64Array = this.u): Float64Array {
-    this.forward.at(t, u);
+    this.uAt(t, u);
     const negLambda = this.negLambda;
     for (let i = 0; i < negLambda.length; i++) negLambda[i] = -lambda[i];
     return u;
@@ -89,16 +125,17 @@ export class AdjointSystem {
 
   private evaluate(dl: Float64Array, l: Float64Array, t: number): void {
     this.load(t, l);
-    this.rhs.vjpU(dl, this.negLambda, this.u, this.p, t);
+    this.rhs.vjpU(dl, this.negLambda, this.u, this.p, this.timeAt(t));
   }
 
   private jacobian(J: Float64Array, t: number): void {
     const { rhs, p, u, e, row } = this;
     const n = rhs.n;
-    this.forward.at(t, u);
+    this.uAt(t, u);
+    const ta = this.timeAt(t);
     for (let j = 0; j < n; j++) {
       e[j] = 1;
-      rhs.vjpU(row, e, u, p, t);
+      rhs.vjpU(row, e, u, p, ta);
       e[j] = 0;
       // row = ∂f_j/∂u: column j of −(∂f/∂u)ᵀ.
       for (let i = 0; i < n; i++) J[i * n + j] = -row[i];
@@ -108,19 +145,20 @@ export class AdjointSystem {
   private timeDerivative(T: Float64Array, l: Float64Array, t: number): void {
     const { rhs, p, u, g1, g2, negLambda } = this;
     const n = rhs.n;
-    const piece = this.pieceLength(t);
+    const piece = this.local ? Math.abs(this.stepLength) : this.pieceLength(t);
+    // The width keeps the absolute time's scale in local time too.
     const delta = Math.min(
-      CBRT_EPS * Math.max(1, Math.abs(t)),
+      CBRT_EPS * Math.max(1, Math.abs(this.timeAt(t))),
       Number.isFinite(piece) ? piece / 4 : Infinity,
     );
     const t1 = t + this.direction * delta;
     const t2 = t + 2 * this.direction * delta;
     this.load(t, l);
-    rhs.vjpU(T, negLambda, u, p, t);
-    this.forward.at(t1, u);
-    rhs.vjpU(g1, negLambda, u, p, t1);
-    this.forward.at(t2, u);
-    rhs.vjpU(g2, negLambda, u, p, t2);
+    rhs.vjpU(T, negLambda, u, p, this.timeAt(t));
+    this.uAt(t1, u);
+    rhs.vjpU(g1, negLambda, u, p, this.timeAt(t1));
+    this.uAt(t2, u);
+    rhs.vjpU(g2, negLambda, u, p, this.timeAt(t2));
     const width = 2 * (t1 - t);
     for (let i = 0; i < n; i++) T[i] = (-3 * T[i] + 4 * g1[i] - g2[i]) / width;
   }

@@ -19,6 +19,15 @@
  * The forward steps say where u needs resolving. Stopping exactly at every forward boundary
  * (tstops) resolves it too, but cuts most backward steps in two; the bound does not (seed
  * model, Tsit5 at 1e-6: 165 backward steps instead of 215, same gradient error).
+ *
+ * A stiff sweep (stopAtForwardSteps) over a dense output stored per step runs in local time:
+ * the integrator goes through the stored steps one at a time, each with its clock at 0 at the
+ * step's end (the boundary the backward pass enters it from; rebase: the integration carries on
+ * as across a tstop), and the sweep reads u by (step, θ = 1 + t/h). In absolute time each stage
+ * time t + cᵢh is rounded to ulp(t) (1.1e-13 at t ≈ 807), which inside a fast transient moves
+ * the u the stages read against the λ they carry: on Van der Pol μ = 1000 across its relaxation
+ * jump that left InterpolatingAdjoint after Rodas5P at 3e-7 … 6e-6 of DiscreteAdjoint at
+ * reltol 1e-10 … 1e-12 (the same problem shifted to t ≈ 0: 1e-8).
  */
 import { init, type ODEIntegrator } from "../integrator.js";
 import type { InPlaceRhs, JacobianFunction, TimeDerivativeFunction } from "../problem.js";
@@ -51,6 +60,13 @@ export interface BackwardSweep {
    * forward solution (BacksolveAdjoint): then nothing is re-solved and steps are not bounded.
    */
   setForward?(forward: DenseForward, pieceLength: (t: number) => number): void;
+  /**
+   * Local time (with stopAtForwardSteps, over a dense output with stepTimes and atStep): called
+   * after setForward whenever the backward integration enters stored step i of `forward`, of
+   * length h (forward direction; h = stepTimes[i + 1] − stepTimes[i]), whose end stepTimes[i + 1]
+   * is t = 0 of the integrator's clock (origin, the absolute time).
+   */
+  setStep?(forward: DenseForward, i: number, h: number, origin: number): void;
   /** Called after each accepted backward step. */
   afterStep?(integ: ODEIntegrator): void;
   /**
@@ -88,17 +104,23 @@ export function sweepBackward(
 ): BackwardResult {
   const { saveat, cotangent } = ctx;
   const n = ctx.rhs.n;
-  const { state, setForward } = sweep;
+  const { state, setForward, setStep, afterStep } = sweep;
   const offset = sweep.lambdaOffset ?? 0;
   const readsForward = setForward !== undefined;
   const resolving = readsForward && (checkpointing || ctx.dense === undefined);
   const backward = -Math.sign(saveat[saveat.length - 1] - ctx.t0);
+  // Local time: a stiff sweep over a dense output stored per step (see the module comment).
+  const localTime =
+    sweep.stopAtForwardSteps === true &&
+    setStep !== undefined &&
+    readsForward &&
+    (resolving || (ctx.dense?.atStep !== undefined && ctx.dense.stepTimes !== undefined));
   /** forwardSteps: the ends of the forward steps of the piece being integrated back. */
   const makeIntegrator = (
     from: number,
     to: number,
     pieceLength: ((t: number) => number) | undefined,
-    forwardSteps: Float64Array,
+    forwardSteps: Float64Array | undefined,
   ): ODEIntegrator => {
     const problem = new ODEProblem(sweep.rhs, state, [from, to], new Float64Array(0), {
       kind: "inplace",
@@ -115,7 +137,10 @@ export function sweepBackward(
       dtmax: s.dtmax,
       maxiters: s.maxiters,
       adaptive: s.adaptive,
-      tstops: sweep.stopAtForwardSteps === true ? stepsWithin(forwardSteps, from, to) : undefined,
+      tstops:
+        sweep.stopAtForwardSteps === true && forwardSteps !== undefined
+          ? stepsWithin(forwardSteps, from, to)
+          : undefined,
     });
     if (pieceLength !== undefined) integ.maxStepAt = (t) => FORWARD_STEP_FACTOR * pieceLength(t);
     return integ;
@@ -133,33 +158,72 @@ export function sweepBackward(
     const from = saveat[k];
     const to = intervalEnd(ctx, k);
     if (from === to) continue;
+    let forward = ctx.dense as DenseForward;
     if (resolving) {
       const piece = ctx.resolve(to, stateBefore(ctx, k), from);
       const pieceLength = forwardPieceLength(to, piece.steps, backward);
       (setForward as NonNullable<BackwardSweep["setForward"]>)(piece.dense, pieceLength);
+      forward = piece.dense;
       if (integ !== undefined) {
         addStats(ctx.stats, integ.stats);
         integ.dispose();
+        integ = undefined;
       }
       lastPiece?.release?.();
       lastPiece = piece;
-      integ = makeIntegrator(from, to, pieceLength, piece.steps);
-    } else {
+      if (!localTime) integ = makeIntegrator(from, to, pieceLength, piece.steps);
+    }
+    // Local time: the stored steps from the one `from` lies in (i) back to the one `to` lies in
+    // (last), each integrated on a clock that is 0 at its end.
+    const ts = localTime ? (forward.stepTimes as Float64Array) : EMPTY;
+    let i = 0;
+    let last = 0;
+    let origin = 0;
+    if (localTime) {
+      i = stepBefore(ts, from, true);
+      last = stepBefore(ts, to, false);
+      origin = ts[i + 1];
+      const h = origin - ts[i];
+      (setStep as NonNullable<BackwardSweep["setStep"]>)(forward, i, h, origin);
+      const start = from - origin;
+      const end = i === last ? to - origin : -h;
+      // One integrator over the whole backward pass (or per re-solved piece), restarted on each
+      // interval; made over a span as long as the absolute one (its default dtmax).
+      integ ??= makeIntegrator(
+        0,
+        resolving ? to - from : ctx.t0 - saveat[saveat.length - 1],
+        undefined,
+        undefined,
+      );
+      integ.reinit(state, start, end);
+      integ.timeScale = Math.max(Math.abs(from), Math.abs(to), Math.abs(from - to));
+      integ.clockOrigin = origin;
+    } else if (!resolving) {
       // One integrator over the whole backward span, restarted on each interval (its stats add up).
       integ ??= makeIntegrator(saveat[saveat.length - 1], ctx.t0, wholeSpan, ctx.forwardSteps);
       integ.reinit(state, from, to);
     }
-    const { afterStep } = sweep;
-    while (integ.step()) afterStep?.(integ);
-    if (integ.retcode !== "Success") {
+    const it = integ as ODEIntegrator;
+    for (;;) {
+      while (it.step()) afterStep?.(it);
+      if (!localTime || it.retcode !== "Success" || i === last) break;
+      // On into the previous stored step, as across a tstop.
+      i--;
+      origin = ts[i + 1];
+      const h = origin - ts[i];
+      (setStep as NonNullable<BackwardSweep["setStep"]>)(forward, i, h, origin);
+      it.rebase(i === last ? to - origin : -h);
+      it.clockOrigin = origin;
+    }
+    if (it.retcode !== "Success") {
       result = {
-        retcode: integ.retcode,
-        message: `${sweep.method} backward pass, interval [${to}, ${from}]: ${integ.message}`,
-        t: integ.t,
+        retcode: it.retcode,
+        message: `${sweep.method} backward pass, interval [${to}, ${from}]: ${it.message}`,
+        t: localTime ? origin + it.t : it.t,
       };
       break;
     }
-    state.set(integ.u);
+    state.set(it.u);
     sweep.afterInterval?.(k, state);
   }
   if (integ !== undefined) {
@@ -170,6 +234,28 @@ export function sweepBackward(
   lastPiece?.release?.();
   return result;
 }
+
+/**
+ * The stored step (index into the boundaries ts, in the forward direction) that t lies in:
+ * the last one starting before t (strict: the step t ends, when t is a boundary) or at or
+ * before it (not strict: the step t starts).
+ */
+function stepBefore(ts: Float64Array, t: number, strict: boolean): number {
+  const last = ts.length - 1;
+  const dir = last > 0 && ts[last] < ts[0] ? -1 : 1;
+  let lo = 0;
+  let hi = last;
+  // Invariant: ts[lo] is before t (or at it, not strict); ts[hi] is not.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const d = dir * (t - ts[mid]);
+    if (strict ? d > 0 : d >= 0) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const EMPTY = new Float64Array(0);
 
 /** How much longer than the forward step it starts in a backward step may be. */
 const FORWARD_STEP_FACTOR = 2;

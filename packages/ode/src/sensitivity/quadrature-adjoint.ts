@@ -57,6 +57,7 @@ export function quadratureAdjoint(
       stopAtForwardSteps: stiff,
       solver: ctx.solver,
       setForward: (f, pieceLength) => system.use(f, pieceLength),
+      setStep: (f, i, h, origin) => system.useStep(f, i, h, origin),
       afterStep: (integ) => {
         const a = integ.tPrev;
         const h = integ.t - a;
@@ -67,8 +68,8 @@ export function quadratureAdjoint(
           integ.interpolate(tq, lambdaQ);
           const w = weights[q] * length;
           for (let i = 0; i < n; i++) lambdaQ[i] *= w;
-          system.forward.at(tq, uQ);
-          rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, tq);
+          system.uAt(tq, uQ);
+          rhs.vjpPAccumulate(pAcc, lambdaQ, uQ, p, system.timeAt(tq));
         }
       },
       method,
