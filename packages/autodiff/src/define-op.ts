@@ -129,8 +129,8 @@ export function makeContext<A>(
   const at = def.viewOf?.(inputShapes, attrs);
   const viewed = at === undefined ? undefined : inputs[0].data;
   if (viewed === undefined)
-    checkAllocation(size, `${def.name}: its output of shape ${formatShape(outShape)}`);
-  checkAllocation(scratchLength, `${def.name}: its scratch space`);
+    checkAllocation(size, () => `${def.name}: its output of shape ${formatShape(outShape)}`);
+  checkAllocation(scratchLength, () => `${def.name}: its scratch space`);
   const ctx: OpContext<A> = {
     inputs: inputs.map((t) => t.data),
     inputShapes,

@@ -37,16 +37,21 @@ function formatBytes(bytes: number): string {
 /**
  * Throws AllocationLimitError when `entries` values of `bytesPerEntry` bytes exceed the limit, and
  * KernelShapeError when `entries` is not a whole number ≥ 0.
- * `what` names the array for the message, e.g. "zeros([100000, 100000])".
+ * `what` names the array for the message, e.g. "zeros([100000, 100000])"; pass a function to build
+ * it only when the check fails (hot callers: building the string on every call cost more than the check).
  */
-export function checkAllocation(entries: number, what: string, bytesPerEntry = 8): void {
+export function checkAllocation(entries: number, what: string | (() => string), bytesPerEntry = 8): void {
+  if (Number.isInteger(entries) && entries >= 0 && entries * bytesPerEntry <= limitBytes) return;
+  refuseAllocation(entries, typeof what === "string" ? what : what(), bytesPerEntry);
+}
+
+function refuseAllocation(entries: number, what: string, bytesPerEntry: number): never {
   if (!Number.isInteger(entries) || entries < 0) {
     throw new KernelShapeError(
       `${what}: an array's size must be a whole number ≥ 0; got ${entries}. Pass the number of entries.`,
     );
   }
   const bytes = entries * bytesPerEntry;
-  if (bytes <= limitBytes) return;
   throw new AllocationLimitError(
     `${what} needs ${formatBytes(bytes)} for one array (${entries} entries of ${bytesPerEntry} bytes), above the ${formatBytes(limitBytes)} udekit allows per array. ` +
       "Fix: make the problem smaller (an n×n matrix at n = 100 000 is 80 GB: fewer nodes, or a sparse or low-rank structure), " +

@@ -18,7 +18,7 @@ import { loadedWasmKernels, wasmKernels } from "./wasm-instance.js";
  * `freeArray` when done, and do not use it afterwards.
  */
 export function allocF64(n: number): Float64Array {
-  checkAllocation(n, `allocF64(${n})`);
+  checkAllocation(n, () => `allocF64(${n})`);
   const inArena = wasmKernels()?.arena.allocF64(n);
   if (inArena != null) return inArena;
   // Too large for the arena (e.g. a solve's work arrays at n = 10⁶): from the buffer pool, so a
@@ -35,7 +35,7 @@ export function allocF64(n: number): Float64Array {
  * read — zero-filling one of 10⁶ entries costs about half a millisecond, more than some solves.
  */
 export function allocEmptyF64(n: number): Float64Array {
-  checkAllocation(n, `allocEmptyF64(${n})`);
+  checkAllocation(n, () => `allocEmptyF64(${n})`);
   const inArena = wasmKernels()?.arena.allocF64(n, false);
   if (inArena != null) return emptyFill === undefined ? inArena : inArena.fill(emptyFill);
   // Arena full: the pool's arrays may be longer than n, and a view of one could not be freed.
@@ -70,7 +70,7 @@ export function allocF64From(values: ArrayLike<number>): Float64Array {
 
 /** A zero-filled Int32Array of n entries in the wasm memory when there is room (e.g. LU pivots). */
 export function allocI32(n: number): Int32Array {
-  checkAllocation(n, `allocI32(${n})`, 4);
+  checkAllocation(n, () => `allocI32(${n})`, 4);
   return wasmKernels()?.arena.allocI32(n) ?? new Int32Array(n);
 }
 

@@ -29,7 +29,8 @@ export function workspace(
   // with a message that says whose arrays they are.
   checkAllocation(
     total,
-    `@udekit/ode: the work arrays of a solve (largest ${Math.max(...lengths)} entries; a stiff solver keeps n×n matrices)`,
+    () =>
+      `@udekit/ode: the work arrays of a solve (largest ${Math.max(...lengths)} entries; a stiff solver keeps n×n matrices)`,
   );
   const block = (zeroed ? allocF64 : allocEmptyF64)(Math.max(1, total));
   track(owner, block);

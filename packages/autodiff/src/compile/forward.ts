@@ -5,6 +5,7 @@
 import { CompileError } from "../errors.js";
 import { checkArrays } from "./check-args.js";
 import type { Program } from "./program.js";
+import { straightLineBind, straightLineRun } from "./straight-line.js";
 
 /** Outputs up to this length are copied out by a loop. */
 const SHORT = 64;
@@ -13,11 +14,13 @@ export type Forward = (inputs: readonly Float64Array[], out?: Float64Array) => F
 
 export function makeForward(program: Program, plan: readonly number[]): Forward {
   const { outSlot, outBuffer, outSize } = program;
+  const bind = straightLineBind(program);
+  const run = straightLineRun(program, plan);
   return (inputs, result) => {
     program.checkLive("forward");
     checkArrays(program, "forward", inputs);
-    program.bind(inputs);
-    program.run(plan);
+    bind(inputs);
+    run();
     if (outSlot >= 0) outBuffer.set(inputs[outSlot]);
     if (result === undefined) return outBuffer;
     if (!(result instanceof Float64Array) || result.length < outSize) {

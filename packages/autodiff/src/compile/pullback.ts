@@ -9,11 +9,12 @@ import type { Pullback } from "./api.js";
 import { checkArrays, checkCotangent, checkWeights } from "./check-args.js";
 import type { PullbackPlan } from "./plan-pullback.js";
 import type { Program } from "./program.js";
+import { straightLineBind, straightLineRun, straightLineVjps } from "./straight-line.js";
 
 const one = (weights: readonly number[] | undefined, slot: number): number => weights?.[slot] ?? 1;
 
 export function makePullback(program: Program, plan: PullbackPlan): Pullback {
-  const { steps, inputSizes, outSlot, outSize, last } = program;
+  const { inputSizes, outSlot, outSize, last } = program;
   const {
     forward,
     order,
@@ -31,6 +32,9 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
   } = plan;
   /** Per argument, the scratch weighted calls write into (allocated at the first such call). */
   const scratchGrads: (Float64Array | null)[] = inputSizes.map(() => null);
+  const bind = straightLineBind(program);
+  const runForward = straightLineRun(program, forward);
+  const vjps = straightLineVjps(program, order, stepGrads, inputGrads, siteOf);
   const pull = (
     inputs: readonly Float64Array[],
     cotangent: Float64Array,
@@ -42,8 +46,8 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     checkArrays(program, "pullback (grads)", grads, plan.wrt, true);
     checkCotangent(program, cotangent);
     if (weights !== undefined) checkWeights(weights, inputSizes.length);
-    program.bind(inputs);
-    program.run(forward);
+    bind(inputs);
+    runForward();
     if (!accumulate) {
       for (let i = 0; i < slots.length; i++)
         (grads[slots[i]] as Float64Array).fill(0, 0, inputSizes[slots[i]]);
@@ -79,18 +83,7 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     }
     for (let k = 0; k < cleared.length; k++) stepGrads[cleared[k]].fill(0);
     stepGrads[last].set(cotangent);
-    for (let k = 0; k < order.length; k++) {
-      const s = order[k];
-      const step = steps[s];
-      const g = stepGrads[s];
-      step.op.vjp(step.ctx, g, inputGrads[s]);
-      const here = siteOf[s];
-      for (let i = 0; i < here.length; i++) {
-        const { stack, slot } = here[i];
-        const r = stack.outer.right;
-        stack.push(g, r === "ones" ? null : step.inputs[r], grads[slot] as Float64Array, one(weights, slot));
-      }
-    }
+    vjps(grads, weights);
     for (let i = 0; weights !== undefined && i < slots.length; i++) {
       const slot = slots[i];
       const w = weights[slot];

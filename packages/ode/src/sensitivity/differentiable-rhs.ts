@@ -133,7 +133,7 @@ class CompiledRhs implements DifferentiableRhs {
     private readonly fn: TensorOdeRhs,
     private readonly u0: Float64Array,
     private readonly p0: Float64Array,
-    private readonly pShape: Shape,
+    readonly pShape: Shape,
     private readonly t0: number,
   ) {
     const f = fn;
@@ -332,6 +332,9 @@ export function differentiableRhs(
     byShape = new Map();
     cache.set(f, byShape);
   }
+  // The same shapes as the last call (a training loop): no key string to build.
+  const last = byShape.get(LAST);
+  if (last !== undefined && last.n === n && sameShape(last.pShape, pShape)) return last;
   const key = `${n}|${pShape.join(",")}`;
   let rhs = byShape.get(key);
   if (rhs === undefined) {
@@ -347,5 +350,15 @@ export function differentiableRhs(
     }
     byShape.set(key, rhs);
   }
+  byShape.set(LAST, rhs);
   return rhs;
+}
+
+/** The cache entry of the last lookup (a key no shape string can equal). */
+const LAST = "last";
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
