@@ -17,7 +17,7 @@ import { interpolationWeights, type PolynomialInterpolant } from "../interpolati
 import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { ErkSolver, RhsContext, Stepper } from "../stepper.js";
 import type { ButcherTableau } from "../tableau/butcher-tableau.js";
-import { releaseWorkspace, workspace } from "../workspace.js";
+import { releaseWorkspace, vectorViews, workspace } from "../workspace.js";
 
 export interface ErkSpec {
   name: string;
@@ -66,8 +66,8 @@ class ErkStepper implements Stepper {
   private readonly K: Float64Array[];
   private readonly Kbuf: Float64Array;
   private readonly denseStages: Float64Array;
-  /** Scratch stage buffer for dense output from stored steps with extra stages. */
-  private readonly Kstored: Float64Array[];
+  /** Scratch stage buffer for dense output from stored steps with extra stages (views made at first use). */
+  private Kstored: Float64Array[] | null = null;
   private readonly KstoredBuf: Float64Array;
   private storedKey = Number.NaN;
   private storedKeyStore: Float64Array | undefined;
@@ -96,14 +96,13 @@ class ErkStepper implements Stepper {
       [this.total * n, this.total * n, n, this.total],
       { zeroed: false },
     );
-    this.K = Array.from({ length: this.total }, (_, i) => this.Kbuf.subarray(i * n, (i + 1) * n));
+    this.K = vectorViews(this.Kbuf, this.total, n);
     this.f0 = this.K[0];
     this.w = new Float64Array(this.total);
     this.denseVectors = tab.endStage + 1;
     // The stages a dense solution stores per step, as one view made here (saveDense runs every step).
     this.denseStages = this.Kbuf.subarray(0, this.denseVectors * n);
     this.hasExtras = interp.stages > tab.endStage + 1;
-    this.Kstored = Array.from({ length: this.total }, (_, i) => this.KstoredBuf.subarray(i * n, (i + 1) * n));
     // The first stepper made builds a dummy one (n = 1, no reference to this problem) that lives
     // for good, so the class keeps its hidden class and sumStages its optimised code across
     // full garbage collections (shape-anchor.ts). Not at import: workspaces live in the kernels'
@@ -213,7 +212,10 @@ class ErkStepper implements Stepper {
     if (this.storedKey !== offset || this.storedKeyStore !== store) {
       const len = this.denseVectors * this.n;
       for (let i = 0; i < len; i++) this.KstoredBuf[i] = store[offset + i];
-      if (this.hasExtras) this.computeExtras(this.Kstored, this.KstoredBuf, t0, h, y0);
+      if (this.hasExtras) {
+        this.Kstored ??= vectorViews(this.KstoredBuf, this.total, this.n);
+        this.computeExtras(this.Kstored, this.KstoredBuf, t0, h, y0);
+      }
       this.storedKey = offset;
       this.storedKeyStore = store;
     }

@@ -12,7 +12,7 @@ import type { PolynomialInterpolant } from "../interpolation/polynomial-interpol
 import { StageDenseOutput } from "../interpolation/stage-dense-output.js";
 import { dummyRhsContext, keepShapeOnce } from "../shape-anchor.js";
 import type { RhsContext, RosenbrockSolver, Stepper } from "../stepper.js";
-import { releaseWorkspace, workspace, workspaceI32 } from "../workspace.js";
+import { releaseWorkspace, vectorViews, workspace, workspaceI32 } from "../workspace.js";
 import { finiteDifferenceJacobian, timeDerivative } from "./jacobian.js";
 import type { RosenbrockTableau } from "./tableau.js";
 
@@ -82,7 +82,7 @@ class RosenbrockStepper implements Stepper {
       n,
     ]);
     this.piv = workspaceI32(this, n);
-    this.U = Array.from({ length: s }, (_, i) => this.Ubuf.subarray(i * n, (i + 1) * n));
+    this.U = vectorViews(this.Ubuf, s, n);
     this.denseVectors = interp.stages;
     // The stages a dense solution stores per step, as one view made here (saveDense runs every step).
     this.denseStages = this.Ubuf.subarray(0, this.denseVectors * n);

@@ -42,7 +42,7 @@ import type { InPlaceRhs, JacobianFunction } from "../problem.js";
 import { keepShape } from "../shape-anchor.js";
 import type { SolverStats } from "../solution.js";
 import type { ErkSolver, OdeSolver, Stepper } from "../stepper.js";
-import { releaseWorkspace } from "../workspace.js";
+import { releaseWorkspace, vectorViews } from "../workspace.js";
 import { type AdjointContext, type BackwardResult, commitGradients } from "./adjoint-context.js";
 
 const METHOD = "DiscreteAdjoint";
@@ -102,8 +102,8 @@ export function discreteAdjoint(ctx: AdjointContext, solver: ErkSolver, steps: F
     const hw = take(total + 1);
     const w = take(total);
     const kbarLive = take(total);
-    const Kv = Array.from({ length: total }, (_, i) => K.subarray(i * n, (i + 1) * n));
-    const KbarV = Array.from({ length: total }, (_, i) => Kbar.subarray(i * n, (i + 1) * n));
+    const Kv = vectorViews(K, total, n);
+    const KbarV = vectorViews(Kbar, total, n);
     const { a, c } = tab;
     const walk: Walk = {
       n,
