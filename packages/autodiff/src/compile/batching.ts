@@ -5,14 +5,20 @@
  * matrix input is a flagged argument, or a view of one through ops declaring `viewOf` (reshape,
  * slice), e.g. P = reshape(slice(p, 0, n²), [n, n]) in a packed parameter vector.
  */
+import type { DeferredSteps } from "./deferred-fixed.js";
 import { OuterStack } from "./outer-stack.js";
 import type { Program } from "./program.js";
 
-/** A stacked rank-1 contribution site: step `step`'s VJP into argument `slot` (see OuterStack). */
+/**
+ * A stacked rank-1 contribution site: step `step`'s VJP into argument `slot` (see OuterStack), or
+ * into the accumulator of deferred step `into` (deferred-fixed.ts; −1 for the argument), whose
+ * contributions are weighted by argument `slot`'s weight.
+ */
 export interface OuterSite {
   step: number;
   slot: number;
   stack: OuterStack;
+  into: number;
 }
 
 export interface Batching {
@@ -30,6 +36,7 @@ export function planBatching(
   order: readonly number[],
   wrt: readonly boolean[],
   batch: number,
+  deferred: DeferredSteps | null = null,
 ): Batching {
   const { steps } = program;
   const sites: OuterSite[] = [];
@@ -48,11 +55,14 @@ export function planBatching(
       offset += at;
       src = v.sources[0];
     }
-    if (src.kind !== "leaf" || !wrt[src.slot]) continue;
+    // A deferred fixed step (not a view: the walk went through those) takes it in its accumulator.
+    const into = src.kind === "step" && deferred?.deferred[src.step] ? src.step : -1;
+    if (into < 0 && (src.kind !== "leaf" || !wrt[src.slot])) continue;
+    const slot = into >= 0 ? (deferred as DeferredSteps).slot : (src as { slot: number }).slot;
     const [m, n] = st.ctx.inputShapes[outer.input];
     deferredAt[s][outer.input] = true;
     const stack = new OuterStack(m, n, offset, outer, batch, (size) => program.alloc(size));
-    sites.push({ step: s, slot: src.slot, stack });
+    sites.push({ step: s, slot, stack, into });
   }
   return { sites, deferredAt };
 }

@@ -46,6 +46,8 @@ export function planGradWindows(
   wrt: readonly boolean[],
   inputGrads: (Float64Array | null)[][],
   isBound: (step: number, position: number) => boolean,
+  /** Steps that keep a cotangent buffer of their own (deferred fixed steps: deferred-fixed.ts). */
+  ownBuffer: (step: number) => boolean = () => false,
 ): GradWindows & { dropped: boolean[] } {
   const { steps, last } = program;
   const grads = steps.map((st) => st.grad);
@@ -69,7 +71,7 @@ export function planGradWindows(
       const q = src.step;
       // c's VJP passes q a cotangent (q needs one, and it is not stacked), and nothing else reads
       // q (so q is not the output either, nor another concat's window already).
-      if (readers[q].length !== 1 || inputGrads[c][i] === null) return;
+      if (readers[q].length !== 1 || inputGrads[c][i] === null || ownBuffer(q)) return;
       const len = steps[q].ctx.out.length;
       grads[q] = grads[c].subarray(offsets[i], offsets[i] + len);
       windowed[q] = true;

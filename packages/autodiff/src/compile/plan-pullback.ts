@@ -7,6 +7,7 @@
 import type { PullbackOptions } from "./api.js";
 import { type OuterSite, planBatching } from "./batching.js";
 import { checkBatch, checkFlags } from "./check-args.js";
+import { type DeferredSteps, deferredSteps } from "./deferred-fixed.js";
 import { type ArgumentWindow, planGradWindows } from "./grad-windows.js";
 import type { Binding, Program, Source } from "./program.js";
 import { writtenRanges } from "./scratch-ranges.js";
@@ -37,6 +38,12 @@ export interface PullbackPlan {
   argumentWindows: ArgumentWindow[];
   /** The steps of order whose cotangent is cleared before each call (the others are windows). */
   cleared: number[];
+  /** Fixed steps whose VJPs run at flush (deferred-fixed.ts), or null. */
+  deferred: DeferredSteps | null;
+  /** Deferred steps that per-call VJPs add into (their own cotangent, cleared before each call). */
+  received: number[];
+  /** Per step: the accumulator of a deferred step that calls add into (else null). */
+  accumulators: (Float64Array | null)[];
 }
 
 /** `skip[s]` marks steps whose forward values are already in place (specialise's fixed steps). */
@@ -56,11 +63,13 @@ export function planPullback(
   steps.forEach((st, s) => {
     needs[s] = st.sources.some(leads);
   });
+  const deferred = deferredSteps(program, wrt, needs, skip, accumulate, batch);
+  const held = (s: number): boolean => deferred?.deferred[s] === true;
   let order = steps
     .map((_, s) => s)
-    .filter((s) => needs[s])
+    .filter((s) => needs[s] && !held(s))
     .reverse();
-  const { sites, deferredAt } = planBatching(program, order, wrt, batch);
+  const { sites, deferredAt } = planBatching(program, order, wrt, batch, deferred);
   // Steps that still receive a cotangent once the stacked contributions bypass them (order
   // runs from the output back, so consumers come before the steps they read).
   const receives = new Array<boolean>(steps.length).fill(false);
@@ -91,15 +100,24 @@ export function planPullback(
     ),
   );
   const siteOf = steps.map((_, s) => sites.filter((d) => d.step === s));
-  let gradBindings = bindings.filter((b) => wrt[b.slot] && needs[b.step] && !deferredAt[b.step][b.position]);
+  let gradBindings = bindings.filter(
+    (b) => wrt[b.slot] && needs[b.step] && !held(b.step) && !deferredAt[b.step][b.position],
+  );
   const slots = wrt.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
   const outNeeded = outSlot >= 0 ? wrt[outSlot] : needs[last];
   // Scratch ranges count the windows' VJPs as if they ran: their contributions land there.
   const ranges = writtenRanges(program, gradBindings, receives);
   const bound = new Set(gradBindings.map((b) => `${b.step}:${b.position}`));
-  const windows = planGradWindows(program, order, wrt, inputGrads, (s, i) => bound.has(`${s}:${i}`));
+  const windows = planGradWindows(program, order, wrt, inputGrads, (s, i) => bound.has(`${s}:${i}`), held);
   order = order.filter((s) => !windows.dropped[s]);
   gradBindings = gradBindings.filter((b) => !windows.dropped[b.step]);
+  // Deferred steps that calls add into: in place (cleared before each call, then accumulated), or
+  // stacked into their accumulator.
+  const received = steps.map((_, s) => s).filter((s) => held(s) && receives[s]);
+  const accumulators: (Float64Array | null)[] = steps.map(() => null);
+  for (const q of received) accumulators[q] = program.alloc(steps[q].ctx.out.length);
+  for (const d of sites)
+    if (d.into >= 0) accumulators[d.into] ??= program.alloc(steps[d.into].ctx.out.length);
   return {
     wrt,
     accumulate,
@@ -115,6 +133,9 @@ export function planPullback(
     grads: windows.grads,
     argumentWindows: windows.argumentWindows,
     // The output's own cotangent is overwritten by each call's (same length): not cleared first.
-    cleared: order.filter((s) => windows.cleared[s] && s !== last),
+    cleared: [...order.filter((s) => windows.cleared[s] && s !== last), ...received],
+    deferred,
+    received,
+    accumulators,
   };
 }

@@ -64,6 +64,8 @@ export class Program {
   outBuffer: Float64Array = new Float64Array(0);
   /** Set by dispose(); every call then throws. */
   disposed = false;
+  /** The deferrals of this program's pullbacks (deferred-fixed.ts): prepare settles them first. */
+  readonly deferrals: { settle(): void }[] = [];
 
   constructor(
     readonly inputShapes: readonly Shape[],

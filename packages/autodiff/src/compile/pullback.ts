@@ -7,6 +7,7 @@
 import { CompileError } from "../errors.js";
 import type { Pullback } from "./api.js";
 import { checkArrays, checkCotangent, checkWeights } from "./check-args.js";
+import { type DeferredSteps, makeDeferral } from "./deferred-fixed.js";
 import type { PullbackPlan } from "./plan-pullback.js";
 import type { Program } from "./program.js";
 import { straightLineBind, straightLineRun, straightLineVjps } from "./straight-line.js";
@@ -29,12 +30,27 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     grads: stepGrads,
     argumentWindows,
     cleared,
+    deferred,
+    received,
+    accumulators,
   } = plan;
   /** Per argument, the scratch weighted calls write into (allocated at the first such call). */
   const scratchGrads: (Float64Array | null)[] = inputSizes.map(() => null);
   const bind = straightLineBind(program);
   const runForward = straightLineRun(program, forward);
-  const vjps = straightLineVjps(program, order, stepGrads, inputGrads, siteOf);
+  const vjps = straightLineVjps(program, order, stepGrads, inputGrads, siteOf, accumulators);
+  const deferral =
+    deferred === null
+      ? null
+      : makeDeferral(
+          program,
+          deferred,
+          plan.wrt,
+          received,
+          accumulators,
+          sites.filter((d) => d.into >= 0),
+        );
+  if (deferral !== null) program.deferrals.push(deferral);
   const pull = (
     inputs: readonly Float64Array[],
     cotangent: Float64Array,
@@ -46,6 +62,7 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     checkArrays(program, "pullback (grads)", grads, plan.wrt, true);
     checkCotangent(program, cotangent);
     if (weights !== undefined) checkWeights(weights, inputSizes.length);
+    deferral?.beforeCall(grads);
     bind(inputs);
     runForward();
     if (!accumulate) {
@@ -84,6 +101,7 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
     for (let k = 0; k < cleared.length; k++) stepGrads[cleared[k]].fill(0);
     stepGrads[last].set(cotangent);
     vjps(grads, weights);
+    if (deferral !== null) deferral.afterCall(one(weights, (deferred as DeferredSteps).slot));
     for (let i = 0; weights !== undefined && i < slots.length; i++) {
       const slot = slots[i];
       const w = weights[slot];
@@ -97,13 +115,14 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
   const flush = (grads: readonly (Float64Array | null)[]): void => {
     program.checkLive("pullback");
     for (const d of sites) {
-      if (d.stack.pending && !d.stack.pendingFor(grads[d.slot])) {
+      if (d.into < 0 && d.stack.pending && !d.stack.pendingFor(grads[d.slot])) {
         throw new CompileError(
           "compiled pullback: flush(grads) got other arrays than the calls it is flushing; pass the same grads to every call and to flush.",
         );
       }
       d.stack.flush();
     }
+    deferral?.flush(grads);
   };
   return Object.assign(pull, { flush });
 }

@@ -4,6 +4,7 @@
  * fixed steps' forward work, whose values are already in place. E.g. the row sums P·1 inside an
  * ODE right-hand side are computed once per solve instead of once per step.
  */
+
 import type { SpecialisedFunction } from "./api.js";
 import { checkArrays, checkFlags } from "./check-args.js";
 import { makeForward } from "./forward.js";
@@ -33,6 +34,8 @@ export function specialise(program: Program, fixed: readonly boolean[]): Special
   return {
     prepare(inputs) {
       program.checkLive("prepare");
+      // Cotangents a batched pullback holds for the fixed steps go back through their current values.
+      for (const d of program.deferrals) d.settle();
       checkArrays(program, "prepare", inputs);
       program.bind(inputs);
       program.run(fixedPlan);

@@ -92,8 +92,9 @@ export function straightLineBind(program: Program): (inputs: readonly Float64Arr
 
 /**
  * A pullback's backward sequence: for each step of `order`, its VJP into `inputGrads[s]`, then
- * its stacked rank-1 contributions (OuterStack.push) into grads[slot] with weight weights[slot]
- * (1 without weights). `grads[s]` is step s's cotangent buffer.
+ * its stacked rank-1 contributions (OuterStack.push) into grads[slot] — or a deferred step's
+ * accumulator (deferred-fixed.ts) — with weight weights[slot] (1 without weights). `grads[s]` is
+ * step s's cotangent buffer.
  */
 export function straightLineVjps(
   program: Program,
@@ -101,6 +102,7 @@ export function straightLineVjps(
   grads: readonly Float64Array[],
   inputGrads: readonly (Float64Array | null)[][],
   siteOf: readonly (readonly OuterSite[])[],
+  accumulators: readonly (Float64Array | null)[],
 ): (targets: readonly (Float64Array | null)[], weights: readonly number[] | undefined) => void {
   const { steps } = program;
   const b = new Bound();
@@ -109,11 +111,12 @@ export function straightLineVjps(
     const step = steps[s];
     const g = b.ref(grads[s]);
     lines.push(`${b.ref(step.op.vjp)}(${b.ref(step.ctx)}, ${g}, ${b.ref(inputGrads[s])});`);
-    for (const { stack, slot } of siteOf[s]) {
+    for (const { stack, slot, into } of siteOf[s]) {
       const r = stack.outer.right;
       const right = r === "ones" ? "null" : `${b.ref(step.inputs)}[${r}]`;
       const w = `(weights === undefined ? 1 : weights[${slot}])`;
-      lines.push(`${b.ref(stack)}.push(${g}, ${right}, targets[${slot}], ${w});`);
+      const target = into >= 0 ? b.ref(accumulators[into]) : `targets[${slot}]`;
+      lines.push(`${b.ref(stack)}.push(${g}, ${right}, ${target}, ${w});`);
     }
   }
   const loop = (targets: readonly (Float64Array | null)[], weights: readonly number[] | undefined): void => {
@@ -124,14 +127,10 @@ export function straightLineVjps(
       step.op.vjp(step.ctx, g, inputGrads[s]);
       const here = siteOf[s];
       for (let i = 0; i < here.length; i++) {
-        const { stack, slot } = here[i];
+        const { stack, slot, into } = here[i];
         const r = stack.outer.right;
-        stack.push(
-          g,
-          r === "ones" ? null : step.inputs[r],
-          targets[slot] as Float64Array,
-          weights?.[slot] ?? 1,
-        );
+        const target = into >= 0 ? accumulators[into] : targets[slot];
+        stack.push(g, r === "ones" ? null : step.inputs[r], target as Float64Array, weights?.[slot] ?? 1);
       }
     }
   };
