@@ -117,7 +117,10 @@ describe("deferred fixed steps", () => {
     pull.flush(grads);
     const want = reference(rates, p1, [u], [cot], [1]);
     const want2 = reference(rates, p2, [u], [cot], [1]);
-    expectClose(grads[1] as Float64Array, want.map((v, i) => v + want2[i]));
+    expectClose(
+      grads[1] as Float64Array,
+      want.map((v, i) => v + want2[i]),
+    );
   });
 
   test("calls into another array first pull the held cotangents back into the previous one", () => {
