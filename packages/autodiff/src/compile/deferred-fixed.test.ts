@@ -23,6 +23,10 @@ import {
   transpose,
 } from "../ops/index.js";
 import { type Tensor, tensor } from "../tensor.js";
+import { liveEntries } from "./dce.js";
+import { lower } from "./lower.js";
+import { planPullback } from "./plan-pullback.js";
+import { trace } from "./trace.js";
 
 const n = 6;
 let seed = 100;
@@ -181,6 +185,26 @@ describe("deferred fixed steps", () => {
     vjps = 0;
     for (let k = 0; k < 10; k++) plain([u.data, P.data], rand([n]).data, grads);
     expect(vjps).toBe(10);
+  });
+
+  test("windows of the argument (slice, reshape) are not deferred; the fixed steps computed from them are", () => {
+    // A window's cotangent goes straight into the argument's per call (grad-windows.ts): deferring
+    // it would add a clear and an accumulation of its size per call (gradbench's n = 10⁵: 2×).
+    const p = rand([n * n + 15], 0.5);
+    const tr = trace(packedNet, [rand([n]), p]);
+    const program = lower(tr, liveEntries(tr));
+    const skip = program.steps.map(() => false);
+    program.steps.forEach((st, s) => {
+      skip[s] = st.sources.every((src) =>
+        src.kind === "leaf" ? src.slot === 1 : src.kind === "const" || skip[src.step],
+      );
+    });
+    const plan = planPullback(program, [true, true], { accumulate: true, batch: 4 }, skip);
+    const deferred = program.steps
+      .map((st, s) => (plan.deferred?.deferred[s] ? st.op.name : ""))
+      .filter((name) => name !== "");
+    expect(deferred.sort()).toEqual(["sum", "transpose", "transpose"]);
+    program.dispose();
   });
 
   test("fixed steps leading to two arguments are not deferred, and the sums are still right", () => {

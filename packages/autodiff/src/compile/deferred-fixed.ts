@@ -14,6 +14,7 @@
  * and the output is not itself fixed.
  */
 import { CompileError } from "../errors.js";
+import { ViewCache } from "../view-cache.js";
 import type { OuterSite } from "./batching.js";
 import type { Program } from "./program.js";
 
@@ -22,6 +23,12 @@ export interface DeferredSteps {
   deferred: boolean[];
   /** The flagged argument every deferred step leads to (its weight scales the accumulators). */
   slot: number;
+  /**
+   * Per step, when it is a window of an argument (a chain of viewOf steps from it: reshape,
+   * slice): the argument and the window's offset. Such views are not deferred: their readers add
+   * into the argument's cotangent directly, per call or at flush (a window of grads[slot]).
+   */
+  leafViews: ({ slot: number; offset: number } | null)[];
 }
 
 /** The fixed steps whose VJPs a pullback can defer to flush, or null when none can be. */
@@ -35,16 +42,31 @@ export function deferredSteps(
 ): DeferredSteps | null {
   const { steps, last, outSlot } = program;
   if (!accumulate || batch === 0 || outSlot >= 0 || skip[last]) return null;
-  const deferred = steps.map((_, s) => skip[s] && needs[s]);
+  const leafViews: ({ slot: number; offset: number } | null)[] = steps.map(() => null);
+  steps.forEach((st, s) => {
+    const at = st.op.viewOf?.(st.ctx.inputShapes, st.ctx.attrs);
+    const src = st.sources[0];
+    if (at === undefined || src === undefined) return;
+    if (src.kind === "leaf") leafViews[s] = { slot: src.slot, offset: at };
+    else if (src.kind === "step" && leafViews[src.step] !== null) {
+      const base = leafViews[src.step] as { slot: number; offset: number };
+      leafViews[s] = { slot: base.slot, offset: base.offset + at };
+    }
+  });
+  const deferred = steps.map((_, s) => skip[s] && needs[s] && leafViews[s] === null);
   if (!deferred.includes(true)) return null;
-  // The flagged arguments each deferred step leads to (execution order: sources first).
+  // The flagged arguments the deferred steps add into at flush (directly or through a view).
   const slots = new Set<number>();
   steps.forEach((st, s) => {
     if (!deferred[s]) return;
-    for (const src of st.sources) if (src.kind === "leaf" && wrt[src.slot]) slots.add(src.slot);
+    for (const src of st.sources) {
+      const slot =
+        src.kind === "leaf" ? src.slot : src.kind === "step" ? (leafViews[src.step]?.slot ?? -1) : -1;
+      if (slot >= 0 && wrt[slot]) slots.add(slot);
+    }
   });
   if (slots.size !== 1) return null;
-  return { deferred, slot: [...slots][0] };
+  return { deferred, slot: [...slots][0], leafViews };
 }
 
 /** What a pullback does about its deferred steps, per call and at flush (see makeDeferral). */
@@ -93,11 +115,18 @@ export function makeDeferral(
       deferred[s] && src.kind === "step" && deferred[src.step] && gets[src.step] ? gradOf[src.step] : null,
     ),
   );
-  // Where a deferred step reads the flagged argument itself: its VJP adds into the calls' array.
-  const argumentReads: { step: number; position: number }[] = [];
+  // Where a deferred step reads the flagged argument, or a window of it: its VJP adds into the
+  // calls' array (a window of it, made once per array by a ViewCache).
+  const argumentReads: { step: number; position: number; window: ViewCache }[] = [];
   for (const s of order) {
     steps[s].sources.forEach((src, position) => {
-      if (src.kind === "leaf" && wrt[src.slot]) argumentReads.push({ step: s, position });
+      const view = src.kind === "step" ? d.leafViews[src.step] : null;
+      if (src.kind === "leaf" && wrt[src.slot]) {
+        argumentReads.push({ step: s, position, window: new ViewCache(0, program.inputSizes[src.slot]) });
+      } else if (src.kind === "step" && view !== null && wrt[view.slot]) {
+        const length = steps[src.step].ctx.out.length;
+        argumentReads.push({ step: s, position, window: new ViewCache(view.offset, length) });
+      }
     });
   }
   const withAccumulator = steps.map((_, s) => s).filter((s) => accumulators[s] !== null);
@@ -108,7 +137,8 @@ export function makeDeferral(
     if (!pending) return;
     pending = false;
     for (const s of interior) steps[s].grad.fill(0);
-    for (const { step, position } of argumentReads) inputGrads[step][position] = target;
+    for (const { step, position, window } of argumentReads)
+      inputGrads[step][position] = window.windowOf(target as Float64Array);
     for (const s of order) steps[s].op.vjp(steps[s].ctx, gradOf[s], inputGrads[s]);
     for (const s of withAccumulator) (accumulators[s] as Float64Array).fill(0);
   };
