@@ -10,6 +10,7 @@ import { CompileError } from "../errors.js";
 import { pseudoRandom } from "../gradcheck.js";
 import {
   add,
+  concat,
   diag,
   exp,
   matmul,
@@ -52,6 +53,12 @@ const packedNet = (u: Tensor, p: Tensor) => {
 };
 /** A fixed elementwise chain read in place: k = exp(p), f = k∘u + p∘u∘u. */
 const rates = (u: Tensor, p: Tensor) => add(mul(exp(p), u), mul(mul(p, u), u));
+/** A fixed concat of two nonlinear pieces of p (placed into the concat's output), read in place. */
+const pieces = (u: Tensor, p: Tensor) =>
+  mul(
+    concat([exp(slice(p, 0, n / 2)), tanh(slice(p, n / 2, n))]),
+    matvec(reshape(slice(p, n, n + n * n), [n, n]), u),
+  );
 
 interface Case {
   name: string;
@@ -62,6 +69,7 @@ const cases: Case[] = [
   { name: "matvec(P − diag(P·1), u)", f: laplacian, p: () => rand([n, n]) },
   { name: "a packed net with P·u − (P·1)∘u", f: packedNet, p: () => rand([n * n + 15], 0.5) },
   { name: "exp(p)∘u + p∘u∘u", f: rates, p: () => rand([n], 0.5) },
+  { name: "concat of fixed pieces ∘ (P·u), P a window of p", f: pieces, p: () => rand([n + n * n], 0.5) },
 ];
 
 /** Σ_k w_k·(∂f/∂p)ᵀ(u_k, p)·ḡ_k by plain per-call VJPs of the unspecialised program. */
