@@ -13,6 +13,7 @@
  * cotangent lead to a single flagged argument (one weight then scales all their contributions)
  * and the output is not itself fixed.
  */
+import { axpy } from "@udekit/kernels";
 import { CompileError } from "../errors.js";
 import { ViewCache } from "../view-cache.js";
 import type { OuterSite } from "./batching.js";
@@ -150,11 +151,11 @@ export function makeDeferral(
     },
     afterCall(weight) {
       pending = true;
+      // Both live in the kernels' arena: the kernel's call costs less than a loop from 100 entries up.
       for (let k = 0; k < received.length; k++) {
         const q = received[k];
         const g = steps[q].grad;
-        const acc = accumulators[q] as Float64Array;
-        for (let i = 0; i < g.length; i++) acc[i] += weight * g[i];
+        axpy(g.length, weight, g, accumulators[q] as Float64Array);
       }
     },
     flush(grads) {
