@@ -27,6 +27,7 @@ import { type Tensor, tensor } from "../tensor.js";
 import { liveEntries } from "./dce.js";
 import { lower } from "./lower.js";
 import { planPullback } from "./plan-pullback.js";
+import { specialise } from "./specialise.js";
 import { trace } from "./trace.js";
 
 const n = 6;
@@ -193,6 +194,36 @@ describe("deferred fixed steps", () => {
     vjps = 0;
     for (let k = 0; k < 10; k++) plain([u.data, P.data], rand([n]).data, grads);
     expect(vjps).toBe(10);
+  });
+
+  test("the program keeps a pullback's deferral only while it holds cotangents", () => {
+    // prepare must settle what held pullbacks hold; pullbacks made and dropped (flushed) must not
+    // stay reachable from the program, nor be visited by every later prepare.
+    const p = rand([n, n]);
+    const u = rand([n]);
+    const cot = rand([n]);
+    const tr = trace(laplacian, [u, p]);
+    const program = lower(tr, liveEntries(tr));
+    const sp = specialise(program, [false, true]);
+    sp.prepare([u.data, p.data]);
+    const want = reference(laplacian, p, [u], [cot], [1]);
+    for (let k = 0; k < 20; k++) {
+      const pull = sp.pullback([false, true], { accumulate: true, batch: 4 });
+      const grads = [null, new Float64Array(n * n)];
+      pull([u.data, p.data], cot.data, grads);
+      expect(program.holding.size).toBe(1);
+      pull.flush(grads);
+      expect(program.holding.size).toBe(0);
+      expectClose(grads[1] as Float64Array, want);
+    }
+    // Held, then settled by prepare (not by flush): the sum still lands in the calls' array.
+    const held = sp.pullback([false, true], { accumulate: true, batch: 4 });
+    const grads = [null, new Float64Array(n * n)];
+    held([u.data, p.data], cot.data, grads);
+    sp.prepare([u.data, p.data]);
+    expect(program.holding.size).toBe(0);
+    expectClose(grads[1] as Float64Array, want);
+    program.dispose();
   });
 
   test("windows of the argument (slice, reshape) are not deferred; the fixed steps computed from them are", () => {

@@ -137,20 +137,24 @@ export function makeDeferral(
     for (const site of stacks) site.stack.flush();
     if (!pending) return;
     pending = false;
+    program.holding.delete(deferral);
     for (const s of interior) steps[s].grad.fill(0);
     for (const { step, position, window } of argumentReads)
       inputGrads[step][position] = window.windowOf(target as Float64Array);
     for (const s of order) steps[s].op.vjp(steps[s].ctx, gradOf[s], inputGrads[s]);
     for (const s of withAccumulator) (accumulators[s] as Float64Array).fill(0);
   };
-  return {
+  const deferral: Deferral = {
     beforeCall(grads) {
       const into = grads[slot];
       if (pending && into !== target) pullBack();
       target = into;
     },
     afterCall(weight) {
-      pending = true;
+      if (!pending) {
+        pending = true;
+        program.holding.add(deferral);
+      }
       // Both live in the kernels' arena: the kernel's call costs less than a loop from 100 entries up.
       for (let k = 0; k < received.length; k++) {
         const q = received[k];
@@ -168,4 +172,5 @@ export function makeDeferral(
     },
     settle: pullBack,
   };
+  return deferral;
 }

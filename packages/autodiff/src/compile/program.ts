@@ -64,8 +64,12 @@ export class Program {
   outBuffer: Float64Array = new Float64Array(0);
   /** Set by dispose(); every call then throws. */
   disposed = false;
-  /** The deferrals of this program's pullbacks (deferred-fixed.ts): prepare settles them first. */
-  readonly deferrals: { settle(): void }[] = [];
+  /**
+   * The deferrals of this program's pullbacks (deferred-fixed.ts) that hold cotangents not yet
+   * pulled back: prepare settles them first. A deferral is in the set only while it holds some, so
+   * pullbacks made and dropped are not kept alive by the program.
+   */
+  readonly holding = new Set<{ settle(): void }>();
 
   constructor(
     readonly inputShapes: readonly Shape[],

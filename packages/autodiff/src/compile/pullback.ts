@@ -50,7 +50,6 @@ export function makePullback(program: Program, plan: PullbackPlan): Pullback {
           accumulators,
           sites.filter((d) => d.into >= 0),
         );
-  if (deferral !== null) program.deferrals.push(deferral);
   const pull = (
     inputs: readonly Float64Array[],
     cotangent: Float64Array,

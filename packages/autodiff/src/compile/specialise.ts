@@ -35,7 +35,7 @@ export function specialise(program: Program, fixed: readonly boolean[]): Special
     prepare(inputs) {
       program.checkLive("prepare");
       // Cotangents a batched pullback holds for the fixed steps go back through their current values.
-      for (const d of program.deferrals) d.settle();
+      for (const d of program.holding) d.settle(); // settle leaves the set
       checkArrays(program, "prepare", inputs);
       program.bind(inputs);
       program.run(fixedPlan);
