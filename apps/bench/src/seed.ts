@@ -97,10 +97,21 @@ function udeRhsWith(activation: (x: Tensor) => Tensor, u: Tensor, p: Tensor): Te
   const b1 = slice(p, nn2 + 20, nn2 + 25);
   const W2 = reshape(slice(p, nn2 + 25, nn2 + 45), [4, 5]);
   const b2 = slice(p, nn2 + 45, UDE_PARAMS);
-  const X = reshape(u, [UDE_N / 4, 4]);
+  return add(udeNet(activation, u, W1, b1, W2, b2), sub(matvec(P, u), mul(sum(P, 1), u)));
+}
+
+/** The UDE's net on the blocks of 4 entries of u: Dense(4→5, activation) → Dense(5→4), flattened. */
+export function udeNet(
+  activation: (x: Tensor) => Tensor,
+  u: Tensor,
+  W1: Tensor,
+  b1: Tensor,
+  W2: Tensor,
+  b2: Tensor,
+): Tensor {
+  const X = reshape(u, [u.size / 4, 4]);
   const H = activation(add(matmul(X, transpose(W1)), b1));
-  const Y = add(matmul(H, transpose(W2)), b2);
-  return add(reshape(Y, [UDE_N]), sub(matvec(P, u), mul(sum(P, 1), u)));
+  return reshape(add(matmul(H, transpose(W2)), b2), [u.size]);
 }
 
 /** The seed UDE's parameters at the fixture's values: [P; W1; b1; W2; b2]. */
