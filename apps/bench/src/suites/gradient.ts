@@ -27,6 +27,7 @@ import {
   Tsit5,
 } from "@udekit/ode";
 import { countFlops } from "../flops.js";
+import { floorAcrossNTable, gradientFloorTable, udePartsTable } from "../gradient-floor.js";
 import {
   expmGradient,
   type GradientResult,
@@ -42,7 +43,6 @@ import { seedLinear, seedUde, UDE_REFERENCE_DESCRIPTION, udeReference } from "..
 import type { BenchContext, BenchSection, BenchTable, TargetResult } from "../report.js";
 import { linearProblem, linearRhs, relativeError, TIMES } from "../seed.js";
 import { summarise, type Timing, timeInterleaved } from "../timing.js";
-import { floorAcrossNTable, gradientFloorTable, udePartsTable } from "./gradient-floor.js";
 
 const TOLERANCES = [
   { reltol: 1e-6, abstol: 1e-8 },

@@ -16,10 +16,10 @@
 import { compile, reshape, slice, type Tensor, tanh, tensor } from "@udekit/autodiff";
 import { allocF64, allocF64From, ger, matmulTN, matvec as matvecKernel, matvecT } from "@udekit/kernels";
 import { DiscreteAdjoint, Tsit5 } from "@udekit/ode";
-import { type LossProblem, linearLossProblem, odeGradient, odeLoss, type Tolerances } from "../gradients.js";
-import type { BenchContext, BenchTable } from "../report.js";
-import { linearProblem, linearRhs, udeNet } from "../seed.js";
-import { timeInterleaved } from "../timing.js";
+import { type LossProblem, linearLossProblem, odeGradient, odeLoss, type Tolerances } from "./gradients.js";
+import type { BenchContext, BenchTable } from "./report.js";
+import { linearProblem, linearRhs, udeNet } from "./seed.js";
+import { timeInterleaved } from "./timing.js";
 
 const TOL: Tolerances = { solver: Tsit5(), reltol: 1e-6, abstol: 1e-8 };
 /** Calls per stacked rank-1 product (the compiled pullback's batch in @udekit/ode). */
